@@ -1,0 +1,82 @@
+"""API keys: resolution, validation, and the httpx auth flow that sends them.
+
+The key lives in a :class:`pydantic.SecretStr` from the moment it is read, so it never
+shows in a repr, a log line or the locals that Textual's crash screen prints. It is put
+on a request only inside :class:`ApiKeyAuth`, and only for requests to the configured
+origin.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+
+import httpx
+from pydantic import SecretStr
+
+from chat_tui.client.errors import InvalidApiKey
+from chat_tui.client.urls import same_origin
+
+__all__ = ["ENV_KEY_NAMES", "ApiKey", "ApiKeyAuth", "key_from_env", "normalize_key"]
+
+# The official SDKs' order of precedence.
+ENV_KEY_NAMES = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A validated key and where it came from (``--api-key``, ``env:NAME``, ``profile``)."""
+
+    secret: SecretStr
+    source: str
+
+    def masked(self) -> str:
+        """The last four characters only, e.g. ``…a1b2``."""
+        value = self.secret.get_secret_value()
+        return "…" + value[-4:] if len(value) > 8 else "…"
+
+    def __repr__(self) -> str:
+        return f"ApiKey(source={self.source!r}, secret='**********')"
+
+
+def normalize_key(raw: str | SecretStr, source: str) -> ApiKey:
+    """Strip whitespace and surrounding quotes (as the SDK does) and validate.
+
+    A key with a trailing newline or a control character would make h11 raise
+    ``Illegal header value b'<the key>'``, printing it; validate first so that cannot
+    happen, and never include the value in the error.
+    """
+    value = raw.get_secret_value() if isinstance(raw, SecretStr) else raw
+    value = value.strip().strip('"').strip("'").strip()
+    if not value:
+        raise InvalidApiKey(f"the API key from {source} is empty")
+    if any(not (0x21 <= ord(c) <= 0x7E) for c in value):
+        raise InvalidApiKey(f"the API key from {source} contains spaces, control or non-ASCII characters; re-copy it")
+    return ApiKey(SecretStr(value), source)
+
+
+def key_from_env(env: Mapping[str, str] | None = None, names: tuple[str, ...] = ENV_KEY_NAMES) -> ApiKey | None:
+    """The first non-empty key among *names* in the environment, or None."""
+    environ = os.environ if env is None else env
+    for name in names:
+        raw = environ.get(name)
+        if raw and raw.strip().strip('"').strip("'").strip():
+            return normalize_key(raw, f"env:{name}")
+    return None
+
+
+class ApiKeyAuth(httpx.Auth):
+    """Adds ``x-api-key`` to requests for the configured origin, and to nothing else."""
+
+    def __init__(self, key: ApiKey, base_url: str) -> None:
+        self._key = key.secret
+        self._base_url = base_url
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if same_origin(str(request.url), self._base_url):
+            request.headers["x-api-key"] = self._key.get_secret_value()
+        yield request
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth(secret='**********')"

@@ -1,0 +1,370 @@
+"""The HTTP layer: one shared ``httpx.AsyncClient``, typed errors, careful retries.
+
+Rules this module enforces:
+
+* redirects are never followed (httpx would forward ``x-api-key`` to another origin);
+* only idempotent reads are retried (with jittered backoff, honouring a sane
+  ``Retry-After``); a request that creates a run is never retried, because the server
+  gives runs fresh ids and a retry could start the run twice. Connection *setup* is
+  retried for every request by the transport, since such a request never reached the
+  server;
+* at most 64 KiB of an error body is read;
+* httpx exceptions are translated into :mod:`chat_tui.client.errors` types ``from None``,
+  so tracebacks (and Textual's crash screen, which prints frame locals) never reach into
+  httpcore frames that hold request headers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pydantic_core
+
+from chat_tui import __version__
+from chat_tui.client.auth import ApiKey, ApiKeyAuth
+from chat_tui.client.errors import (
+    ClientError,
+    ConnectError,
+    HTTPStatusError,
+    NotAnEventStream,
+    RateLimited,
+    RedirectRefused,
+    RequestTimeout,
+    error_for_status,
+)
+from chat_tui.client.urls import display_host, normalize_base_url, same_origin
+
+__all__ = ["ERROR_BODY_LIMIT", "HttpCore", "parse_retry_after"]
+
+ERROR_BODY_LIMIT = 64 * 1024
+RETRY_AFTER_MAX = 120.0
+_AUTO_RETRY_WAIT_MAX = 10.0  # longer waits are reported to the user instead
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_RESERVED_HEADERS = frozenset({"x-api-key", "content-length", "host", "transfer-encoding"})
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
+
+    Unparsable, negative or absurd values give None (use the default backoff); values
+    are capped at two minutes.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        if len(value) > 6:
+            return RETRY_AFTER_MAX
+        return min(float(value), RETRY_AFTER_MAX)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    delta = when.timestamp() - (time.time() if now is None else now)
+    if delta < 0:
+        return 0.0
+    return min(delta, RETRY_AFTER_MAX)
+
+
+def _connect_reason(exc: BaseException) -> str:
+    """A short, safe reason, from the root cause (anyio wraps refusals as 'all attempts failed')."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused (is the server running?)"
+        if isinstance(cause, socket.gaierror):
+            return "host not found"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS problem (the server's certificate was not accepted)"
+        if isinstance(cause, ExceptionGroup):
+            for inner in cause.exceptions:
+                reason = _connect_reason(inner)
+                if reason != "connection failed":
+                    return reason
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused (is the server running?)"
+    if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        return "host not found"
+    if "certificate" in text or "ssl" in text or "tls" in text:
+        return "TLS certificate problem (the server's certificate was not accepted)"
+    if "unreachable" in text:
+        return "network unreachable"
+    if "all connection attempts failed" in text:
+        return "all connection attempts failed"
+    return "connection failed"
+
+
+class _HeaderAuth(httpx.Auth):
+    """Adds secret-bearing extra headers (e.g. a custom ``Authorization``) same-origin only."""
+
+    def __init__(self, headers: Mapping[str, str], base_url: str, key_auth: ApiKeyAuth | None) -> None:
+        from pydantic import SecretStr
+
+        self._headers = {name: SecretStr(value) for name, value in headers.items()}
+        self._base_url = base_url
+        self._key_auth = key_auth
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+        if same_origin(str(request.url), self._base_url):
+            for name, value in self._headers.items():
+                request.headers[name] = value.get_secret_value()
+        if self._key_auth is not None:
+            yield from self._key_auth.auth_flow(request)
+        else:
+            yield request
+
+    def __repr__(self) -> str:
+        return "HeaderAuth(**********)"
+
+
+class HttpCore:
+    """Requests against one Agent Server, with the error and retry policy above."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: ApiKey | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 5.0,
+        connect_retries: int = 2,
+        read_retries: int = 3,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.host = display_host(self.base_url)
+        self.read_retries = read_retries
+        key_auth = ApiKeyAuth(api_key, self.base_url) if api_key is not None else None
+        auth: httpx.Auth | None = key_auth
+        if headers:
+            bad = [name for name in headers if name.lower() in _RESERVED_HEADERS]
+            if bad:
+                raise ClientError(f"header {bad[0]!r} cannot be set as an extra header")
+            for name, value in headers.items():
+                if any(not (0x20 <= ord(c) <= 0x7E) for c in f"{name}{value}"):
+                    raise ClientError(f"extra header {name[:40]!r} contains characters a header cannot carry")
+            auth = _HeaderAuth(headers, self.base_url, key_auth)
+        self.client = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=auth,
+            headers={"User-Agent": f"chat-tui/{__version__}"},
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            follow_redirects=False,
+            transport=transport or httpx.AsyncHTTPTransport(retries=connect_retries),
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # -- plain requests -------------------------------------------------------------
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+        what: str = "request",
+    ) -> httpx.Response:
+        """Send a request and return the (fully read) successful response."""
+        if idempotent is None:
+            idempotent = method in ("GET", "HEAD")
+        attempts = 1 + (self.read_retries if idempotent else 0)
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            try:
+                return await self._send_once(method, path, json=json, params=params, headers=headers, what=what)
+            except (ConnectError, RequestTimeout):
+                if last:
+                    raise
+                delay = _backoff(attempt)
+            except HTTPStatusError as exc:
+                if last or exc.status_code not in _RETRY_STATUSES:
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+                if retry_after is not None and retry_after > _AUTO_RETRY_WAIT_MAX:
+                    raise
+                delay = retry_after if retry_after is not None else _backoff(attempt)
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = await self.request(method, path, **kwargs)
+        if response.status_code == 204 or not response.content.strip():
+            return None
+        try:
+            return pydantic_core.from_json(response.content)
+        except ValueError:
+            raise ClientError(f"{kwargs.get('what', 'request')}: {self.host} returned invalid JSON") from None
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        what: str,
+    ) -> httpx.Response:
+        request = self._build(method, path, json=json, params=params, headers=headers)
+        response = await self._send(request, what)
+        try:
+            if response.status_code >= 300:
+                raise await self._status_error(response, what)
+            await _read(response, self.host, what)
+            return response
+        finally:
+            await response.aclose()
+
+    # -- streams --------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def open_stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        what: str = "stream",
+    ) -> AsyncIterator[httpx.Response]:
+        """Open an SSE response; errors (status, content type) are raised before any event."""
+        merged = {"Accept": "text/event-stream", "Cache-Control": "no-store"}
+        if headers:
+            merged.update(headers)
+        request = self._build(method, path, json=json, params=params, headers=merged)
+        response = await self._send(request, what)
+        try:
+            if response.status_code >= 300:
+                raise await self._status_error(response, what)
+            content_type = response.headers.get("content-type", "")
+            if "text/event-stream" not in content_type.lower():
+                raise NotAnEventStream(self.host, content_type)
+            yield response
+        finally:
+            await response.aclose()
+
+    # -- helpers --------------------------------------------------------------------
+
+    def _build(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        try:
+            return self.client.build_request(method, path, json=json, params=params, headers=headers)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            raise ClientError(f"invalid request path for {self.host}") from None
+
+    async def _send(self, request: httpx.Request, what: str) -> httpx.Response:
+        try:
+            return await self.client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise RequestTimeout(self.host, what) from None
+        except httpx.ConnectError as exc:
+            raise ConnectError(self.host, _connect_reason(exc)) from None
+        except httpx.LocalProtocolError:
+            raise ClientError(f"{what}: the request could not be sent (invalid header value)") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError):
+            raise ConnectError(self.host, "the connection was closed unexpectedly") from None
+        except httpx.HTTPError:
+            raise ConnectError(self.host, "the request failed") from None
+
+    async def _status_error(self, response: httpx.Response, what: str) -> ClientError:
+        status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("location", "")
+            target = response.url.join(location) if location else None
+            if target is not None and not same_origin(str(target), self.base_url):
+                return RedirectRefused(
+                    f"{what}: {self.host} redirected to {display_host(str(target))} (HTTP {status}); "
+                    "not following it, so credentials stay with the configured server"
+                )
+            return RedirectRefused(f"{what}: {self.host} answered with a redirect (HTTP {status}); check the URL")
+        body = await _read_capped(response, ERROR_BODY_LIMIT)
+        detail = _extract_detail(body, response.headers.get("content-type", ""))
+        return error_for_status(
+            status,
+            host=self.host,
+            detail=detail,
+            what=what,
+            retry_after=parse_retry_after(response.headers.get("retry-after")),
+        )
+
+
+async def _read(response: httpx.Response, host: str, what: str) -> None:
+    try:
+        await response.aread()
+    except httpx.TimeoutException:
+        raise RequestTimeout(host, what) from None
+    except httpx.HTTPError:
+        raise ConnectError(host, "the connection was closed while reading the answer") from None
+
+
+async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+    """Read at most *limit* bytes of a body; the rest is never downloaded."""
+    parts: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            parts.append(chunk)
+            size += len(chunk)
+            if size >= limit:
+                break
+    except httpx.HTTPError:
+        pass
+    return b"".join(parts)[:limit]
+
+
+def _extract_detail(body: bytes, content_type: str) -> str | None:
+    """The server's explanation: ``detail``/``message``/``error`` of a JSON body, or plain text."""
+    if not body.strip():
+        return None
+    content_type = content_type.lower()
+    if "json" in content_type or body.lstrip()[:1] in (b"{", b"["):
+        try:
+            data = pydantic_core.from_json(body)
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            for key in ("detail", "message", "error"):
+                value = data.get(key)
+                if isinstance(value, str) and value.strip():
+                    return value
+                if value:
+                    return str(value)[:400]
+        return None
+    if "html" in content_type or body.lstrip()[:1] == b"<":
+        return None  # an HTML error page says nothing a terminal user can act on
+    return body.decode("utf-8", "replace").strip().splitlines()[0] if body.strip() else None
+
+
+def _backoff(attempt: int) -> float:
+    """0.5, 1, 2, 4 ... seconds (capped at 8) plus up to 25 % jitter."""
+    base = min(8.0, 0.5 * 2.0**attempt)
+    return base + random.uniform(0, base / 4)

@@ -1,0 +1,275 @@
+"""Typed models of what the client reads from an Agent Server.
+
+All models ignore unknown fields so newer servers keep working, and are lenient about
+shapes a real server (or a proxy) may produce: ``content`` can be a string, a list of
+content blocks, ``null`` or a number. Strings are *not* cleaned here; the conversation
+state and the UI clean what they display (see :mod:`chat_tui.sanitize`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+
+__all__ = [
+    "AIMessage",
+    "AIMessageChunk",
+    "AnyMessage",
+    "Assistant",
+    "ChunkMeta",
+    "ContentBlock",
+    "GraphSchemas",
+    "HumanMessage",
+    "Interrupt",
+    "OtherMessage",
+    "Run",
+    "RunStatus",
+    "SystemMessage",
+    "Thread",
+    "ThreadState",
+    "ThreadStatus",
+    "ToolCall",
+    "ToolCallChunk",
+    "ToolMessage",
+    "parse_message",
+]
+
+_LENIENT = ConfigDict(extra="ignore", populate_by_name=True)
+
+ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
+RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
+
+
+class ContentBlock(BaseModel):
+    """One block of list content (``text``, ``thinking``, ``reasoning``, ``tool_use``, ``image``...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "text"
+    index: int | str | None = None
+    text: str | None = None
+    thinking: str | None = None
+    reasoning: str | None = None
+    partial_json: str | None = None
+    id: str | None = None
+    name: str | None = None
+
+
+def _coerce_content(value: Any) -> Any:
+    """Accept whatever a server sends as ``content`` and keep it renderable."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        value = [value]
+    if isinstance(value, list):
+        return [item if isinstance(item, dict | str) else {"type": "unknown", "text": str(item)} for item in value]
+    return str(value)
+
+
+Content = Annotated[str | list[ContentBlock | str], BeforeValidator(_coerce_content)]
+
+
+class ToolCall(BaseModel):
+    """A complete tool call, as stored in state (``args`` already parsed)."""
+
+    model_config = _LENIENT
+    id: str | None = None
+    name: str = ""
+    args: Any = Field(default_factory=dict)
+
+
+class ToolCallChunk(BaseModel):
+    """A streamed piece of a tool call; pieces with the same ``index`` belong together."""
+
+    model_config = _LENIENT
+    id: str | None = None
+    name: str | None = None
+    args: str | None = None
+    index: int | None = None
+
+
+class _Message(BaseModel):
+    model_config = _LENIENT
+    id: str | None = None
+    name: str | None = None
+    content: Content = ""
+    response_metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class HumanMessage(_Message):
+    type: Literal["human", "HumanMessageChunk"] = "human"
+
+
+class SystemMessage(_Message):
+    type: Literal["system", "SystemMessageChunk"] = "system"
+
+
+class AIMessage(_Message):
+    type: Literal["ai"] = "ai"
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    invalid_tool_calls: list[dict[str, Any]] = Field(default_factory=list)
+    usage_metadata: dict[str, Any] | None = None
+
+
+class AIMessageChunk(_Message):
+    type: Literal["AIMessageChunk"] = "AIMessageChunk"
+    tool_call_chunks: list[ToolCallChunk] = Field(default_factory=list)
+    usage_metadata: dict[str, Any] | None = None
+    chunk_position: str | None = None
+
+
+class ToolMessage(_Message):
+    type: Literal["tool", "ToolMessageChunk"] = "tool"
+    tool_call_id: str = ""
+    status: str = "success"
+    artifact: Any = None
+
+
+class OtherMessage(_Message):
+    """Any message type this client does not know (``function``, ``remove``, future types)."""
+
+    type: str = "other"
+
+
+_TAGS = {
+    "human": "human",
+    "HumanMessageChunk": "human",
+    "user": "human",
+    "system": "system",
+    "SystemMessageChunk": "system",
+    "ai": "ai",
+    "AIMessageChunk": "chunk",
+    "tool": "tool",
+    "ToolMessageChunk": "tool",
+}
+
+
+def _message_tag(value: Any) -> str:
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return _TAGS.get(kind, "other") if isinstance(kind, str) else "other"
+
+
+AnyMessage = Annotated[
+    Annotated[HumanMessage, Tag("human")]
+    | Annotated[SystemMessage, Tag("system")]
+    | Annotated[AIMessage, Tag("ai")]
+    | Annotated[AIMessageChunk, Tag("chunk")]
+    | Annotated[ToolMessage, Tag("tool")]
+    | Annotated[OtherMessage, Tag("other")],
+    Discriminator(_message_tag),
+]
+
+_MESSAGE = TypeAdapter(AnyMessage)
+
+
+def parse_message(value: Any) -> HumanMessage | SystemMessage | AIMessage | AIMessageChunk | ToolMessage | OtherMessage:
+    """Validate one message dict (e.g. from ``values.messages``)."""
+    return _MESSAGE.validate_python(value)
+
+
+class ChunkMeta(BaseModel):
+    """The metadata half of a ``messages`` event: which node and step produced it."""
+
+    model_config = _LENIENT
+    langgraph_node: str | None = None
+    langgraph_step: int | None = None
+    langgraph_checkpoint_ns: str | None = None
+    run_id: str | None = None
+    thread_id: str | None = None
+    graph_id: str | None = None
+    ls_model_name: str | None = None
+    ls_provider: str | None = None
+
+
+class Interrupt(BaseModel):
+    """A pending ``interrupt()``: answer it with ``command={"resume": ...}``."""
+
+    model_config = _LENIENT
+    id: str | None = None
+    value: Any = None
+
+
+class Thread(BaseModel):
+    model_config = _LENIENT
+    thread_id: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    state_updated_at: datetime | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: str = "idle"
+    values: Any = None
+    interrupts: dict[str, list[Interrupt]] = Field(default_factory=dict)
+    error: Any = None
+
+    @property
+    def title(self) -> str | None:
+        """``metadata.title`` when it is a non-empty string."""
+        title = self.metadata.get("title") if isinstance(self.metadata, dict) else None
+        return title if isinstance(title, str) and title.strip() else None
+
+
+class ThreadTask(BaseModel):
+    model_config = _LENIENT
+    id: str | None = None
+    name: str | None = None
+    interrupts: list[Interrupt] = Field(default_factory=list)
+
+
+class ThreadState(BaseModel):
+    model_config = _LENIENT
+    values: Any = None
+    next: list[str] = Field(default_factory=list)
+    tasks: list[ThreadTask] = Field(default_factory=list)
+    metadata: dict[str, Any] | None = None
+    created_at: datetime | None = None
+    checkpoint_id: str | None = None
+    interrupts: list[Interrupt] = Field(default_factory=list)
+
+    @property
+    def messages(self) -> list[Any]:
+        """The raw ``values.messages`` list (empty when absent)."""
+        if isinstance(self.values, dict):
+            messages = self.values.get("messages")
+            if isinstance(messages, list):
+                return messages
+        return []
+
+
+class Assistant(BaseModel):
+    model_config = _LENIENT
+    assistant_id: str
+    graph_id: str = ""
+    name: str | None = None
+    description: str | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+    context: Any = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    version: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class GraphSchemas(BaseModel):
+    model_config = _LENIENT
+    graph_id: str = ""
+    input_schema: dict[str, Any] | None = None
+    output_schema: dict[str, Any] | None = None
+    state_schema: dict[str, Any] | None = None
+    config_schema: dict[str, Any] | None = None
+    context_schema: dict[str, Any] | None = None
+
+
+class Run(BaseModel):
+    model_config = _LENIENT
+    run_id: str
+    thread_id: str | None = None
+    assistant_id: str | None = None
+    status: str = "pending"
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    multitask_strategy: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None

@@ -1,0 +1,112 @@
+"""``/threads``: create, search, count, get, patch, delete, copy, state, history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from chat_tui.client.http import HttpCore
+from chat_tui.client.models import Thread, ThreadState
+
+__all__ = ["THREAD_LIST_FIELDS", "ThreadsAPI"]
+
+_THREADS = TypeAdapter(list[Thread])
+_STATES = TypeAdapter(list[ThreadState])
+
+# What a thread list needs; without ``select`` every row carries all of its messages.
+THREAD_LIST_FIELDS = ("thread_id", "status", "metadata", "updated_at", "created_at")
+
+
+class ThreadsAPI:
+    def __init__(self, core: HttpCore) -> None:
+        self._core = core
+
+    async def create(
+        self,
+        *,
+        thread_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        if_exists: str | None = None,
+    ) -> Thread:
+        body: dict[str, Any] = {}
+        if thread_id:
+            body["thread_id"] = thread_id
+        if metadata:
+            body["metadata"] = metadata
+        if if_exists:
+            body["if_exists"] = if_exists
+        data = await self._core.json("POST", "/threads", json=body, what="create thread")
+        return Thread.model_validate(data)
+
+    async def search(
+        self,
+        *,
+        metadata: dict[str, Any] | None = None,
+        values: dict[str, Any] | None = None,
+        status: str | None = None,
+        ids: list[str] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        sort_by: str | None = "updated_at",
+        sort_order: str | None = "desc",
+        select: tuple[str, ...] | list[str] | None = THREAD_LIST_FIELDS,
+    ) -> list[Thread]:
+        body: dict[str, Any] = {"limit": limit, "offset": offset}
+        for key, value in (
+            ("metadata", metadata),
+            ("values", values),
+            ("status", status),
+            ("ids", ids),
+            ("sort_by", sort_by),
+            ("sort_order", sort_order),
+        ):
+            if value is not None:
+                body[key] = value
+        if select:
+            body["select"] = list(select)
+        data = await self._core.json("POST", "/threads/search", json=body, idempotent=True, what="list threads")
+        return _THREADS.validate_python(data or [])
+
+    async def count(self, *, metadata: dict[str, Any] | None = None, status: str | None = None) -> int:
+        body: dict[str, Any] = {}
+        if metadata is not None:
+            body["metadata"] = metadata
+        if status is not None:
+            body["status"] = status
+        data = await self._core.json("POST", "/threads/count", json=body, idempotent=True, what="count threads")
+        return int(data or 0)
+
+    async def get(self, thread_id: str) -> Thread:
+        data = await self._core.json("GET", f"/threads/{thread_id}", what="open thread")
+        return Thread.model_validate(data)
+
+    async def update(self, thread_id: str, *, metadata: dict[str, Any]) -> Thread:
+        """PATCH metadata; the server shallow-merges it (``None`` stores null, it does not delete)."""
+        data = await self._core.json(
+            "PATCH", f"/threads/{thread_id}", json={"metadata": metadata}, idempotent=True, what="update thread"
+        )
+        return Thread.model_validate(data)
+
+    async def delete(self, thread_id: str) -> None:
+        await self._core.request("DELETE", f"/threads/{thread_id}", idempotent=True, what="delete thread")
+
+    async def copy(self, thread_id: str) -> Thread:
+        """Copy a thread (the server answers 409, not 404, for a missing source)."""
+        data = await self._core.json("POST", f"/threads/{thread_id}/copy", json={}, what="copy thread")
+        return Thread.model_validate(data)
+
+    async def get_state(self, thread_id: str, *, subgraphs: bool = False) -> ThreadState:
+        params = {"subgraphs": "true"} if subgraphs else None
+        data = await self._core.json("GET", f"/threads/{thread_id}/state", params=params, what="load thread")
+        return ThreadState.model_validate(data or {})
+
+    async def get_history(self, thread_id: str, *, limit: int = 10, before: str | None = None) -> list[ThreadState]:
+        """Checkpoints newest first. Uses the GET form: ``POST /history`` with a bare
+        ``before`` checkpoint id fails on this server (422, or 500 for the documented form).
+        """
+        params: dict[str, Any] = {"limit": limit}
+        if before:
+            params["before"] = before
+        data = await self._core.json("GET", f"/threads/{thread_id}/history", params=params, what="load history")
+        return _STATES.validate_python(data or [])

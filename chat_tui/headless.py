@@ -1,0 +1,247 @@
+"""``chat-tui stream``: one turn, printed as it arrives, for scripts and quick checks.
+
+Three output modes:
+
+* default: human-readable and streamed: assistant text token by token, each tool call as
+  its name and arguments (arguments appear as they stream), tool results (truncated),
+  a node label where the node changes; errors on stderr; the thread id at the end;
+* ``--raw``: every SSE event the way the LangGraph docs print them
+  (``Receiving new event of type: <event>...`` then the data);
+* ``--json``: after the run, one JSON document with the run's messages.
+
+Everything printed from the server is cleaned of control characters first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from chat_tui.client.events import Fault, Reconnecting, StreamEvent
+from chat_tui.connection import Connection
+from chat_tui.conversation import ChatMessage, Conversation, ErrorEntry, InterruptEntry, RunOutcome, ToolStatus
+from chat_tui.sanitize import clean, clean_line, truncate
+from chat_tui.turn import SendFailed, Turn, TurnRequest
+
+__all__ = ["EXIT_CODES", "HumanPrinter", "StreamOptions", "run_stream"]
+
+EXIT_CODES = {
+    "success": 0,
+    "run_error": 1,  # the run failed, was cancelled or its outcome is unknown
+    "usage": 2,
+    "interrupted": 3,  # the run stopped at an interrupt() and waits for --resume
+    "connection": 4,  # the server could not be reached or refused the request
+}
+RESULT_LIMIT = 500
+
+
+@dataclass(slots=True)
+class StreamOptions:
+    message: str | None
+    assistant_id: str
+    thread_id: str | None = None
+    config: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None
+    resume: Any = None
+    has_resume: bool = False
+    output: str = "human"  # human | raw | json
+    stream_subgraphs: bool = False
+    stream_mode: tuple[str, ...] = ("messages-tuple", "updates")
+
+
+@dataclass
+class _CallCursor:
+    header: bool = False
+    parts: int = 0
+    done: bool = False
+
+
+@dataclass
+class HumanPrinter:
+    """Prints conversation changes as they happen, one message at a time."""
+
+    out: TextIO
+    err: TextIO
+    color: bool = False
+    _text: dict[int, int] = field(default_factory=dict)
+    _thinking: dict[int, int] = field(default_factory=dict)
+    _calls: dict[int, _CallCursor] = field(default_factory=dict)
+    _results: set[int] = field(default_factory=set)
+    _started: set[int] = field(default_factory=set)  # messages whose output began
+    _node: str | None = None
+    _at_line_start: bool = True
+
+    def _write(self, text: str) -> None:
+        if text:
+            self.out.write(text)
+            self._at_line_start = text.endswith("\n")
+
+    def _newline(self) -> None:
+        if not self._at_line_start:
+            self._write("\n")
+
+    def _dim(self, text: str) -> str:
+        return f"\x1b[2m{text}\x1b[0m" if self.color else text
+
+    def show(self, conversation: Conversation) -> None:
+        changes = conversation.take_changes()
+        for fault in changes.faults:
+            self._newline()
+            self.err.write(f"warning: {clean_line(fault)}\n")
+        for entry in (*changes.added, *changes.updated):
+            if isinstance(entry, ChatMessage):
+                if entry.role == "ai":
+                    self._show_ai(entry)
+                elif entry.role == "tool" and entry.tool_call_id is None:
+                    self._show_result(entry)
+            elif isinstance(entry, ErrorEntry) and entry.seq not in self._results:
+                self._results.add(entry.seq)
+                self._newline()
+                self.out.flush()
+                self.err.write(f"error: {entry.error}: {clean_line(entry.message, 500)}\n")
+            elif isinstance(entry, InterruptEntry) and entry.seq not in self._results:
+                self._results.add(entry.seq)
+                self._newline()
+                self._write(f"⏸ interrupt: {clean_line(entry.question, 500)}\n")
+        self.out.flush()
+
+    def _show_ai(self, message: ChatMessage) -> None:
+        if message.seq not in self._started and (message.text_parts or message.tool_calls or message.thinking_parts):
+            self._started.add(message.seq)
+            if message.node and message.node != self._node:
+                self._node = message.node
+                self._newline()
+                self._write(self._dim(f"[{message.node}]") + "\n")
+        done = self._thinking.get(message.seq, 0)
+        if len(message.thinking_parts) > done:
+            self._write(self._dim("".join(message.thinking_parts[done:])))
+            self._thinking[message.seq] = len(message.thinking_parts)
+        if message.text_epoch == 0:
+            done = self._text.get(message.seq, 0)
+            if len(message.text_parts) > done:
+                self._write("".join(message.text_parts[done:]))
+                self._text[message.seq] = len(message.text_parts)
+        for call in message.tool_calls:
+            cursor = self._calls.setdefault(id(call), _CallCursor())
+            if cursor.done:
+                if call.result is not None and id(call.result) not in self._results:
+                    self._show_result(call.result)
+                continue
+            if not cursor.header:
+                self._newline()
+                self._write(f"⚙ {call.name or '?'} ")
+                cursor.header = True
+            if len(call.args_parts) > cursor.parts:
+                self._write("".join(call.args_parts[cursor.parts :]))
+                cursor.parts = len(call.args_parts)
+            if call.status is ToolStatus.STREAMING:
+                break  # parallel calls print one after another, never interleaved
+            cursor.done = True
+            if call.args_valid is False:
+                self._write("  (invalid JSON)")
+            self._write("\n")
+            if call.result is not None:
+                self._show_result(call.result)
+
+    def _show_result(self, result: ChatMessage) -> None:
+        if id(result) in self._results:
+            return
+        self._results.add(id(result))
+        self._newline()
+        mark = "✗" if result.tool_status == "error" else "→"
+        text = result.text
+        shown = truncate(text.replace("\n", " "), RESULT_LIMIT)
+        size = f" ({len(text):,} chars)" if len(text) > RESULT_LIMIT else ""
+        self._write(f"  {mark} {shown}{size}\n")
+
+    def finish(self) -> None:
+        self._newline()
+        self.out.flush()
+
+
+def _raw_printer(out: TextIO, err: TextIO):  # type: ignore[no-untyped-def]
+    def on_event(event: StreamEvent) -> None:
+        raw = getattr(event, "raw", None)
+        if raw is not None:
+            out.write(f"Receiving new event of type: {clean_line(raw.event, 200)}...\n{clean(raw.data)}\n\n\n")
+            out.flush()
+        elif isinstance(event, Reconnecting):
+            err.write(f"reconnecting (attempt {event.attempt}): {event.reason}\n")
+        elif isinstance(event, Fault):
+            err.write(f"warning: {event.reason}\n")
+
+    return on_event
+
+
+def _json_document(conversation: Conversation, thread_id: str | None, run_id: str | None, outcome: str) -> str:
+    messages = [Conversation.message_json(m) for m in conversation.run_messages(run_id)]
+    interrupts = [{"id": entry.interrupt_id, "value": entry.value} for entry in conversation.pending_interrupts]
+    document = {
+        "thread_id": thread_id,
+        "run_id": run_id,
+        "status": outcome,
+        "messages": messages,
+        "interrupts": interrupts,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2, default=str)
+
+
+async def run_stream(
+    connection: Connection, options: StreamOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+) -> int:
+    """Run one turn and print it; returns the process exit code."""
+    conversation = Conversation(options.thread_id)
+    color = out.isatty() and "NO_COLOR" not in os.environ
+    printer = HumanPrinter(out, err, color=color)
+    on_event = None
+    if options.output == "raw":
+        on_event = _raw_printer(out, err)
+    elif options.output == "human":
+
+        def on_event(_event: StreamEvent) -> None:
+            printer.show(conversation)
+
+    request = TurnRequest(
+        assistant_id=options.assistant_id,
+        thread_id=options.thread_id,
+        text=options.message,
+        config=options.config,
+        context=options.context,
+        stream_subgraphs=options.stream_subgraphs,
+        stream_mode=options.stream_mode,
+    )
+    if options.has_resume:
+        request.resume = options.resume
+    async with connection.client() as client:
+        turn = Turn(client, conversation, request, on_event=on_event)
+        try:
+            result = await turn.run()
+        except SendFailed as failed:
+            err.write(f"error: {failed.error}\n")
+            return EXIT_CODES["connection"]
+        except asyncio.CancelledError:
+            raise
+        if options.output == "human":
+            printer.show(conversation)
+            printer.finish()
+        outcome = result.outcome
+        if options.output == "json":
+            out.write(_json_document(conversation, result.thread_id, result.run_id, str(outcome)) + "\n")
+            out.flush()
+        if result.error is not None:
+            err.write(f"error: {result.error}\n")
+        if options.output != "json":
+            err.write(f"thread {result.thread_id}  run {result.run_id}  {outcome}\n")
+        if outcome is RunOutcome.SUCCESS:
+            return EXIT_CODES["success"]
+        if outcome is RunOutcome.INTERRUPTED:
+            if options.output != "json":
+                err.write(
+                    f"the run is waiting for input: chat-tui stream --thread {result.thread_id} --resume '<json>'\n"
+                )
+            return EXIT_CODES["interrupted"]
+        return EXIT_CODES["run_error"]

@@ -1,0 +1,1 @@
+"""Settings, profiles and per-user data (drafts, history, UI state)."""

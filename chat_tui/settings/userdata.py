@@ -1,0 +1,108 @@
+"""Per-user data that must survive restarts: drafts, UI preferences, runs in flight.
+
+Stored in one small JSON document in the data directory (see :mod:`.store` for how
+concurrent instances share it). Keys are scoped by server URL, which never holds secrets
+(URLs with credentials are refused).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from chat_tui.settings.paths import data_dir
+from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
+
+__all__ = ["NEW_THREAD", "UserData"]
+
+NEW_THREAD = "(new)"  # the draft of the thread that does not exist yet
+
+
+class UserData:
+    """Drafts per (server, thread), UI preferences, the run each thread is streaming."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._directory = directory
+        self._store: JsonStore | None = None
+        self._cache: dict[str, Any] | None = None
+
+    @property
+    def store(self) -> JsonStore:
+        if self._store is None:
+            directory = self._directory or data_dir()
+            self._store = JsonStore(directory / "state.json", schema_version=1)
+            self._store.clean_stale_temp_files()
+        return self._store
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def notices(self) -> list[StoreNotice]:
+        notices, self.store.notices = self.store.notices, []
+        return notices
+
+    def _doc(self) -> dict[str, Any]:
+        if self._cache is None:
+            self._cache = self.store.load()
+        return self._cache
+
+    def _update(self, change: Any) -> bool:
+        """Save a change; False (and the in-memory copy still updated) when the disk refused."""
+        try:
+            self._cache = self.store.update(change)
+            return True
+        except StoreError:
+            if self._cache is not None:
+                change(self._cache)
+            return False
+
+    # -- drafts -------------------------------------------------------------------------
+
+    def draft(self, server: str, thread_id: str | None) -> str:
+        drafts = self._doc().get("drafts", {})
+        value = drafts.get(server, {}).get(thread_id or NEW_THREAD, {}) if isinstance(drafts, dict) else {}
+        text = value.get("text") if isinstance(value, dict) else None
+        return text if isinstance(text, str) else ""
+
+    def save_draft(self, server: str, thread_id: str | None, text: str) -> bool:
+        key = thread_id or NEW_THREAD
+
+        def change(doc: dict[str, Any]) -> None:
+            drafts = doc.setdefault("drafts", {})
+            scoped = drafts.setdefault(server, {})
+            if text.strip():
+                scoped[key] = {"text": text, "saved_at": time.time()}
+            else:
+                scoped.pop(key, None)
+                if not scoped:
+                    drafts.pop(server, None)
+
+        return self._update(change)
+
+    # -- UI preferences -----------------------------------------------------------------
+
+    def ui(self, key: str, default: Any = None) -> Any:
+        ui = self._doc().get("ui", {})
+        return ui.get(key, default) if isinstance(ui, dict) else default
+
+    def set_ui(self, key: str, value: Any) -> bool:
+        return self._update(lambda doc: doc.setdefault("ui", {}).__setitem__(key, value))
+
+    # -- runs in flight (to resume streaming after a restart) ---------------------------
+
+    def active_run(self, server: str, thread_id: str) -> str | None:
+        runs = self._doc().get("active_runs", {})
+        value = runs.get(server, {}).get(thread_id) if isinstance(runs, dict) else None
+        return value.get("run_id") if isinstance(value, dict) else None
+
+    def set_active_run(self, server: str, thread_id: str, run_id: str | None) -> bool:
+        def change(doc: dict[str, Any]) -> None:
+            runs = doc.setdefault("active_runs", {}).setdefault(server, {})
+            if run_id:
+                runs[thread_id] = {"run_id": run_id, "since": time.time()}
+            else:
+                runs.pop(thread_id, None)
+
+        return self._update(change)

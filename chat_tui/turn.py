@@ -1,0 +1,210 @@
+"""One turn of a conversation against a server: send (or resume), stream, settle.
+
+Shared by the headless ``chat-tui stream`` command and the app's stream worker, so both
+behave the same. The turn owns the network side; the :class:`Conversation` it feeds is
+pure state. Nothing here touches the UI: a caller that wants to react to events passes
+``on_event`` (called after each event is applied) and ``on_accepted`` (called once the
+server accepted the run, with its id, which is when a cancel becomes possible).
+
+A run creation is sent exactly once. Failures before the server accepted it raise
+:class:`SendFailed` (the caller restores the user's text); failures after it never
+resend the prompt: the stream is rejoined, and in the end the conversation is
+reconciled with ``GET /threads/{id}/state``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chat_tui.client import DEFAULT_STREAM_MODES, LangGraphClient, RunStream
+from chat_tui.client.errors import ClientError
+from chat_tui.client.events import StreamEnd, StreamEvent
+from chat_tui.conversation import Conversation, ErrorEntry, RunOutcome
+
+__all__ = ["SendFailed", "Turn", "TurnRequest", "TurnResult"]
+
+_NO_RESUME = object()
+
+
+@dataclass(slots=True)
+class TurnRequest:
+    """What to send: a user message (``text``) or an answer to an interrupt (``resume``)."""
+
+    assistant_id: str
+    thread_id: str | None = None
+    text: str | None = None
+    resume: Any = _NO_RESUME
+    config: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None
+    stream_mode: Sequence[str] = DEFAULT_STREAM_MODES
+    stream_subgraphs: bool = False
+    multitask_strategy: str | None = None
+    thread_metadata: dict[str, Any] | None = None
+    message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def is_resume(self) -> bool:
+        return self.resume is not _NO_RESUME
+
+
+@dataclass(slots=True)
+class TurnResult:
+    thread_id: str | None
+    run_id: str | None
+    outcome: RunOutcome
+    error: ClientError | None = None  # a failure after acceptance (the run may have gone on)
+    reconnects: int = 0
+
+
+class SendFailed(Exception):
+    """The server did not accept the run; nothing was started. ``error`` says why."""
+
+    def __init__(self, error: ClientError, thread_id: str | None) -> None:
+        self.error = error
+        self.thread_id = thread_id
+        super().__init__(str(error))
+
+
+class Turn:
+    """Runs one :class:`TurnRequest` into a :class:`Conversation`."""
+
+    def __init__(
+        self,
+        client: LangGraphClient,
+        conversation: Conversation,
+        request: TurnRequest,
+        *,
+        on_event: Callable[[StreamEvent], None] | None = None,
+        on_accepted: Callable[[str, str | None], Awaitable[None] | None] | None = None,
+        idle_timeout: float | None = None,
+    ) -> None:
+        self.client = client
+        self.conversation = conversation
+        self.request = request
+        self.on_event = on_event
+        self.on_accepted = on_accepted
+        self.idle_timeout = idle_timeout
+        self.stream: RunStream | None = None
+        self.thread_id = request.thread_id
+        self.run_id: str | None = None
+        self._cancel_action: str | None = None
+
+    async def run(self) -> TurnResult:
+        """Send and stream to the end. Raises :class:`SendFailed` if the run never started."""
+        request = self.request
+        conversation = self.conversation
+        human = None
+        try:
+            if self.thread_id is None:
+                thread = await self.client.threads.create(metadata=request.thread_metadata)
+                self.thread_id = thread.thread_id
+            conversation.thread_id = self.thread_id
+            kwargs: dict[str, Any] = {}
+            if request.is_resume:
+                kwargs["command"] = {"resume": request.resume}
+            else:
+                content = request.text or ""
+                kwargs["input"] = {"messages": [{"role": "user", "content": content, "id": request.message_id}]}
+                human = conversation.add_human(content, request.message_id)
+            conversation.begin_run(request.assistant_id, human)
+            stream_kwargs: dict[str, Any] = {}
+            if self.idle_timeout is not None:
+                stream_kwargs["idle_timeout"] = self.idle_timeout
+            stream = self.client.runs.stream(
+                self.thread_id,
+                request.assistant_id,
+                config=request.config,
+                context=request.context,
+                stream_mode=request.stream_mode,
+                stream_subgraphs=request.stream_subgraphs,
+                multitask_strategy=request.multitask_strategy,
+                **kwargs,
+                **stream_kwargs,
+            )
+            await stream.__aenter__()
+        except ClientError as exc:
+            if human is not None:
+                conversation.remove(human)
+            if conversation.run is not None:
+                conversation.run.outcome = RunOutcome.ERROR
+            raise SendFailed(exc, self.thread_id) from None
+        # Accepted: from here on the prompt is never sent again.
+        self.stream = stream
+        if request.is_resume:
+            conversation.resolve_interrupts()
+        return await self._consume(stream)
+
+    async def _consume(self, stream: RunStream) -> TurnResult:
+        conversation = self.conversation
+        self.run_id = stream.run_id
+        if conversation.run is not None:
+            conversation.run.run_id = stream.run_id
+        if self.on_accepted is not None:
+            pending = self.on_accepted(self.thread_id or "", stream.run_id)
+            if pending is not None:
+                await pending
+        if self._cancel_action is not None:  # cancel pressed before the run id was known
+            await self._send_cancel()
+        error: ClientError | None = None
+        ended = False
+        try:
+            async for event in stream:
+                conversation.apply(event)
+                if self.on_event is not None:
+                    self.on_event(event)
+                if isinstance(event, StreamEnd):
+                    ended = True
+        except ClientError as exc:
+            error = exc
+        finally:
+            await stream.aclose()
+        if not ended:
+            conversation.finish_run(StreamEnd(None, cancelled=self._cancel_action is not None))
+        self.run_id = stream.run_id
+        await self._settle()
+        outcome = conversation.run.outcome if conversation.run else RunOutcome.UNKNOWN
+        return TurnResult(self.thread_id, self.run_id, outcome, error, stream.reconnects)
+
+    async def _settle(self) -> None:
+        """Bring the conversation in line with the server after the stream ended."""
+        conversation = self.conversation
+        run = conversation.run
+        if self.thread_id is None:
+            return
+        try:
+            if (
+                run is not None
+                and run.outcome is RunOutcome.ERROR
+                and not any(isinstance(e, ErrorEntry) and e.run_id == run.run_id for e in conversation.entries)
+            ):
+                thread = await self.client.threads.get(self.thread_id)
+                error = thread.error if isinstance(thread.error, dict) else {}
+                conversation.add_error(
+                    str(error.get("error") or "Error"), str(error.get("message") or "the run failed")
+                )
+            state = await self.client.threads.get_state(self.thread_id)
+        except ClientError:
+            return  # the view keeps what streamed; it is reconciled next time the thread opens
+        conversation.reconcile(state)
+        if run is not None and run.outcome is RunOutcome.UNKNOWN:
+            run.outcome = RunOutcome.INTERRUPTED if conversation.pending_interrupts else RunOutcome.UNKNOWN
+
+    async def cancel(self, action: str = "interrupt") -> None:
+        """Cancel the run on the server (not only locally); the stream then just ends."""
+        self._cancel_action = action
+        if self.conversation.run is not None:
+            self.conversation.run.cancel_requested = True
+        if self.stream is not None:
+            self.stream.mark_cancel_requested()
+            if self.stream.run_id is not None:
+                await self._send_cancel()
+
+    async def _send_cancel(self) -> None:
+        stream = self.stream
+        if stream is None or stream.run_id is None or self.thread_id is None:
+            return
+        stream.mark_cancel_requested()
+        await self.client.runs.cancel(self.thread_id, stream.run_id, action=self._cancel_action or "interrupt")

@@ -1,0 +1,149 @@
+"""The Textual application: theme, palette, bindings, and connecting. Features live in screens."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from chat_tui.client.errors import ClientError
+from chat_tui.connection import Connection
+from chat_tui.settings.userdata import UserData
+from chat_tui.ui.commands import ThreadCommands
+from chat_tui.ui.screens.chat import ChatScreen
+from chat_tui.ui.screens.help import HelpScreen
+from chat_tui.ui.session import Session
+from chat_tui.ui.styles import stylesheets
+
+__all__ = ["ChatApp", "LaunchPlan"]
+
+RETRY_SECONDS = 3.0
+
+
+@dataclass(slots=True)
+class LaunchPlan:
+    """What the command line asked for."""
+
+    connection: Connection | None = None
+    demo: bool = False
+    assistant: str | None = None
+    thread: str | None = None
+
+
+class ChatApp(App[int]):
+    TITLE = "chat-tui"
+    CSS_PATH = stylesheets()
+    COMMANDS = App.COMMANDS | {ThreadCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, plan: LaunchPlan, *, userdata: UserData | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.plan = plan
+        self.userdata = userdata or UserData()
+        self.session: Session | None = None
+        self.demo_server: Any = None
+        self._theme_restored = False
+
+    @property
+    def chat(self) -> ChatScreen:
+        return next(s for s in self.screen_stack if isinstance(s, ChatScreen))
+
+    async def on_mount(self) -> None:
+        theme = self.userdata.ui("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self._theme_restored = True
+        await self.push_screen(ChatScreen(None, thread_id=self.plan.thread))
+        self.connect()
+
+    def watch_theme(self, theme: str) -> None:
+        if self._theme_restored:  # remember the user's choice, not the start-up default
+            self.userdata.set_ui("theme", theme)
+
+    @work(group="connect", exclusive=True, exit_on_error=False)
+    async def connect(self) -> None:
+        """Start the demo server if asked, reach the server (retrying), then start the session."""
+        chat = self.chat
+        connection = self.plan.connection
+        if self.plan.demo:
+            connection = await self._start_demo(chat)
+            if connection is None:
+                return
+        if connection is None:
+            chat.set_connection_note("no server: start with --url URL or --demo")
+            return
+        client = connection.client()
+        while True:
+            try:
+                await client.ok()
+                assistant = await self._pick_assistant(client, connection)
+                break
+            except ClientError as exc:
+                chat.set_connection_note(f"{exc} — retrying…")
+                await asyncio.sleep(RETRY_SECONDS)
+        self.session = Session(connection, client, self.userdata, assistant_id=assistant)
+        await chat.start_session(self.session)
+
+    async def _start_demo(self, chat: ChatScreen) -> Connection | None:
+        from chat_tui.demo.launcher import DemoServer, DemoServerError
+
+        chat.set_connection_note("starting the demo server…")
+        server = DemoServer()
+        self.demo_server = server
+        try:
+            await asyncio.to_thread(server.start)
+            await server.await_ready()
+        except DemoServerError as exc:
+            chat.set_connection_note(str(exc))
+            return None
+        return Connection(server.url, name="demo")
+
+    async def _pick_assistant(self, client: Any, connection: Connection) -> str:
+        wanted = self.plan.assistant or connection.assistant_id
+        if wanted:
+            return wanted
+        assistants = await client.assistants.search(limit=20)
+        graphs = [a.graph_id for a in assistants]
+        return "agent" if "agent" in graphs or not graphs else graphs[0]
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, ChatScreen):
+            yield SystemCommand("New thread", "Start a new conversation", screen.action_new_thread)
+            yield SystemCommand("Threads", "Focus the thread sidebar", screen.action_focus_threads)
+            yield SystemCommand("Toggle sidebar", "Show or hide the thread list", screen.action_toggle_sidebar)
+            yield SystemCommand("Refresh threads", "Reload the thread list", screen.load_threads)
+        yield SystemCommand("Help", "Show all keys", self.action_help)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def on_unmount(self) -> None:
+        if self.session is not None:
+            await self.session.aclose()
+        if self.demo_server is not None:
+            await asyncio.to_thread(self.demo_server.stop)
+
+    def panic(self, *renderables: Any) -> None:
+        """Stylesheet errors end here; Textual leaves the return code at 0 for them."""
+        self._return_code = 1
+        super().panic(*renderables)
+
+    def _fatal_error(self) -> None:
+        """Textual prints every frame's local variables on a crash; never do that here."""
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(traceback)
+        self._close_messages_no_wait()

@@ -1,0 +1,33 @@
+"""Copy text: OSC 52 to the terminal, plus a file the user can always find.
+
+OSC 52 silently fails in many setups (macOS Terminal, tmux without ``set-clipboard``,
+some SSH paths), and the terminal gives no way to know. So every copy is also written
+to ``last-copy.txt`` in the data directory, and the notification names that path.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from textual.app import App
+
+from chat_tui.sanitize import clean
+from chat_tui.settings.paths import data_dir
+
+__all__ = ["copy_text"]
+
+
+def copy_text(app: App[object], text: str) -> Path | None:
+    """Copy *text* (cleaned of control characters); returns the fallback file, if written."""
+    text = clean(text)
+    app.copy_to_clipboard(text)
+    path = data_dir() / "last-copy.txt"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError:
+        return None
+    return path

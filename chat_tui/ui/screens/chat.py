@@ -1,0 +1,563 @@
+"""The chat screen: thread sidebar, message pane, composer, status line.
+
+Widgets post what the user asked for; this screen decides and runs the network work in
+workers (``exit_on_error=False``: a failed request shows a one-line notice, it never
+ends the app). Stream workers belong to the screen, not to the message pane, so a run
+keeps streaming into its conversation when the user switches to another thread, and
+shows again, live, when they come back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Markdown, Static
+
+from chat_tui.client.errors import ClientError
+from chat_tui.conversation import Conversation
+from chat_tui.sanitize import clean_line
+from chat_tui.turn import SendFailed, Turn, TurnRequest
+from chat_tui.ui.clipboard import copy_text
+from chat_tui.ui.format import thread_title
+from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from chat_tui.ui.session import LiveTurn, Session
+from chat_tui.ui.widgets.composer import Composer
+from chat_tui.ui.widgets.conversation_view import ConversationView
+from chat_tui.ui.widgets.status_line import StatusLine
+from chat_tui.ui.widgets.thread_list import PAGE_SIZE, ThreadList
+
+__all__ = ["ChatScreen"]
+
+FLUSH_HZ = 30
+DRAFT_DELAY = 0.4  # seconds of quiet before a draft is written
+NARROW = 90  # columns below which the sidebar starts hidden
+
+
+def parse_answer(text: str) -> Any:
+    """An interrupt answer: JSON when it parses, else the text (``yes`` stays ``"yes"``)."""
+    stripped = text.strip()
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return stripped
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "cancel_run", "Cancel run", id="chat.cancel", show=True),
+        Binding("ctrl+n", "new_thread", "New thread", id="chat.new-thread"),
+        Binding("ctrl+t", "focus_threads", "Threads", id="chat.threads"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="chat.toggle-sidebar"),
+        Binding("ctrl+o", "focus_messages", "Messages", id="chat.messages"),
+        Binding("pageup", "scroll_messages(-1)", "Page up", show=False, id="chat.page-up"),
+        Binding("pagedown", "scroll_messages(1)", "Page down", show=False, id="chat.page-down"),
+    ]
+
+    sidebar_visible: var[bool] = var(True)
+
+    def __init__(self, session: Session | None = None, *, thread_id: str | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.initial_thread = thread_id
+        self.conversation = Conversation(None)
+        self.connection_note = "connecting…" if session is None else ""
+        self._draft_timer: Timer | None = None
+        self._loading_thread: str | None = None
+
+    # -- layout -------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            with Vertical(id="sidebar"):
+                yield Static(Content.styled("Threads", "bold"), id="sidebar-title")
+                yield Input(placeholder="filter threads…", id="thread-filter")
+                yield ThreadList(id="threads")
+            with Vertical(id="chat"):
+                yield StatusLine(id="status")
+                yield ConversationView(id="conversation")
+                yield Static(id="new-output")
+                yield Composer(id="composer", placeholder="Message the assistant — Enter sends, Ctrl+J newline")
+        yield Footer()
+
+    @property
+    def view(self) -> ConversationView:
+        return self.query_one(ConversationView)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    @property
+    def threads(self) -> ThreadList:
+        return self.query_one(ThreadList)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    async def on_mount(self) -> None:
+        self.query_one("#thread-filter").display = False
+        self.query_one("#new-output").display = False
+        userdata_sidebar = self.app_userdata_sidebar()
+        self.sidebar_visible = userdata_sidebar and self.app.size.width >= NARROW
+        self.set_interval(1 / FLUSH_HZ, self._flush)
+        self.set_interval(60, self.threads.refresh_times)
+        self.set_interval(20, self._refresh_thread_statuses)
+        await self.view.show(self.conversation)
+        self.composer.focus()
+        self._update_status()
+        if self.session is not None:
+            await self.start_session(self.session)
+
+    def app_userdata_sidebar(self) -> bool:
+        session = self.session
+        if session is None:
+            return True
+        return bool(session.userdata.ui("sidebar", True))
+
+    async def start_session(self, session: Session) -> None:
+        """Connected: load the thread list and open the first thread (or a new one)."""
+        self.session = session
+        self.connection_note = ""
+        self.status.host = session.host
+        self.status.assistant = session.assistant_id
+        self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
+        for notice in session.userdata.notices():
+            self.notify(notice.message, severity="warning", markup=False)
+        self.load_threads()
+        if self.initial_thread:
+            self.open_thread(self.initial_thread)
+        else:
+            await self.new_thread(keep_draft=True)
+        self._update_status()
+
+    def set_connection_note(self, note: str) -> None:
+        self.connection_note = note
+        self._update_status()
+
+    def watch_sidebar_visible(self, visible: bool) -> None:
+        self.query_one("#sidebar").display = visible
+
+    def on_resize(self) -> None:
+        if self.app.size.width < NARROW and self.sidebar_visible and self.focused is not self.threads:
+            self.sidebar_visible = False
+
+    # -- flushing -----------------------------------------------------------------------------
+
+    async def _flush(self) -> None:
+        if self.view.conversation is not self.conversation:
+            return
+        changes = await self.view.flush()
+        if changes is not None:
+            for fault in changes.faults:
+                self.notify(clean_line(fault, 200), severity="warning", markup=False)
+        run = self.conversation.run
+        if (changes is not None and changes.run_changed) or (run is not None and run.outcome == "running"):
+            self._update_status()
+
+    def _update_status(self) -> None:
+        status = self.status
+        status.connection_state = self.connection_note
+        session = self.session
+        extra = []
+        if session is not None and (session.config or session.context):
+            extra.append("run config set")
+        status.extra = " · ".join(extra)
+        status.show(self.conversation.run)
+
+    @on(ConversationView.NewOutputBelow)
+    def _new_output(self, event: ConversationView.NewOutputBelow) -> None:
+        marker = self.query_one("#new-output", Static)
+        marker.display = event.below
+        if event.below:
+            marker.update(Content.styled("▼ new output below — press End (in messages) or Ctrl+O, End", "$accent"))
+
+    # -- threads ------------------------------------------------------------------------------
+
+    @work(group="threads", exclusive=True, exit_on_error=False)
+    async def load_threads(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            page = await session.client.threads.search(limit=PAGE_SIZE)
+        except ClientError as exc:
+            self.notify(f"could not list threads: {exc}", severity="error", markup=False)
+            return
+        self.threads.set_threads(page, more=len(page) == PAGE_SIZE)
+        self.threads.set_current(self.conversation.thread_id)
+        self._fetch_first_messages()
+
+    @on(ThreadList.LoadMore)
+    @work(group="threads-more", exclusive=True, exit_on_error=False)
+    async def _load_more(self, event: ThreadList.LoadMore) -> None:
+        session = self.session
+        threads = self.threads
+        try:
+            if session is None:
+                return
+            page = await session.client.threads.search(limit=PAGE_SIZE, offset=event.offset)
+            threads.add_page(page, more=len(page) == PAGE_SIZE)
+        except ClientError as exc:
+            self.notify(f"could not load more threads: {exc}", severity="error", markup=False)
+        finally:
+            threads.loading = False
+        self._fetch_first_messages()
+
+    @work(group="titles", exclusive=True, exit_on_error=False)
+    async def _fetch_first_messages(self) -> None:
+        """Untitled rows show their first message, fetched lazily a few at a time."""
+        session = self.session
+        if session is None:
+            return
+        for thread_id in self.threads.untitled_ids():
+            try:
+                state = await session.client.threads.get_state(thread_id)
+            except ClientError:
+                continue
+            conversation = Conversation(thread_id)
+            conversation.load(state)
+            self.threads.set_first_message(thread_id, conversation.first_human_text() or "")
+
+    @work(group="statuses", exclusive=True, exit_on_error=False)
+    async def _refresh_thread_statuses(self) -> None:
+        session = self.session
+        if session is None or not self.threads.threads:
+            return
+        try:
+            page = await session.client.threads.search(limit=min(PAGE_SIZE, len(self.threads.threads)))
+        except ClientError:
+            return
+        known = {t.thread_id: t for t in self.threads.threads}
+        for thread in page:
+            old = known.get(thread.thread_id)
+            if old is None or old.status != thread.status or old.metadata != thread.metadata:
+                self.threads.upsert(thread)
+
+    @on(ThreadList.Open)
+    def _open_requested(self, event: ThreadList.Open) -> None:
+        self.open_thread(event.thread_id)
+        self.composer.focus()
+
+    @work(group="open-thread", exclusive=True, exit_on_error=False)
+    async def open_thread(self, thread_id: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        self._save_draft_now()
+        live = session.live.get(thread_id)
+        if live is not None:
+            await self._show(live.conversation)
+            return
+        self._loading_thread = thread_id
+        self.status.connection_state = "loading thread…"
+        self.status.show(None)
+        try:
+            thread = await session.client.threads.get(thread_id)
+            state = await session.client.threads.get_state(thread_id)
+        except ClientError as exc:
+            self.notify(f"could not open the thread: {exc}", severity="error", markup=False)
+            self._update_status()
+            return
+        finally:
+            self._loading_thread = None
+        conversation = Conversation(thread_id)
+        conversation.load(state, thread)
+        self.threads.upsert(thread)
+        self.threads.set_first_message(thread_id, conversation.first_human_text() or "")
+        await self._show(conversation)
+        if thread.status == "busy":
+            self.notify(
+                "this thread is running on the server; its output will show when the run ends",
+                severity="information",
+                markup=False,
+            )
+
+    async def _show(self, conversation: Conversation) -> None:
+        self.conversation = conversation
+        await self.view.show(conversation)
+        self.threads.set_current(conversation.thread_id)
+        self._load_draft()
+        self.composer.set_history([m.text for m in conversation.messages if m.role == "human"])
+        self.query_one("#new-output").display = False
+        self._update_status()
+
+    async def new_thread(self, *, keep_draft: bool = False) -> None:
+        if not keep_draft:
+            self._save_draft_now()
+        await self._show(Conversation(None))
+
+    async def action_new_thread(self) -> None:
+        await self.new_thread()
+        self.composer.focus()
+
+    @on(ThreadList.NewThread)
+    async def _new_from_list(self) -> None:
+        await self.action_new_thread()
+
+    @on(ThreadList.Refresh)
+    def _refresh(self) -> None:
+        self.load_threads()
+
+    @on(ThreadList.Rename)
+    @work(group="rename", exit_on_error=False)
+    async def _rename(self, event: ThreadList.Rename) -> None:
+        session = self.session
+        if session is None:
+            return
+        title = await self.app.push_screen_wait(TextPromptScreen("Rename thread", event.title))
+        if title is None or not title.strip():
+            return
+        try:
+            thread = await session.client.threads.update(event.thread_id, metadata={"title": title.strip()[:200]})
+        except ClientError as exc:
+            self.notify(f"could not rename: {exc}", severity="error", markup=False)
+            return
+        self.threads.upsert(thread)
+
+    @on(ThreadList.Delete)
+    @work(group="delete", exit_on_error=False)
+    async def _delete(self, event: ThreadList.Delete) -> None:
+        session = self.session
+        if session is None:
+            return
+        question = Content.assemble("Delete the thread ", (event.title, "bold"), "?\nThis cannot be undone.")
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Delete", danger=True)):
+            return
+        try:
+            await session.client.threads.delete(event.thread_id)
+        except ClientError as exc:
+            self.notify(f"could not delete: {exc}", severity="error", markup=False)
+            return
+        self.threads.remove_thread(event.thread_id)
+        session.userdata.save_draft(session.server_key, event.thread_id, "")
+        if self.conversation.thread_id == event.thread_id:
+            await self.new_thread(keep_draft=True)
+        self.notify("thread deleted", markup=False)
+
+    @on(ThreadList.FilterRequested)
+    def _show_filter(self) -> None:
+        field = self.query_one("#thread-filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#thread-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.threads.set_filter(event.value)
+
+    @on(Input.Submitted, "#thread-filter")
+    def _filter_done(self) -> None:
+        self.threads.focus()
+
+    @on(ThreadList.Leave)
+    def _leave_threads(self) -> None:
+        field = self.query_one("#thread-filter", Input)
+        if field.value:
+            field.value = ""
+        field.display = False
+        self.composer.focus()
+        if self.app.size.width < NARROW:
+            self.sidebar_visible = False
+
+    def action_focus_threads(self) -> None:
+        if self.focused is self.threads:
+            self.composer.focus()
+            return
+        self.sidebar_visible = True
+        self.threads.focus()
+
+    def action_focus_messages(self) -> None:
+        if self.focused is not None and self.view in self.focused.ancestors_with_self:
+            self.composer.focus()
+        else:
+            self.view.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_visible = not self.sidebar_visible
+        if self.session is not None:
+            self.session.userdata.set_ui("sidebar", self.sidebar_visible)
+        if not self.sidebar_visible and self.focused is self.threads:
+            self.composer.focus()
+
+    def action_scroll_messages(self, direction: int) -> None:
+        if direction < 0:
+            self.view.scroll_page_up(animate=False)
+        else:
+            self.view.scroll_page_down(animate=False)
+
+    # -- drafts ---------------------------------------------------------------------------------
+
+    def _draft_key(self) -> str | None:
+        return self.conversation.thread_id
+
+    def _load_draft(self) -> None:
+        session = self.session
+        text = session.userdata.draft(session.server_key, self._draft_key()) if session else ""
+        self.composer.replace_text(text)
+
+    @on(Composer.Changed)
+    def _draft_changed(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self._save_draft_now)
+
+    def _save_draft_now(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        session = self.session
+        if session is None:
+            return
+        if not session.userdata.save_draft(session.server_key, self._draft_key(), self.composer.text):
+            self.notify("could not save the draft to disk (it is kept in memory)", severity="warning", markup=False)
+
+    def on_unmount(self) -> None:
+        self._save_draft_now()
+
+    # -- sending --------------------------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    def _submitted(self, event: Composer.Submitted) -> None:
+        session = self.session
+        if session is None:
+            self.notify("not connected yet — your message is kept in the composer", severity="warning", markup=False)
+            return
+        conversation = self.conversation
+        if conversation.thread_id and conversation.thread_id in session.live:
+            self.notify("a run is still streaming in this thread — Esc cancels it", severity="warning", markup=False)
+            return
+        text = event.text
+        request = TurnRequest(
+            assistant_id=session.assistant_id,
+            thread_id=conversation.thread_id,
+            config=session.config,
+            context=session.context,
+            stream_subgraphs=session.stream_subgraphs,
+        )
+        if conversation.pending_interrupts:
+            request.resume = parse_answer(text)
+        else:
+            request.text = text
+        self.composer.clear()
+        self.send(conversation, request, text)
+
+    @work(group="stream", exit_on_error=False)
+    async def send(self, conversation: Conversation, request: TurnRequest, text: str) -> None:
+        session = self.session
+        assert session is not None
+        new_thread = request.thread_id is None
+        draft_key = request.thread_id
+
+        turn = Turn(session.client, conversation, request)
+        live = LiveTurn(conversation, turn)
+
+        async def accepted(thread_id: str, run_id: str | None) -> None:
+            session.live[thread_id] = live
+            session.userdata.save_draft(session.server_key, draft_key, "")  # the server has it now
+            if run_id:
+                session.userdata.set_active_run(session.server_key, thread_id, run_id)
+            if new_thread:
+                self.threads.set_current(thread_id)
+                self.threads.set_first_message(thread_id, text if not request.is_resume else "")
+            self._update_status()
+
+        turn.on_accepted = accepted
+        self._update_status()
+        try:
+            result = await turn.run()
+        except SendFailed as failed:
+            self._restore(conversation, draft_key, text)
+            self.notify(f"not sent: {failed.error}", severity="error", markup=False)
+            self._update_status()
+            return
+        finally:
+            if turn.thread_id:
+                session.live.pop(turn.thread_id, None)
+        if result.thread_id:
+            session.userdata.set_active_run(session.server_key, result.thread_id, None)
+        if result.error is not None:
+            self.notify(f"stream problem: {result.error}", severity="warning", markup=False)
+        if new_thread and result.thread_id and request.text:
+            await self._title_new_thread(result.thread_id, request.text)
+        self._after_run(result.thread_id)
+
+    async def _title_new_thread(self, thread_id: str, text: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            thread = await session.client.threads.update(thread_id, metadata={"title": thread_title(None, text, 80)})
+        except ClientError:
+            return
+        self.threads.upsert(thread)
+
+    def _after_run(self, thread_id: str | None) -> None:
+        self._update_status()
+        self._refresh_thread_statuses()
+        if thread_id and self.conversation.thread_id == thread_id:
+            self.composer.set_history([m.text for m in self.conversation.messages if m.role == "human"])
+
+    def _restore(self, conversation: Conversation, draft_key: str | None, text: str) -> None:
+        """A send failed: the text goes back where the user left it, never lost."""
+        session = self.session
+        if conversation is self.conversation and not self.composer.text.strip():
+            self.composer.replace_text(text)
+        elif session is not None:
+            existing = session.userdata.draft(session.server_key, draft_key)
+            session.userdata.save_draft(session.server_key, draft_key, f"{existing}\n{text}" if existing else text)
+        if session is not None and conversation is self.conversation:
+            self._save_draft_now()
+
+    @work(group="cancel", exclusive=True, exit_on_error=False)
+    async def action_cancel_run(self) -> None:
+        session = self.session
+        thread_id = self.conversation.thread_id
+        live = session.live.get(thread_id) if session and thread_id else None
+        if live is None:
+            if self.focused is not self.composer:
+                self.composer.focus()
+            return
+        self.notify("cancelling the run…", markup=False)
+        try:
+            await live.turn.cancel()
+        except ClientError as exc:
+            self.notify(f"could not cancel: {exc}", severity="error", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_run":
+            session = self.session
+            thread_id = self.conversation.thread_id
+            return bool(session and thread_id and thread_id in session.live) or None
+        return True
+
+    # -- clipboard and links --------------------------------------------------------------------
+
+    @on(ConversationView.CopyRequested)
+    def _copy(self, event: ConversationView.CopyRequested) -> None:
+        if not event.text:
+            self.notify("nothing to copy", markup=False)
+            return
+        path = copy_text(self.app, event.text)
+        where = f"; also saved to {path}" if path else ""
+        self.notify(f"copied the {event.what} ({len(event.text):,} chars) via OSC 52{where}", markup=False)
+
+    @on(Markdown.LinkClicked)
+    @work(group="link", exit_on_error=False)
+    async def _link(self, event: Markdown.LinkClicked) -> None:
+        href = clean_line(event.href, 500)
+        scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+        if scheme not in ("http", "https"):
+            self.notify(f"not opening a {scheme or 'relative'} link: {href}", severity="warning", markup=False)
+            return
+        question = Content.assemble("Open this link in your browser?\n\n", (href, "bold underline"))
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Open")):
+            self.app.open_url(href)

@@ -1,0 +1,63 @@
+"""The help screen: every key binding, grouped by where it applies, read from the bindings."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+__all__ = ["HelpScreen", "binding_sections"]
+
+INTRO = (
+    "chat-tui talks to a LangGraph Agent Server. Type a message and press Enter; Ctrl+J adds a newline. "
+    "Esc cancels a streaming run on the server. Ctrl+P opens the command palette (threads, actions, themes)."
+)
+
+
+def _keys(binding: Binding) -> str:
+    return binding.key_display or " / ".join(k.strip() for k in binding.key.split(","))
+
+
+def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
+    """(section, [(keys, description)]) for the app, the screen and each focusable widget."""
+    from chat_tui.ui.app import ChatApp
+    from chat_tui.ui.screens.chat import ChatScreen
+    from chat_tui.ui.widgets.composer import Composer
+    from chat_tui.ui.widgets.conversation_view import ConversationView
+    from chat_tui.ui.widgets.thread_list import ThreadList
+    from chat_tui.ui.widgets.tool_panel import ToolPanel
+
+    sections = [
+        ("Everywhere", [*ChatApp.BINDINGS, *ChatScreen.BINDINGS]),
+        ("Composer", Composer.BINDINGS),
+        ("Messages", ConversationView.BINDINGS),
+        ("Tool call panel", ToolPanel.BINDINGS),
+        ("Thread sidebar", ThreadList.BINDINGS),
+    ]
+    result = []
+    for title, bindings in sections:
+        rows = [(_keys(b), b.description) for b in bindings if isinstance(b, Binding) and b.description]
+        result.append((title, rows))
+    result[0][1].append(("ctrl+p", "Command palette"))
+    return result
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,f1", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="help"):
+            yield Static(Content.styled("chat-tui — keys", "bold $accent"), classes="help-title")
+            yield Static(Content(INTRO), classes="help-intro")
+            for title, rows in binding_sections():
+                yield Static(Content.styled(title, "bold $secondary"), classes="help-section")
+                width = max((len(keys) for keys, _ in rows), default=0) + 2
+                lines = [Content.assemble((keys.ljust(width), "bold"), description) for keys, description in rows]
+                yield Static(Content("\n").join(lines), classes="help-rows")
+            yield Static(Content.styled("Esc closes this screen", "$text-muted"), classes="help-intro")
+
+    async def action_dismiss(self, result: None = None) -> None:
+        self.dismiss(result)

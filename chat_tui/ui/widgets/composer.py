@@ -1,0 +1,105 @@
+"""The multi-line prompt: Enter sends; Ctrl+J (every terminal) or Shift+Enter inserts a newline.
+
+Enter is handled in the composer's own key handler, in order with the characters typed
+before it. A *priority* binding would be checked by the app as soon as the key arrives,
+before the composer had processed the keys queued ahead of it: measured in tmux, typing
+``hello`` + Enter in one burst submitted an empty or truncated text. The ``enter``
+binding still exists (non-priority) so the footer shows it and a keymap can move it.
+
+A paste arrives as one ``Paste`` event, so pasted newlines never send. Up/Down walk this
+thread's sent prompts, but only at the edges (first line / last line), so they still move
+the cursor inside a multi-line draft.
+
+The same applies to Ctrl+J: a non-priority binding runs only after the key bubbled up,
+again behind queued characters (``a`` Ctrl+J ``b`` typed fast gave ``ab⏎``), so every
+composer action bound to a key runs inline.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+__all__ = ["Composer"]
+
+_INLINE_ACTIONS = frozenset({"submit", "newline", "history_previous", "history_next"})
+
+
+class Composer(TextArea):
+    BINDINGS = [
+        Binding("enter", "submit", "Send", id="composer.send"),
+        Binding("ctrl+j,shift+enter", "newline", "Newline", key_display="^j", id="composer.newline"),
+        Binding("up", "history_previous", "Older prompt", show=False, id="composer.history-previous"),
+        Binding("down", "history_next", "Newer prompt", show=False, id="composer.history-next"),
+    ]
+
+    class Submitted(Message):
+        """The user pressed Enter with this text (the composer is not cleared yet)."""
+
+        def __init__(self, composer: Composer, text: str) -> None:
+            super().__init__()
+            self.composer = composer
+            self.text = text
+
+    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
+        super().__init__(
+            id=id, soft_wrap=True, tab_behavior="focus", show_line_numbers=False, compact=True, placeholder=placeholder
+        )
+        self.prompt_history: list[str] = []
+        self._history_index: int | None = None
+        self._stash = ""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # Run our own bindings here, in order with the typed characters (see the module doc).
+        for binding in self._bindings.key_to_bindings.get(event.key, []):
+            if binding.action in _INLINE_ACTIONS:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
+        await super()._on_key(event)
+
+    def action_submit(self) -> None:
+        if self.text.strip():
+            self.post_message(self.Submitted(self, self.text))
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+    def set_history(self, prompts: list[str]) -> None:
+        self.prompt_history = prompts
+        self._history_index = None
+
+    def action_history_previous(self) -> None:
+        if self.cursor_location[0] > 0 or not self.prompt_history:
+            self.action_cursor_up()
+            return
+        if self._history_index is None:
+            self._stash = self.text
+            self._history_index = len(self.prompt_history)
+        if self._history_index > 0:
+            self._history_index -= 1
+            self._load(self.prompt_history[self._history_index])
+
+    def action_history_next(self) -> None:
+        last_line = self.document.line_count - 1
+        if self.cursor_location[0] < last_line or self._history_index is None:
+            self.action_cursor_down()
+            return
+        self._history_index += 1
+        if self._history_index >= len(self.prompt_history):
+            self._history_index = None
+            self._load(self._stash)
+        else:
+            self._load(self.prompt_history[self._history_index])
+
+    def _load(self, text: str) -> None:
+        self.text = text
+        self.move_cursor(self.document.end)
+
+    def replace_text(self, text: str) -> None:
+        """Set the draft (e.g. restore a failed send) and put the cursor at the end."""
+        self._history_index = None
+        self._load(text)

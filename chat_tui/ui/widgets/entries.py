@@ -1,0 +1,278 @@
+"""Widgets that render conversation entries, the same for live streams and loaded history.
+
+Each widget holds a reference to its entry and a cursor into it; :meth:`sync` renders what
+changed since the last call. Assistant text streams through one ``MarkdownStream`` per
+message (created on the first delta, stopped once when the message completes); text is
+never re-parsed whole per token. Everything shown came through
+:mod:`chat_tui.sanitize` and is rendered as ``Content`` or Markdown, never as markup.
+"""
+
+from __future__ import annotations
+
+import json
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Markdown, Static
+from textual.widgets.markdown import MarkdownStream
+
+from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus
+from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
+
+__all__ = ["AssistantMessage", "EntryWidget", "ErrorBlock", "InterruptBlock", "ToolResultBlock", "UserMessage"]
+
+_STATUS_NOTES = {
+    MessageStatus.CANCELLED: ("cancelled", "$warning"),
+    MessageStatus.FAILED: ("failed", "$error"),
+    MessageStatus.INCOMPLETE: ("incomplete", "$warning"),
+}
+
+
+class EntryWidget(Vertical, can_focus=True):
+    """Base: a focusable block in the message pane that knows its entry."""
+
+    def __init__(self, seq: int, classes: str) -> None:
+        super().__init__(classes=f"entry {classes}")
+        self.seq = seq
+
+    async def sync(self) -> None:
+        """Render whatever changed in the entry."""
+
+    def copy_text(self) -> str:
+        return ""
+
+
+class UserMessage(EntryWidget):
+    def __init__(self, message: ChatMessage) -> None:
+        super().__init__(message.seq, "user-message")
+        self.message = message
+        self._body = Static(Content(message.text), classes="body")
+        self._label = Static(classes="label")
+
+    def compose(self) -> ComposeResult:
+        yield self._label
+        yield self._body
+
+    def on_mount(self) -> None:
+        self._render_label()
+
+    def _render_label(self) -> None:
+        parts: list[tuple[str, str] | str] = [("you", "bold $secondary")]
+        if self.message.persisted is False:
+            parts.append(("  not saved on the server", "$warning"))
+        self._label.update(Content.assemble(*parts))
+
+    async def sync(self) -> None:
+        self._body.update(Content(self.message.text))
+        self._render_label()
+
+    def copy_text(self) -> str:
+        return self.message.text
+
+
+class AssistantMessage(EntryWidget):
+    """Label (node, status), optional thinking, Markdown body, tool panels."""
+
+    def __init__(self, message: ChatMessage, *, show_node: bool) -> None:
+        super().__init__(message.seq, "assistant-message")
+        self.message = message
+        self.show_node = show_node
+        self._label = Static(classes="label")
+        self._thinking = Static(classes="thinking")
+        self._markdown = Markdown(open_links=False, classes="body")
+        self._tools = Vertical(classes="tool-calls")
+        self._stream: MarkdownStream | None = None
+        self._parts = 0
+        self._epoch = message.text_epoch
+        self._thinking_parts = 0
+        self._panels: dict[int, ToolPanel] = {}
+        self._finalized = False
+        self._label_key: tuple[object, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield self._label
+        yield self._thinking
+        yield self._markdown
+        yield self._tools
+
+    async def on_mount(self) -> None:
+        self._thinking.display = False
+        self._markdown.display = False
+        await self.sync()
+
+    def _render_label(self) -> None:
+        message = self.message
+        key = (self.show_node, message.node, message.status, message.persisted)
+        if key == self._label_key:
+            return
+        self._label_key = key
+        parts: list[tuple[str, str] | str] = [("assistant", "bold $primary")]
+        if self.show_node and message.node:
+            parts.append((f" · {message.node}", "$accent"))
+        note = _STATUS_NOTES.get(message.status)
+        if note is not None:
+            parts.append((f"  [{note[0]}]", note[1]))
+        if message.persisted is False and message.status is MessageStatus.COMPLETE:
+            parts.append(("  not saved on the server", "$warning"))
+        self._label.update(Content.assemble(*parts))
+
+    async def sync(self) -> None:
+        message = self.message
+        self._render_label()
+        if len(message.thinking_parts) != self._thinking_parts:
+            self._thinking_parts = len(message.thinking_parts)
+            self._thinking.update(Content.styled(message.thinking, "italic $text-muted"))
+            self._thinking.display = bool(message.thinking.strip())
+        await self._sync_text()
+        await self._sync_tools()
+        if message.status is not MessageStatus.STREAMING and not self._finalized:
+            self._finalized = True
+            if self._stream is not None:
+                await self._stream.stop()  # flushes what is pending: the message is final
+                self._stream = None
+
+    async def _sync_text(self) -> None:
+        message = self.message
+        if message.text_epoch != self._epoch:  # replaced (reconciled with the server)
+            self._epoch = message.text_epoch
+            if self._stream is not None:
+                await self._stream.stop()
+                self._stream = None
+            self._parts = len(message.text_parts)
+            self._markdown.display = bool(message.text)
+            await self._markdown.update(message.text)
+            return
+        if len(message.text_parts) == self._parts:
+            return
+        new = "".join(message.text_parts[self._parts :])
+        first = self._parts == 0
+        self._parts = len(message.text_parts)
+        if not new:
+            return
+        self._markdown.display = True
+        if message.status is MessageStatus.STREAMING:
+            if self._stream is None:
+                self._stream = Markdown.get_stream(self._markdown)
+            await self._stream.write(new)
+        elif first and self._stream is None:
+            await self._markdown.update(message.text)  # loaded whole: one parse
+        elif self._stream is not None:
+            await self._stream.write(new)
+        else:
+            await self._markdown.append(new)
+
+    async def _sync_tools(self) -> None:
+        new_panels = []
+        for call in self.message.tool_calls:
+            panel = self._panels.get(id(call))
+            if panel is None:
+                panel = ToolPanel(call)
+                self._panels[id(call)] = panel
+                new_panels.append(panel)
+            elif panel.is_mounted:
+                panel.sync()
+        if new_panels:
+            await self._tools.mount_all(new_panels)
+
+    def set_show_node(self, show: bool) -> None:
+        if show != self.show_node:
+            self.show_node = show
+            self._render_label()
+
+    def copy_text(self) -> str:
+        parts = [self.message.text] if self.message.text else []
+        parts += [panel.copy_text() for panel in self._panels.values()]
+        return "\n\n".join(parts)
+
+    async def on_unmount(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+
+
+class ToolResultBlock(EntryWidget):
+    """A tool result whose call this view does not hold (shown on its own)."""
+
+    def __init__(self, message: ChatMessage) -> None:
+        super().__init__(message.seq, "tool-message")
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        name = self.message.name or "tool"
+        yield Static(Content.assemble(("tool result", "bold"), (f" · {name}", "$text-muted")), classes="label")
+        yield ToolResultView(self.message)
+
+    def copy_text(self) -> str:
+        return self.message.text
+
+
+class ErrorBlock(EntryWidget):
+    def __init__(self, entry: ErrorEntry) -> None:
+        super().__init__(entry.seq, "error-block")
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.assemble(("✗ run failed", "bold $error"), (f" · {self.entry.error}", "$error")), classes="label"
+        )
+        yield Static(Content(self.entry.message or "the run failed without a message"), classes="body")
+
+    def copy_text(self) -> str:
+        return f"{self.entry.error}: {self.entry.message}"
+
+
+class InterruptBlock(EntryWidget):
+    """A pending ``interrupt()``: what the graph asks, and how to answer."""
+
+    def __init__(self, entry: InterruptEntry) -> None:
+        super().__init__(entry.seq, "interrupt-block")
+        self.entry = entry
+        self._label = Static(classes="label")
+        self._hint = Static(classes="hint")
+
+    def compose(self) -> ComposeResult:
+        yield self._label
+        yield Static(Content(self.entry.question), classes="body")
+        value = self.entry.value
+        if isinstance(value, dict) and len(value) > 1:
+            details = {k: v for k, v in value.items() if k not in ("question", "message")}
+            yield Static(Content(json.dumps(details, indent=2, ensure_ascii=False, default=str)), classes="details")
+        yield self._hint
+
+    def on_mount(self) -> None:
+        self._render_state()
+
+    def _render_state(self) -> None:
+        resolved = self.entry.resolved
+        self._label.update(
+            Content.assemble(("⏸ waiting for your answer" if not resolved else "⏸ answered", "bold $warning"))
+        )
+        self._hint.update(
+            Content.styled(
+                "" if resolved else "Type an answer (yes / no / JSON) and press Enter to resume the run.",
+                "$text-muted italic",
+            )
+        )
+        self.set_class(resolved, "-resolved")
+
+    async def sync(self) -> None:
+        self._render_state()
+
+    def copy_text(self) -> str:
+        return json.dumps(self.entry.value, ensure_ascii=False, default=str)
+
+
+def widget_for(entry: object, *, show_node: bool) -> EntryWidget | None:
+    """The widget that renders *entry*, or None when it is rendered elsewhere."""
+    if isinstance(entry, ChatMessage):
+        if entry.role == "human":
+            return UserMessage(entry)
+        if entry.role == "tool":
+            return ToolResultBlock(entry)
+        return AssistantMessage(entry, show_node=show_node)
+    if isinstance(entry, ErrorEntry):
+        return ErrorBlock(entry)
+    if isinstance(entry, InterruptEntry):
+        return InterruptBlock(entry)
+    return None

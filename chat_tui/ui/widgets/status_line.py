@@ -1,0 +1,68 @@
+"""The status line: server (host only), assistant, and the state of the current run."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from chat_tui.conversation import RunInfo, RunOutcome
+
+__all__ = ["StatusLine"]
+
+_OUTCOMES = {
+    RunOutcome.SUCCESS: ("idle", "$text-muted"),
+    RunOutcome.ERROR: ("error", "$error"),
+    RunOutcome.INTERRUPTED: ("interrupted · waiting for your answer", "$warning"),
+    RunOutcome.CANCELLED: ("cancelled", "$warning"),
+    RunOutcome.STOPPED: ("stopped on the server", "$warning"),
+    RunOutcome.UNKNOWN: ("ended (status unknown)", "$warning"),
+}
+
+
+class StatusLine(Static):
+    """One line, rebuilt from facts; never shows a URL or a key."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.host = ""
+        self.assistant = ""
+        self.connection_state = ""  # e.g. "starting demo server…" or "cannot reach host"
+        self.extra = ""  # e.g. "config set"
+
+    def show(self, run: RunInfo | None, *, sending: bool = False) -> None:
+        parts: list[tuple[str, str] | str] = []
+        if self.host:
+            parts.append(("● ", "$success" if not self.connection_state else "$warning"))
+            parts.append((self.host, "bold"))
+        if self.assistant:
+            parts += [("  ·  ", "$text-muted"), (self.assistant, "$accent")]
+        parts.append(("  │  ", "$text-muted"))
+        parts += self._run_parts(run, sending)
+        if self.extra:
+            parts += [("  │  ", "$text-muted"), (self.extra, "$text-muted")]
+        self.update(Content.assemble(*parts))
+
+    def _run_parts(self, run: RunInfo | None, sending: bool) -> list[tuple[str, str] | str]:
+        if self.connection_state:
+            return [(self.connection_state, "$warning")]
+        if run is None:
+            return [("connecting…", "$warning")] if sending else [("idle", "$text-muted")]
+        if run.outcome is not RunOutcome.RUNNING:
+            label, style = _OUTCOMES[run.outcome]
+            return [(label, style), *self._figures(run)]
+        if run.reconnecting:
+            return [(f"reconnecting (attempt {run.reconnecting})…", "$warning")]
+        if run.first_token_at is None:
+            return [("connecting…" if run.run_id is None else "waiting for the first token…", "$warning")]
+        label = f"streaming · {run.node}" if run.node else "streaming"
+        return [(label, "$success"), *self._figures(run)]
+
+    @staticmethod
+    def _figures(run: RunInfo) -> list[tuple[str, str] | str]:
+        figures: list[tuple[str, str] | str] = []
+        if run.time_to_first_token is not None:
+            figures.append((f"  ·  TTFT {run.time_to_first_token:.1f} s", "$text-muted"))
+        rate = run.tokens_per_second
+        if rate is not None:
+            figures.append((f"  ·  {rate:.0f} tok/s", "$text-muted"))
+        return figures

@@ -1,0 +1,251 @@
+"""The thread sidebar: one line-virtualised ``OptionList``, filled a page at a time.
+
+An ``OptionList`` renders only visible lines, so thousands of rows cost no widgets. Rows
+arrive in pages (``threads/search`` with ``select``); scrolling or moving near the end
+asks for the next page. The widget holds no network code: it posts messages and the
+screen answers them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from chat_tui.client.models import Thread
+from chat_tui.sanitize import clean_line
+from chat_tui.ui.format import relative_time, thread_title
+
+__all__ = ["PAGE_SIZE", "ThreadList"]
+
+PAGE_SIZE = 50
+_PREFETCH = 10  # rows from the end at which the next page is requested
+
+_BADGES = {
+    "idle": ("", ""),
+    "busy": ("● busy", "$warning"),
+    "interrupted": ("⏸ interrupted", "$accent"),
+    "error": ("✗ error", "$error"),
+}
+
+
+class ThreadList(OptionList):
+    BINDINGS = [
+        Binding("n", "new", "New", id="threads.new"),
+        Binding("r", "rename", "Rename", id="threads.rename"),
+        Binding("d,delete", "delete", "Delete", id="threads.delete"),
+        Binding("f5,ctrl+r", "refresh", "Refresh", id="threads.refresh"),
+        Binding("slash", "filter", "Filter", id="threads.filter"),
+        Binding("escape", "leave", "Back", id="threads.back"),
+    ]
+
+    class Open(Message):
+        def __init__(self, thread_id: str) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+
+    class Rename(Message):
+        def __init__(self, thread_id: str, title: str) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+            self.title = title
+
+    class Delete(Message):
+        def __init__(self, thread_id: str, title: str) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+            self.title = title
+
+    class NewThread(Message):
+        pass
+
+    class Refresh(Message):
+        pass
+
+    class LoadMore(Message):
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    class FilterRequested(Message):
+        pass
+
+    class Leave(Message):
+        pass
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.threads: list[Thread] = []
+        self.first_messages: dict[str, str] = {}
+        self.current_id: str | None = None
+        self.more = False
+        self.loading = False
+        self.filter_text = ""
+
+    # -- data ---------------------------------------------------------------------------
+
+    def set_threads(self, threads: list[Thread], *, more: bool) -> None:
+        """Replace all rows (first page), keeping the highlighted thread if it is still there."""
+        keep = self._highlighted_id()
+        self.threads = list(threads)
+        self.more = more
+        self._rebuild(keep)
+
+    def add_page(self, threads: list[Thread], *, more: bool) -> None:
+        known = {t.thread_id for t in self.threads}
+        fresh = [t for t in threads if t.thread_id not in known]
+        self.threads.extend(fresh)
+        self.more = more
+        self.add_options(self._option(t) for t in fresh if self._matches(t))
+
+    def upsert(self, thread: Thread) -> None:
+        """A thread changed or appeared (e.g. after a send): update or insert it on top."""
+        for index, existing in enumerate(self.threads):
+            if existing.thread_id == thread.thread_id:
+                if thread.metadata == {} and existing.metadata:
+                    thread.metadata = existing.metadata
+                self.threads[index] = thread
+                break
+        else:
+            self.threads.insert(0, thread)
+        self._rebuild(self._highlighted_id())
+
+    def remove_thread(self, thread_id: str) -> None:
+        self.threads = [t for t in self.threads if t.thread_id != thread_id]
+        self._rebuild(self._highlighted_id())
+
+    def set_first_message(self, thread_id: str, text: str) -> None:
+        self.first_messages[thread_id] = text
+        self._refresh_row(thread_id)
+
+    def set_current(self, thread_id: str | None) -> None:
+        previous, self.current_id = self.current_id, thread_id
+        for tid in (previous, thread_id):
+            if tid:
+                self._refresh_row(tid)
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text.strip().lower()
+        self._rebuild(self._highlighted_id())
+
+    def title_of(self, thread_id: str) -> str:
+        thread = self.find(thread_id)
+        title = thread.title if thread else None
+        return thread_title(title, self.first_messages.get(thread_id))
+
+    def find(self, thread_id: str) -> Thread | None:
+        return next((t for t in self.threads if t.thread_id == thread_id), None)
+
+    def untitled_ids(self, limit: int = 20) -> list[str]:
+        """Visible-ish rows with neither a title nor a known first message (to fetch lazily)."""
+        start = max(0, (self.highlighted or 0) - limit)
+        rows = self.threads[start : start + limit * 3]
+        return [t.thread_id for t in rows if not t.title and t.thread_id not in self.first_messages][:limit]
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def _matches(self, thread: Thread) -> bool:
+        if not self.filter_text:
+            return True
+        return self.filter_text in self.title_of(thread.thread_id).lower()
+
+    def _option(self, thread: Thread) -> Option:
+        return Option(self._prompt(thread), id=thread.thread_id)
+
+    def _prompt(self, thread: Thread, now: datetime | None = None) -> Content:
+        current = thread.thread_id == self.current_id
+        title = self.title_of(thread.thread_id)
+        badge, style = _BADGES.get(thread.status, (clean_line(thread.status, 20), "$text-muted"))
+        when = relative_time(thread.updated_at or thread.created_at, now or datetime.now(UTC))
+        first_line = Content.assemble(
+            ("● " if current else "  ", "$accent" if current else ""),
+            (title, "bold" if current else ""),
+        )
+        second = [("  ", ""), (when, "$text-muted")]
+        if badge:
+            second += [("  ", ""), (badge, style)]
+        return Content.assemble(first_line, "\n", *second)
+
+    def _rebuild(self, keep: str | None) -> None:
+        self.clear_options()
+        self.add_options(self._option(t) for t in self.threads if self._matches(t))
+        if keep is not None:
+            try:
+                self.highlighted = self.get_option_index(keep)
+            except Exception:
+                pass
+
+    def _refresh_row(self, thread_id: str) -> None:
+        thread = self.find(thread_id)
+        if thread is None:
+            return
+        try:
+            self.replace_option_prompt(thread_id, self._prompt(thread))
+        except Exception:
+            pass  # filtered out
+
+    def refresh_times(self) -> None:
+        """Re-render relative times (called every minute)."""
+        now = datetime.now(UTC)
+        for thread in self.threads:
+            try:
+                self.replace_option_prompt(thread.thread_id, self._prompt(thread, now))
+            except Exception:
+                continue
+
+    def _highlighted_id(self) -> str | None:
+        if self.highlighted is None:
+            return None
+        try:
+            return self.get_option_at_index(self.highlighted).id
+        except Exception:
+            return None
+
+    # -- paging -------------------------------------------------------------------------
+
+    def _maybe_load_more(self) -> None:
+        if self.more and not self.loading and not self.filter_text:
+            self.loading = True
+            self.post_message(self.LoadMore(len(self.threads)))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index >= self.option_count - _PREFETCH:
+            self._maybe_load_more()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value >= self.max_scroll_y - self.size.height:
+            self._maybe_load_more()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.post_message(self.Open(event.option.id))
+
+    # -- actions ------------------------------------------------------------------------
+
+    def action_new(self) -> None:
+        self.post_message(self.NewThread())
+
+    def action_rename(self) -> None:
+        thread_id = self._highlighted_id()
+        if thread_id:
+            self.post_message(self.Rename(thread_id, self.title_of(thread_id)))
+
+    def action_delete(self) -> None:
+        thread_id = self._highlighted_id()
+        if thread_id:
+            self.post_message(self.Delete(thread_id, self.title_of(thread_id)))
+
+    def action_refresh(self) -> None:
+        self.post_message(self.Refresh())
+
+    def action_filter(self) -> None:
+        self.post_message(self.FilterRequested())
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())

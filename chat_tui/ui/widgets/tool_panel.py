@@ -1,0 +1,169 @@
+"""A panel per tool call: live arguments, status, and the result attached when it arrives.
+
+While arguments stream they show as raw text (plain :class:`Content`, never markup); once
+they parse they show as pretty-printed, highlighted JSON. When the result arrives the
+panel collapses to one line (name, key arguments, result size) unless the user opened it.
+Large results are mounted only when the panel is expanded, in a line-virtualised
+:class:`~textual.widgets.Log`, never as one giant ``Static`` or ``Markdown``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.highlight import highlight
+from textual.reactive import var
+from textual.widgets import Log, Static
+
+from chat_tui.conversation import ChatMessage, ToolCallEntry, ToolStatus
+from chat_tui.ui.format import args_summary, human_size
+
+__all__ = ["ToolPanel", "ToolResultView", "result_text"]
+
+SMALL_RESULT = 2_000  # characters: above this a result is shown in a Log, and only when expanded
+ARGS_SHOWN = 20_000  # characters of streaming arguments kept on screen
+
+_ICONS = {
+    ToolStatus.STREAMING: ("◌", "$warning"),
+    ToolStatus.WAITING: ("⏳", "$warning"),
+    ToolStatus.DONE: ("✓", "$success"),
+    ToolStatus.ERROR: ("✗", "$error"),
+}
+
+
+def result_text(result: ChatMessage) -> str:
+    """A tool result for display: pretty JSON when it is JSON, else the text as is."""
+    text = result.text
+    stripped = text.strip()
+    if stripped[:1] in ("{", "[") and len(stripped) < 5_000_000:
+        try:
+            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
+        except ValueError:
+            pass
+    return text
+
+
+class ToolResultView(Vertical):
+    """The result of a tool call: a Static when small, a virtualised Log when large."""
+
+    def __init__(self, result: ChatMessage) -> None:
+        super().__init__(classes="tool-result" + (" -error" if result.tool_status == "error" else ""))
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        text = result_text(self.result)
+        if len(text) <= SMALL_RESULT:
+            yield Static(Content(text or "(empty result)"), classes="tool-result-text")
+        else:
+            log = Log(max_lines=None, auto_scroll=False, classes="tool-result-log")
+            log.write_lines(text.splitlines())
+            yield log
+
+
+class ToolPanel(Vertical, can_focus=True):
+    """One tool call. Enter or space toggles it."""
+
+    BINDINGS = [
+        Binding("enter,space", "toggle_panel", "Expand/collapse", id="tool.toggle"),
+    ]
+
+    expanded: var[bool] = var(True, toggle_class="-expanded")
+
+    def __init__(self, call: ToolCallEntry) -> None:
+        super().__init__(classes="tool-panel")
+        self.call = call
+        self._header = Static(classes="tool-header")
+        self._args = Static(classes="tool-args")
+        self._args_parts = -1
+        self._args_final = False
+        self._status: ToolStatus | None = None
+        self._result_view: ToolResultView | None = None
+        self._user_toggled = False
+
+    def compose(self) -> ComposeResult:
+        yield self._header
+        yield self._args
+
+    def on_mount(self) -> None:
+        if self.call.status in (ToolStatus.DONE, ToolStatus.ERROR):
+            self.expanded = False  # history and finished calls start collapsed
+        self.sync()
+
+    # -- rendering ----------------------------------------------------------------------
+
+    def header_content(self) -> Content:
+        call = self.call
+        icon, color = _ICONS[call.status]
+        if call.args_valid is False:
+            icon, color = "⚠", "$warning"
+        arrow = "▼" if self.expanded else "▶"
+        parts: list[tuple[str, str] | str | Content] = [
+            (f"{arrow} ", "$text-muted"),
+            (f"{icon} ", color),
+            (call.name or "tool", "bold"),
+        ]
+        summary = args_summary(call.args) if call.args_valid else ""
+        if summary:
+            parts.append((f"  {summary}", "$text-muted"))
+        if call.args_valid is False:
+            parts.append(("  invalid JSON arguments", "$warning"))
+        if call.result is not None:
+            size = human_size(len(call.result.text.encode("utf-8")))
+            label = "error" if call.status is ToolStatus.ERROR else "result"
+            parts.append((f"  → {label} {size}", "$error" if call.status is ToolStatus.ERROR else "$text-muted"))
+        elif call.status is ToolStatus.WAITING:
+            parts.append(("  waiting for result…", "$text-muted italic"))
+        elif call.status is ToolStatus.STREAMING:
+            parts.append(("  arguments streaming…", "$text-muted italic"))
+        return Content.assemble(*parts)
+
+    def sync(self) -> None:
+        """Bring the panel up to date with its call (cheap when nothing changed)."""
+        call = self.call
+        if call.status is not self._status:
+            finished = call.status in (ToolStatus.DONE, ToolStatus.ERROR)
+            if finished and not self._user_toggled:
+                self.expanded = False
+            self._status = call.status
+            self.set_class(call.status is ToolStatus.ERROR, "-error")
+        if call.args_valid is not None and not self._args_final:
+            self._args_final = True
+            if call.args_valid:
+                pretty = json.dumps(call.args, indent=2, ensure_ascii=False, default=str)
+                self._args.update(highlight(pretty, language="json"))
+            else:
+                self._args.update(Content(call.args_text[-ARGS_SHOWN:]))
+        elif not self._args_final and len(call.args_parts) != self._args_parts:
+            self._args_parts = len(call.args_parts)
+            self._args.update(Content(call.args_text[-ARGS_SHOWN:] or "…"))
+        self._header.update(self.header_content())
+        if self.expanded and call.result is not None and self._result_view is None:
+            self._result_view = ToolResultView(call.result)
+            self.mount(self._result_view)
+
+    def watch_expanded(self, expanded: bool) -> None:
+        if not self.is_mounted:
+            return
+        if not expanded and self._result_view is not None and len(self._result_view.result.text) > SMALL_RESULT:
+            self._result_view.remove()  # large results leave the DOM when folded away
+            self._result_view = None
+        self.sync()
+
+    def action_toggle_panel(self) -> None:
+        self._user_toggled = True
+        self.expanded = not self.expanded
+        if self.expanded:
+            self.call_after_refresh(self.scroll_visible)
+
+    def copy_text(self) -> str:
+        """What the copy action puts on the clipboard for this call."""
+        call = self.call
+        args = json.dumps(call.args, indent=2, ensure_ascii=False, default=str) if call.args_valid else call.args_text
+        text = f"{call.name}({args})"
+        if call.result is not None:
+            text += f"\n→ {result_text(call.result)}"
+        return text

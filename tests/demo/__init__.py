@@ -1,0 +1,1 @@
+"""Tests of the offline demo: scripted model, graphs and the `langgraph dev` launcher."""
