@@ -101,6 +101,17 @@ class ThreadsAPI:
         data = await self._core.json("GET", f"/threads/{thread_id}/state", params=params, what="load thread")
         return ThreadState.model_validate(data or {})
 
+    async def update_state(
+        self, thread_id: str, values: dict[str, Any], *, as_node: str | None = None
+    ) -> dict[str, Any]:
+        """Write state as if *as_node* had returned *values* (the thread needs a graph: a run,
+        or ``graph_id`` in its metadata). Used to build long threads quickly."""
+        body: dict[str, Any] = {"values": values}
+        if as_node:
+            body["as_node"] = as_node
+        data = await self._core.json("POST", f"/threads/{thread_id}/state", json=body, what="update state")
+        return data if isinstance(data, dict) else {}
+
     async def get_history(self, thread_id: str, *, limit: int = 10, before: str | None = None) -> list[ThreadState]:
         """Checkpoints newest first. Uses the GET form: ``POST /history`` with a bare
         ``before`` checkpoint id fails on this server (422, or 500 for the documented form).

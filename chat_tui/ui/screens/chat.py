@@ -27,6 +27,7 @@ from chat_tui.conversation import Conversation
 from chat_tui.sanitize import clean_line
 from chat_tui.turn import SendFailed, Turn, TurnRequest
 from chat_tui.ui.clipboard import copy_text
+from chat_tui.ui.drafts import Drafts
 from chat_tui.ui.format import thread_title
 from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from chat_tui.ui.session import LiveTurn, Session
@@ -71,7 +72,13 @@ class ChatScreen(Screen[None]):
         self.conversation = Conversation(None)
         self.connection_note = "connecting…" if session is None else ""
         self._draft_timer: Timer | None = None
+        self.drafts: Drafts | None = None
         self._loading_thread: str | None = None
+        # The main widgets, held directly: they are needed while the screen unmounts too.
+        self.view = ConversationView(id="conversation")
+        self.composer = Composer(id="composer", placeholder="Message the assistant — Enter sends, Ctrl+J newline")
+        self.threads = ThreadList(id="threads")
+        self.status = StatusLine(id="status")
 
     # -- layout -------------------------------------------------------------------------------
 
@@ -80,29 +87,13 @@ class ChatScreen(Screen[None]):
             with Vertical(id="sidebar"):
                 yield Static(Content.styled("Threads", "bold"), id="sidebar-title")
                 yield Input(placeholder="filter threads…", id="thread-filter")
-                yield ThreadList(id="threads")
+                yield self.threads
             with Vertical(id="chat"):
-                yield StatusLine(id="status")
-                yield ConversationView(id="conversation")
+                yield self.status
+                yield self.view
                 yield Static(id="new-output")
-                yield Composer(id="composer", placeholder="Message the assistant — Enter sends, Ctrl+J newline")
+                yield self.composer
         yield Footer()
-
-    @property
-    def view(self) -> ConversationView:
-        return self.query_one(ConversationView)
-
-    @property
-    def composer(self) -> Composer:
-        return self.query_one(Composer)
-
-    @property
-    def threads(self) -> ThreadList:
-        return self.query_one(ThreadList)
-
-    @property
-    def status(self) -> StatusLine:
-        return self.query_one(StatusLine)
 
     async def on_mount(self) -> None:
         self.query_one("#thread-filter").display = False
@@ -128,6 +119,7 @@ class ChatScreen(Screen[None]):
         """Connected: load the thread list and open the first thread (or a new one)."""
         self.session = session
         self.connection_note = ""
+        self.drafts = Drafts(session.userdata, session.server_key)
         self.status.host = session.host
         self.status.assistant = session.assistant_id
         self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
@@ -135,9 +127,12 @@ class ChatScreen(Screen[None]):
             self.notify(notice.message, severity="warning", markup=False)
         self.load_threads()
         if self.initial_thread:
-            self.open_thread(self.initial_thread)
+            self.open_thread(self.initial_thread)  # keeps what was typed as the new-thread draft
         else:
-            await self.new_thread(keep_draft=True)
+            text = self.drafts.adopt(self.composer.text)
+            if text != self.composer.text:
+                self.composer.replace_text(text)
+            await self._show(Conversation(None))
         self._update_status()
 
     def set_connection_note(self, note: str) -> None:
@@ -253,7 +248,7 @@ class ChatScreen(Screen[None]):
         session = self.session
         if session is None:
             return
-        self._save_draft_now()
+        self._switch_draft(thread_id)
         live = session.live.get(thread_id)
         if live is not None:
             await self._show(live.conversation)
@@ -286,14 +281,12 @@ class ChatScreen(Screen[None]):
         self.conversation = conversation
         await self.view.show(conversation)
         self.threads.set_current(conversation.thread_id)
-        self._load_draft()
         self.composer.set_history([m.text for m in conversation.messages if m.role == "human"])
         self.query_one("#new-output").display = False
         self._update_status()
 
-    async def new_thread(self, *, keep_draft: bool = False) -> None:
-        if not keep_draft:
-            self._save_draft_now()
+    async def new_thread(self) -> None:
+        self._switch_draft(None)
         await self._show(Conversation(None))
 
     async def action_new_thread(self) -> None:
@@ -341,7 +334,7 @@ class ChatScreen(Screen[None]):
         self.threads.remove_thread(event.thread_id)
         session.userdata.save_draft(session.server_key, event.thread_id, "")
         if self.conversation.thread_id == event.thread_id:
-            await self.new_thread(keep_draft=True)
+            await self.new_thread()
         self.notify("thread deleted", markup=False)
 
     @on(ThreadList.FilterRequested)
@@ -396,13 +389,13 @@ class ChatScreen(Screen[None]):
 
     # -- drafts ---------------------------------------------------------------------------------
 
-    def _draft_key(self) -> str | None:
-        return self.conversation.thread_id
-
-    def _load_draft(self) -> None:
-        session = self.session
-        text = session.userdata.draft(session.server_key, self._draft_key()) if session else ""
-        self.composer.replace_text(text)
+    def _switch_draft(self, thread_id: str | None) -> None:
+        """The composer now belongs to *thread_id*: save what it holds, show that thread's draft."""
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+        if self.drafts is not None:
+            self.composer.replace_text(self.drafts.switch(self.composer.text, thread_id))
 
     @on(Composer.Changed)
     def _draft_changed(self) -> None:
@@ -414,10 +407,7 @@ class ChatScreen(Screen[None]):
         if self._draft_timer is not None:
             self._draft_timer.stop()
             self._draft_timer = None
-        session = self.session
-        if session is None:
-            return
-        if not session.userdata.save_draft(session.server_key, self._draft_key(), self.composer.text):
+        if self.drafts is not None and not self.drafts.save(self.composer.text):
             self.notify("could not save the draft to disk (it is kept in memory)", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
@@ -447,22 +437,25 @@ class ChatScreen(Screen[None]):
             request.resume = parse_answer(text)
         else:
             request.text = text
+        assert self.drafts is not None
+        draft_key = self.drafts.key
+        self.drafts.sending(draft_key, text)  # on disk until the server accepted it
         self.composer.clear()
-        self.send(conversation, request, text)
+        self.send(conversation, request, text, draft_key)
 
     @work(group="stream", exit_on_error=False)
-    async def send(self, conversation: Conversation, request: TurnRequest, text: str) -> None:
+    async def send(self, conversation: Conversation, request: TurnRequest, text: str, draft_key: str | None) -> None:
         session = self.session
-        assert session is not None
+        drafts = self.drafts
+        assert session is not None and drafts is not None
         new_thread = request.thread_id is None
-        draft_key = request.thread_id
 
         turn = Turn(session.client, conversation, request)
         live = LiveTurn(conversation, turn)
 
         async def accepted(thread_id: str, run_id: str | None) -> None:
             session.live[thread_id] = live
-            session.userdata.save_draft(session.server_key, draft_key, "")  # the server has it now
+            drafts.accepted(draft_key, thread_id)
             if run_id:
                 session.userdata.set_active_run(session.server_key, thread_id, run_id)
             if new_thread:
@@ -475,7 +468,10 @@ class ChatScreen(Screen[None]):
         try:
             result = await turn.run()
         except SendFailed as failed:
-            self._restore(conversation, draft_key, text)
+            shown = conversation is self.conversation
+            restored = drafts.failed(draft_key, text, self.composer.text if shown else "x")
+            if restored is not None and shown:
+                self.composer.replace_text(restored)
             self.notify(f"not sent: {failed.error}", severity="error", markup=False)
             self._update_status()
             return
@@ -505,17 +501,6 @@ class ChatScreen(Screen[None]):
         self._refresh_thread_statuses()
         if thread_id and self.conversation.thread_id == thread_id:
             self.composer.set_history([m.text for m in self.conversation.messages if m.role == "human"])
-
-    def _restore(self, conversation: Conversation, draft_key: str | None, text: str) -> None:
-        """A send failed: the text goes back where the user left it, never lost."""
-        session = self.session
-        if conversation is self.conversation and not self.composer.text.strip():
-            self.composer.replace_text(text)
-        elif session is not None:
-            existing = session.userdata.draft(session.server_key, draft_key)
-            session.userdata.save_draft(session.server_key, draft_key, f"{existing}\n{text}" if existing else text)
-        if session is not None and conversation is self.conversation:
-            self._save_draft_now()
 
     @work(group="cancel", exclusive=True, exit_on_error=False)
     async def action_cancel_run(self) -> None:

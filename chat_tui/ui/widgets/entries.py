@@ -79,15 +79,18 @@ class AssistantMessage(EntryWidget):
         self.message = message
         self.show_node = show_node
         self._label = Static(classes="label")
-        self._thinking = Static(classes="thinking")
-        self._markdown = Markdown(open_links=False, classes="body")
-        self._tools = Vertical(classes="tool-calls")
-        self._stream: MarkdownStream | None = None
-        self._parts = 0
+        self._thinking = Static(Content.styled(message.thinking, "italic $text-muted"), classes="thinking")
+        self._thinking.display = bool(message.thinking.strip())
+        self._thinking_parts = len(message.thinking_parts)
+        # What is already there is composed in one pass (history); streaming continues in sync().
+        self._markdown = Markdown(message.text or None, open_links=False, classes="body")
+        self._markdown.display = bool(message.text)
+        self._parts = len(message.text_parts)
         self._epoch = message.text_epoch
-        self._thinking_parts = 0
-        self._panels: dict[int, ToolPanel] = {}
-        self._finalized = False
+        self._panels: dict[int, ToolPanel] = {id(call): ToolPanel(call) for call in message.tool_calls}
+        self._tools = Vertical(*self._panels.values(), classes="tool-calls")
+        self._stream: MarkdownStream | None = None
+        self._finalized = message.status is not MessageStatus.STREAMING
         self._label_key: tuple[object, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -96,10 +99,8 @@ class AssistantMessage(EntryWidget):
         yield self._markdown
         yield self._tools
 
-    async def on_mount(self) -> None:
-        self._thinking.display = False
-        self._markdown.display = False
-        await self.sync()
+    def on_mount(self) -> None:
+        self._render_label()
 
     def _render_label(self) -> None:
         message = self.message

@@ -1,0 +1,65 @@
+"""Pilot helpers: build the real app against a server, and poll with a predicate and a timeout."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from chat_tui.connection import Connection
+from chat_tui.settings.userdata import UserData
+from chat_tui.ui.app import ChatApp, LaunchPlan
+from chat_tui.ui.screens.chat import ChatScreen
+
+
+def make_app(url: str, data_dir: Path, *, thread: str | None = None, **kwargs: Any) -> ChatApp:
+    plan = LaunchPlan(connection=Connection(url), assistant="agent", thread=thread)
+    return ChatApp(plan, userdata=UserData(data_dir), **kwargs)
+
+
+async def wait_until(pilot: Pilot[Any], predicate: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:
+    """Pause the app until *predicate()* is truthy; fail with *what* after *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what or predicate}")
+        await pilot.pause(0.05)
+        await asyncio.sleep(0)
+
+
+def chat(app: ChatApp) -> ChatScreen:
+    return app.chat
+
+
+async def connected(pilot: Pilot[Any]) -> ChatScreen:
+    app = pilot.app
+    assert isinstance(app, ChatApp)
+    await wait_until(pilot, lambda: app.session is not None and app.chat.conversation is not None, what="connection")
+    return app.chat
+
+
+async def send(pilot: Pilot[Any], text: str) -> None:
+    """Type *text* into the composer and press Enter, as a user would."""
+    screen = chat(pilot.app)  # type: ignore[arg-type]
+    screen.composer.focus()
+    await pilot.press(*text, "enter")
+
+
+async def run_finished(pilot: Pilot[Any], timeout: float = 30.0) -> Any:
+    screen = chat(pilot.app)  # type: ignore[arg-type]
+
+    def done() -> bool:
+        run = screen.conversation.run
+        session = pilot.app.session  # type: ignore[attr-defined]
+        return bool(run and run.outcome != "running" and session and not session.live)
+
+    await wait_until(pilot, done, timeout, what="the run to finish")
+    await pilot.pause(0.1)
+    return screen.conversation.run

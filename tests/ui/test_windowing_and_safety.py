@@ -1,0 +1,133 @@
+"""Long threads stay a window of widgets; hostile content shows literally and never escapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from textual.drivers.headless_driver import HeadlessDriver
+from textual.widgets import Markdown
+
+from chat_tui.client import LangGraphClient
+from chat_tui.ui.widgets.conversation_view import WINDOW
+from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, UserMessage
+from chat_tui.ui.widgets.tool_panel import ToolPanel
+from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+from tests.support.threads import long_thread
+
+pytestmark = pytest.mark.server
+SIZE = (120, 40)
+
+
+async def test_a_long_thread_mounts_a_window_and_scrolling_up_brings_the_rest(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    thread_id = await long_thread(client, 150)  # 350 messages
+    app = make_app(server_url, user_dirs["data"], thread=thread_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        view = screen.view
+        await wait_until(pilot, lambda: view.conversation and view.conversation.thread_id == thread_id, what="open")
+        await wait_until(pilot, lambda: list(view.query(UserMessage)), what="widgets")
+        mounted = list(view.query(EntryWidget))
+        assert 0 < len(mounted) <= WINDOW
+        assert mounted[-1].copy_text().startswith("## Answer 149")
+        assert view.following and view.scroll_y == view.max_scroll_y
+        # scrolling to the very top re-creates the older entries from data, without jumping
+        first = mounted[0]
+        view.scroll_home(animate=False)
+        await wait_until(pilot, lambda: len(view.query(EntryWidget)) > len(mounted), what="hydration")
+        await pilot.pause(0.2)
+        assert first.region.y >= 0 or view.scroll_y > 0  # the entry read before hydration did not jump away
+        view.focus()
+        await pilot.press("home")
+        await wait_until(pilot, lambda: view.query(UserMessage).first().message.text == "question 0",
+                         what="the very top")
+        await pilot.press("end")
+        assert view.following
+        # switching threads unmounts the old one
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: not list(view.query(EntryWidget)), what="an empty pane")
+
+
+class CaptureDriver(HeadlessDriver):
+    """Renders real terminal bytes (not headless) and keeps them."""
+
+    captured: ClassVar[list[str]] = []
+
+    @property
+    def is_headless(self) -> bool:
+        return False
+
+    def write(self, data: str) -> None:
+        CaptureDriver.captured.append(data)
+
+    def flush(self) -> None:
+        pass
+
+
+PAYLOADS = [
+    "\x1b]52;c;UFdORUQ",  # OSC 52: clipboard write
+    "\x1b]0;PWNED",  # OSC 0: window title
+    "\x1b]0;TOOL-TITLE",
+    "\x1b]8;;https://evil",  # OSC 8: hyperlink
+    "\x9b2J",  # 8-bit CSI
+    "\x9d0;C1",  # 8-bit OSC
+    "\x1b[2J clear",
+    "\x1b]0;SIDEBAR-PWN",  # a hostile thread title
+]
+
+
+async def test_hostile_content_shows_literally_and_no_sequence_reaches_the_terminal(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    await client.threads.create(metadata={"title": "evil [/] title \x1b]0;SIDEBAR-PWN\x07 [@click=app.quit]x[/]"})
+    CaptureDriver.captured.clear()
+    app = make_app(server_url, user_dirs["data"], driver_class=CaptureDriver)
+    quit_calls: list[Any] = []
+    app.action_quit = lambda: quit_calls.append(1)  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE, headless=False) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.option_count > 0, what="threads")
+        await send(pilot, "hostile")
+        await run_finished(pilot)
+        for panel in screen.view.query(ToolPanel):
+            panel.focus()
+            await pilot.press("enter")
+        await pilot.pause(0.3)
+        answer = screen.view.query(AssistantMessage).first()
+        source = answer.query_one(Markdown).source
+        assert "[@click=app.quit]" in source and "␛]52;c;UFdORUQ=" in source
+        panel = screen.view.query(ToolPanel).first()
+        assert "[@click=app.quit]" in str(panel.header_content())
+        await pilot.press("ctrl+p")
+        await pilot.press(*"evil")
+        await pilot.pause(0.5)
+        await pilot.press("escape")
+        svg = app.export_screenshot()
+        await pilot.pause(0.2)
+    written = "".join(CaptureDriver.captured)
+    assert written, "the capture driver saw no output"
+    for payload in PAYLOADS:
+        assert payload not in written, f"{payload!r} reached the terminal"
+    assert "\x1b" not in svg and "\x9b" not in svg
+    assert quit_calls == []  # no action link fired
+
+
+async def test_only_http_links_open_and_only_after_asking(server_url: str, user_dirs: dict[str, Path]) -> None:
+    app = make_app(server_url, user_dirs["data"])
+    opened: list[str] = []
+    app.open_url = lambda url, **_: opened.append(url)  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await connected(pilot)
+        markdown = Markdown("x")
+        await screen.view.mount(markdown)
+        screen.post_message(Markdown.LinkClicked(markdown, "ssh://attacker.example"))
+        await pilot.pause(0.2)
+        assert opened == [] and any("not opening" in str(n.message) for n in app._notifications)
+        screen.post_message(Markdown.LinkClicked(markdown, "https://example.com/page"))
+        await wait_until(pilot, lambda: app.screen is not screen, what="the confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: opened, what="the browser")
+        assert opened == ["https://example.com/page"]
