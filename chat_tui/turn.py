@@ -42,7 +42,6 @@ class TurnRequest:
     stream_mode: Sequence[str] = DEFAULT_STREAM_MODES
     stream_subgraphs: bool = False
     multitask_strategy: str | None = None
-    thread_metadata: dict[str, Any] | None = None
     message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
     @property
@@ -98,11 +97,12 @@ class Turn:
         conversation = self.conversation
         human = None
         try:
-            if self.thread_id is None:
-                thread = await self.client.threads.create(metadata=request.thread_metadata)
-                self.thread_id = thread.thread_id
-            conversation.thread_id = self.thread_id
             kwargs: dict[str, Any] = {}
+            if self.thread_id is None:
+                # The run creates the thread, so a rejected first message leaves no empty thread.
+                self.thread_id = str(uuid.uuid4())
+                kwargs["if_not_exists"] = "create"
+            conversation.thread_id = self.thread_id
             if request.is_resume:
                 kwargs["command"] = {"resume": request.resume}
             else:
@@ -128,6 +128,8 @@ class Turn:
         except ClientError as exc:
             if human is not None:
                 conversation.remove(human)
+            if kwargs.get("if_not_exists"):
+                self.thread_id = conversation.thread_id = request.thread_id  # nothing was created
             if conversation.run is not None:
                 conversation.run.outcome = RunOutcome.ERROR
             raise SendFailed(exc, self.thread_id) from None

@@ -118,10 +118,19 @@ class ChatApp(App[int]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if isinstance(screen, ChatScreen):
-            yield SystemCommand("New thread", "Start a new conversation", screen.action_new_thread)
-            yield SystemCommand("Threads", "Focus the thread sidebar", screen.action_focus_threads)
-            yield SystemCommand("Toggle sidebar", "Show or hide the thread list", screen.action_toggle_sidebar)
-            yield SystemCommand("Refresh threads", "Reload the thread list", screen.load_threads)
+            yield SystemCommand("New thread", "Start a new conversation (ctrl+n)", screen.action_new_thread)
+            yield SystemCommand("Threads", "Focus the thread sidebar (ctrl+t)", screen.action_focus_threads)
+            yield SystemCommand("Messages", "Focus the message pane (ctrl+o)", screen.action_focus_messages)
+            yield SystemCommand("Toggle sidebar", "Show or hide the thread list (ctrl+b)", screen.action_toggle_sidebar)
+            yield SystemCommand("Refresh threads", "Reload the thread list (f5 in the sidebar)", screen.load_threads)
+            if screen.check_action("cancel_run", ()):
+                yield SystemCommand(
+                    "Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run
+                )
+            if screen.conversation.thread_id:
+                yield SystemCommand("Rename thread", "Set this thread's title", screen.action_rename_current)
+                yield SystemCommand("Delete thread", "Delete this thread on the server", screen.action_delete_current)
+            yield SystemCommand("Copy last answer", "Copy the last assistant message", screen.action_copy_last)
         yield SystemCommand("Help", "Show all keys", self.action_help)
 
     def action_help(self) -> None:

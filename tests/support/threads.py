@@ -26,8 +26,9 @@ def synthetic_messages(exchanges: int, *, tool_every: int = 3, answer_size: int 
             call_id = f"call_{n}_{uuid.uuid4().hex[:8]}"
             ai["tool_calls"] = [{"id": call_id, "name": "get_weather", "args": {"city": "Paris"}}]
             messages.append(ai)
-            messages.append({"type": "tool", "content": '{"temp_c": 12.3}', "tool_call_id": call_id,
-                             "id": str(uuid.uuid4())})
+            messages.append(
+                {"type": "tool", "content": '{"temp_c": 12.3}', "tool_call_id": call_id, "id": str(uuid.uuid4())}
+            )
         else:
             messages.append(ai)
     return messages
@@ -35,6 +36,7 @@ def synthetic_messages(exchanges: int, *, tool_every: int = 3, answer_size: int 
 
 async def long_thread(client: LangGraphClient, exchanges: int, **kwargs: Any) -> str:
     thread = await client.threads.create(metadata={"graph_id": "agent", "title": f"long thread ({exchanges})"})
-    await client.threads.update_state(thread.thread_id, {"messages": synthetic_messages(exchanges, **kwargs)},
-                                      as_node="agent")
+    await client.threads.update_state(
+        thread.thread_id, {"messages": synthetic_messages(exchanges, **kwargs)}, as_node="agent"
+    )
     return thread.thread_id

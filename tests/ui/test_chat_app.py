@@ -51,8 +51,14 @@ async def test_typing_fast_then_enter_sends_everything(server_url: str, user_dir
         screen = await connected(pilot)
         driver = app._driver
         assert driver is not None
-        for key, char in [("h", "h"), ("i", "i"), ("question_mark", "?"), ("ctrl+j", "\n"), ("x", "x"),
-                          ("enter", "\r")]:
+        for key, char in [
+            ("h", "h"),
+            ("i", "i"),
+            ("question_mark", "?"),
+            ("ctrl+j", "\n"),
+            ("x", "x"),
+            ("enter", "\r"),
+        ]:
             event = events.Key(key, char)
             event.set_sender(app)
             driver.send_message(event)
@@ -121,7 +127,7 @@ async def test_switching_threads_while_streaming_keeps_the_run(
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = {"delay_ms": 40}  # type: ignore[union-attr]
+        screen.session.context = {"delay_ms": 12}  # `slow` x5: ~60 ms a chunk, ~9 s in all  # type: ignore[union-attr]
         await send(pilot, "slow please")
         await wait_until(pilot, lambda: screen.session and screen.session.live, what="the run to start")
         streaming = screen.conversation
@@ -164,7 +170,10 @@ async def test_history_of_an_existing_thread_loads(
         assert "deleted" in assistant_widgets(app)[-1].message.text.lower()
 
 
-async def test_failed_send_restores_the_draft(server_url: str, user_dirs: dict[str, Path]) -> None:
+async def test_failed_send_restores_the_draft(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    threads_before = await client.threads.count()
     app = make_app(server_url, user_dirs["data"])
     app.plan.assistant = "no-such-graph"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -173,6 +182,7 @@ async def test_failed_send_restores_the_draft(server_url: str, user_dirs: dict[s
         await wait_until(pilot, lambda: screen.composer.text == "my precious words", what="the draft back")
         assert not list(screen.view.query(UserMessage))
         assert any("422" in str(n.message) for n in app._notifications)
+    assert await client.threads.count() == threads_before  # no empty thread left behind
 
 
 async def test_drafts_survive_switching_threads_and_restarts(

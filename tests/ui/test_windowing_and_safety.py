@@ -33,7 +33,8 @@ async def test_a_long_thread_mounts_a_window_and_scrolling_up_brings_the_rest(
         mounted = list(view.query(EntryWidget))
         assert 0 < len(mounted) <= WINDOW
         assert mounted[-1].copy_text().startswith("## Answer 149")
-        assert view.following and view.scroll_y == view.max_scroll_y
+        await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y, what="layout")
+        assert view.following
         # scrolling to the very top re-creates the older entries from data, without jumping
         first = mounted[0]
         view.scroll_home(animate=False)
@@ -42,8 +43,9 @@ async def test_a_long_thread_mounts_a_window_and_scrolling_up_brings_the_rest(
         assert first.region.y >= 0 or view.scroll_y > 0  # the entry read before hydration did not jump away
         view.focus()
         await pilot.press("home")
-        await wait_until(pilot, lambda: view.query(UserMessage).first().message.text == "question 0",
-                         what="the very top")
+        await wait_until(
+            pilot, lambda: view.query(UserMessage).first().message.text == "question 0", what="the very top"
+        )
         await pilot.press("end")
         assert view.following
         # switching threads unmounts the old one
@@ -131,3 +133,76 @@ async def test_only_http_links_open_and_only_after_asking(server_url: str, user_
         await pilot.press("y")
         await wait_until(pilot, lambda: opened, what="the browser")
         assert opened == ["https://example.com/page"]
+
+
+async def test_large_tool_results_mount_only_when_expanded_in_a_log(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from textual.widgets import Log
+
+    thread = await client.threads.create(metadata={"graph_id": "agent"})
+    big = "\n".join(f"line {n}: " + "x" * 60 for n in range(5000))  # ~350 KB
+    await client.threads.update_state(
+        thread.thread_id,
+        {"messages": [
+            {"type": "human", "content": "dump the logs", "id": "h-big"},
+            {"type": "ai", "content": "", "id": "a-big", "tool_calls": [{"id": "c-big", "name": "read_logs", "args": {}}]},
+            {"type": "tool", "content": big, "tool_call_id": "c-big", "id": "t-big"},
+        ]},
+        as_node="agent",
+    )
+    app = make_app(server_url, user_dirs["data"], thread=thread.thread_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        panel = await wait_until(pilot, lambda: screen.view.query(ToolPanel).first() if screen.view.query(ToolPanel)
+                                 else None, what="the panel")
+        assert not panel.expanded and not list(panel.query(Log))  # nothing big in the DOM while folded
+        assert "342.3 KB" in str(panel.header_content()) or "KB" in str(panel.header_content())
+        panel.focus()
+        await pilot.press("enter")
+        log = await wait_until(pilot, lambda: panel.query(Log).first() if panel.query(Log) else None, what="the log")
+        assert log.line_count == 5000
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not list(panel.query(Log)), what="the log to leave the DOM")
+
+
+async def test_scrolled_up_stops_following_and_shows_a_marker(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    thread_id = await long_thread(client, 20)
+    app = make_app(server_url, user_dirs["data"], thread=thread_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        view = screen.view
+        await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.following, what="a scrollable thread")
+        screen.session.context = {"delay_ms": 12}  # type: ignore[union-attr]
+        await send(pilot, "a long answer please")
+        await wait_until(pilot, lambda: any(w.message.text for w in view.query(AssistantMessage)
+                                            if w.message.status == "streaming"), what="streaming")
+        await pilot.press("pageup", "pageup")
+        marker = screen.query_one("#new-output")
+        await wait_until(pilot, lambda: marker.display, what="the new-output marker")
+        position = view.scroll_y
+        await pilot.pause(0.5)
+        assert view.scroll_y == position  # not dragged along while reading
+        view.focus()
+        await pilot.press("end")
+        await wait_until(pilot, lambda: not marker.display and view.following, what="following again")
+        await run_finished(pilot, timeout=60)
+        assert view.scroll_y == view.max_scroll_y
+
+
+async def test_up_and_down_walk_this_threads_prompts(server_url: str, user_dirs: dict[str, Path]) -> None:
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        for text in ("first prompt", "second prompt"):
+            await send(pilot, text)
+            await run_finished(pilot)
+        await pilot.press(*"draft")
+        await pilot.press("up")
+        assert screen.composer.text == "second prompt"
+        await pilot.press("up")
+        assert screen.composer.text == "first prompt"
+        await pilot.press("down", "down")
+        assert screen.composer.text == "draft"  # back to what was being typed

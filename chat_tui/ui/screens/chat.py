@@ -57,7 +57,7 @@ class ChatScreen(Screen[None]):
         Binding("escape", "cancel_run", "Cancel run", id="chat.cancel", show=True),
         Binding("ctrl+n", "new_thread", "New thread", id="chat.new-thread"),
         Binding("ctrl+t", "focus_threads", "Threads", id="chat.threads"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="chat.toggle-sidebar"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle-sidebar"),
         Binding("ctrl+o", "focus_messages", "Messages", id="chat.messages"),
         Binding("pageup", "scroll_messages(-1)", "Page up", show=False, id="chat.page-up"),
         Binding("pagedown", "scroll_messages(1)", "Page down", show=False, id="chat.page-down"),
@@ -279,6 +279,7 @@ class ChatScreen(Screen[None]):
 
     async def _show(self, conversation: Conversation) -> None:
         self.conversation = conversation
+        self.refresh_bindings()
         await self.view.show(conversation)
         self.threads.set_current(conversation.thread_id)
         self.composer.set_history([m.text for m in conversation.messages if m.role == "human"])
@@ -374,6 +375,21 @@ class ChatScreen(Screen[None]):
         else:
             self.view.focus()
 
+    def action_rename_current(self) -> None:
+        thread_id = self.conversation.thread_id
+        if thread_id:
+            self.post_message(ThreadList.Rename(thread_id, self.threads.title_of(thread_id)))
+
+    def action_delete_current(self) -> None:
+        thread_id = self.conversation.thread_id
+        if thread_id:
+            self.post_message(ThreadList.Delete(thread_id, self.threads.title_of(thread_id)))
+
+    def action_copy_last(self) -> None:
+        answers = [m for m in self.conversation.messages if m.role == "ai" and m.text]
+        if answers:
+            self.post_message(ConversationView.CopyRequested(answers[-1].text, "last answer"))
+
     def action_toggle_sidebar(self) -> None:
         self.sidebar_visible = not self.sidebar_visible
         if self.session is not None:
@@ -462,6 +478,7 @@ class ChatScreen(Screen[None]):
                 self.threads.set_current(thread_id)
                 self.threads.set_first_message(thread_id, text if not request.is_resume else "")
             self._update_status()
+            self.refresh_bindings()  # Esc now cancels
 
         turn.on_accepted = accepted
         self._update_status()
@@ -498,6 +515,7 @@ class ChatScreen(Screen[None]):
 
     def _after_run(self, thread_id: str | None) -> None:
         self._update_status()
+        self.refresh_bindings()
         self._refresh_thread_statuses()
         if thread_id and self.conversation.thread_id == thread_id:
             self.composer.set_history([m.text for m in self.conversation.messages if m.role == "human"])
@@ -521,7 +539,7 @@ class ChatScreen(Screen[None]):
         if action == "cancel_run":
             session = self.session
             thread_id = self.conversation.thread_id
-            return bool(session and thread_id and thread_id in session.live) or None
+            return bool(session and thread_id and thread_id in session.live)
         return True
 
     # -- clipboard and links --------------------------------------------------------------------

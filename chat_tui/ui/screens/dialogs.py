@@ -54,7 +54,8 @@ class TextPromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Content(self.question), classes="dialog-text")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            # The current value starts selected: typing replaces it, arrows edit it.
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input", select_on_focus=True)
             yield Static(Content.styled("Enter to save · Esc to cancel", "$text-muted"), classes="dialog-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

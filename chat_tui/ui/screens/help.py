@@ -17,8 +17,12 @@ INTRO = (
 )
 
 
+_KEY_NAMES = {"escape": "esc", "pageup": "PgUp", "pagedown": "PgDn", "slash": "/", "delete": "Del"}
+
+
 def _keys(binding: Binding) -> str:
-    return binding.key_display or " / ".join(k.strip() for k in binding.key.split(","))
+    """Every key of a binding (the footer shows abbreviations; help shows them all)."""
+    return " / ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
 
 
 def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -39,7 +43,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
     result = []
     for title, bindings in sections:
-        rows = [(_keys(b), b.description) for b in bindings if isinstance(b, Binding) and b.description]
+        rows = [(_keys(b), b.tooltip or b.description) for b in bindings if isinstance(b, Binding) and b.description]
         result.append((title, rows))
     result[0][1].append(("ctrl+p", "Command palette"))
     return result
@@ -53,7 +57,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content.styled("chat-tui — keys", "bold $accent"), classes="help-title")
             yield Static(Content(INTRO), classes="help-intro")
             for title, rows in binding_sections():
-                yield Static(Content.styled(title, "bold $secondary"), classes="help-section")
+                yield Static(Content.styled(title, "bold $accent"), classes="help-section")
                 width = max((len(keys) for keys, _ in rows), default=0) + 2
                 lines = [Content.assemble((keys.ljust(width), "bold"), description) for keys, description in rows]
                 yield Static(Content("\n").join(lines), classes="help-rows")

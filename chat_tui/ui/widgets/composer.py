@@ -30,9 +30,33 @@ _INLINE_ACTIONS = frozenset({"submit", "newline", "history_previous", "history_n
 class Composer(TextArea):
     BINDINGS = [
         Binding("enter", "submit", "Send", id="composer.send"),
-        Binding("ctrl+j,shift+enter", "newline", "Newline", key_display="^j", id="composer.newline"),
-        Binding("up", "history_previous", "Older prompt", show=False, id="composer.history-previous"),
-        Binding("down", "history_next", "Newer prompt", show=False, id="composer.history-next"),
+        Binding(
+            "ctrl+j,shift+enter",
+            "newline",
+            "Newline",
+            key_display="^j",
+            tooltip="Insert a newline (Shift+Enter where the terminal can send it)",
+            id="composer.newline",
+        ),
+        # TextArea would page its own cursor; from the composer they scroll the conversation.
+        Binding("pageup", "screen.scroll_messages(-1)", "Page up", show=False, id="composer.page-up"),
+        Binding("pagedown", "screen.scroll_messages(1)", "Page down", show=False, id="composer.page-down"),
+        Binding(
+            "up",
+            "history_previous",
+            "Older prompt",
+            show=False,
+            tooltip="Older prompt of this thread (from the first line)",
+            id="composer.history-previous",
+        ),
+        Binding(
+            "down",
+            "history_next",
+            "Newer prompt",
+            show=False,
+            tooltip="Newer prompt (from the last line)",
+            id="composer.history-next",
+        ),
     ]
 
     class Submitted(Message):

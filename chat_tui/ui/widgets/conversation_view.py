@@ -41,11 +41,13 @@ class ConversationView(VerticalScroll, can_focus=True):
     """Renders one :class:`Conversation`; ``show()`` switches to another."""
 
     BINDINGS = [
-        Binding("up,k", "previous", "Prev msg", id="messages.previous"),
-        Binding("down,j", "next", "Next msg", id="messages.next"),
-        Binding("c,y", "copy", "Copy", id="messages.copy"),
-        Binding("home", "top", "Top", show=False, id="messages.top"),
-        Binding("end", "bottom", "Bottom", id="messages.bottom"),
+        Binding("up,k", "previous", "Prev/next", key_display="↑↓", tooltip="Previous message", id="messages.previous"),
+        Binding("down,j", "next", "Next message", show=False, id="messages.next"),
+        Binding("c,y", "copy", "Copy", tooltip="Copy the focused message or tool call", id="messages.copy"),
+        Binding(
+            "home", "top", "Top", show=False, tooltip="Top of the thread (loads older messages)", id="messages.top"
+        ),
+        Binding("end", "bottom", "Bottom", show=False, tooltip="Bottom, and follow new output", id="messages.bottom"),
     ]
 
     class NewOutputBelow(Message):

@@ -58,7 +58,7 @@ class UserMessage(EntryWidget):
         self._render_label()
 
     def _render_label(self) -> None:
-        parts: list[tuple[str, str] | str] = [("you", "bold $secondary")]
+        parts: list[tuple[str, str] | str] = [("you", "bold $text-secondary")]
         if self.message.persisted is False:
             parts.append(("  not saved on the server", "$warning"))
         self._label.update(Content.assemble(*parts))
@@ -108,7 +108,7 @@ class AssistantMessage(EntryWidget):
         if key == self._label_key:
             return
         self._label_key = key
-        parts: list[tuple[str, str] | str] = [("assistant", "bold $primary")]
+        parts: list[tuple[str, str] | str] = [("assistant", "bold $text-primary")]
         if self.show_node and message.node:
             parts.append((f" · {message.node}", "$accent"))
         note = _STATUS_NOTES.get(message.status)

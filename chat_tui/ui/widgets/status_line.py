@@ -10,7 +10,7 @@ from chat_tui.conversation import RunInfo, RunOutcome
 __all__ = ["StatusLine"]
 
 _OUTCOMES = {
-    RunOutcome.SUCCESS: ("idle", "$text-muted"),
+    RunOutcome.SUCCESS: ("done", "$success"),
     RunOutcome.ERROR: ("error", "$error"),
     RunOutcome.INTERRUPTED: ("interrupted · waiting for your answer", "$warning"),
     RunOutcome.CANCELLED: ("cancelled", "$warning"),
@@ -33,7 +33,7 @@ class StatusLine(Static):
         parts: list[tuple[str, str] | str] = []
         if self.host:
             parts.append(("● ", "$success" if not self.connection_state else "$warning"))
-            parts.append((self.host, "bold"))
+            parts.append((self.host, "$text"))
         if self.assistant:
             parts += [("  ·  ", "$text-muted"), (self.assistant, "$accent")]
         parts.append(("  │  ", "$text-muted"))

@@ -165,7 +165,7 @@ class ThreadList(OptionList):
             ("● " if current else "  ", "$accent" if current else ""),
             (title, "bold" if current else ""),
         )
-        second = [("  ", ""), (when, "$text-muted")]
+        second = [("    ", ""), (when, "$text-muted")]
         if badge:
             second += [("  ", ""), (badge, style)]
         return Content.assemble(first_line, "\n", *second)
@@ -204,6 +204,14 @@ class ThreadList(OptionList):
             return self.get_option_at_index(self.highlighted).id
         except Exception:
             return None
+
+    def on_focus(self) -> None:
+        """Arriving in the list starts on the thread being shown (or the first one)."""
+        if self.highlighted is None and self.option_count:
+            try:
+                self.highlighted = self.get_option_index(self.current_id) if self.current_id else 0
+            except Exception:
+                self.highlighted = 0
 
     # -- paging -------------------------------------------------------------------------
 

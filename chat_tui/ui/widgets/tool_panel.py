@@ -37,14 +37,17 @@ _ICONS = {
 
 def result_text(result: ChatMessage) -> str:
     """A tool result for display: pretty JSON when it is JSON, else the text as is."""
-    text = result.text
+    return _pretty(result.text)[0]
+
+
+def _pretty(text: str) -> tuple[str, bool]:
     stripped = text.strip()
     if stripped[:1] in ("{", "[") and len(stripped) < 5_000_000:
         try:
-            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False)
-        except ValueError:
+            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False), True
+        except (ValueError, RecursionError):
             pass
-    return text
+    return text, False
 
 
 class ToolResultView(Vertical):
@@ -55,9 +58,10 @@ class ToolResultView(Vertical):
         self.result = result
 
     def compose(self) -> ComposeResult:
-        text = result_text(self.result)
+        text, is_json = _pretty(self.result.text)
         if len(text) <= SMALL_RESULT:
-            yield Static(Content(text or "(empty result)"), classes="tool-result-text")
+            shown = highlight(text, language="json") if is_json else Content(text or "(empty result)")
+            yield Static(shown, classes="tool-result-text")
         else:
             log = Log(max_lines=None, auto_scroll=False, classes="tool-result-log")
             log.write_lines(text.splitlines())
@@ -68,7 +72,7 @@ class ToolPanel(Vertical, can_focus=True):
     """One tool call. Enter or space toggles it."""
 
     BINDINGS = [
-        Binding("enter,space", "toggle_panel", "Expand/collapse", id="tool.toggle"),
+        Binding("enter,space", "toggle_panel", "Toggle", tooltip="Expand or collapse the tool call", id="tool.toggle"),
     ]
 
     expanded: var[bool] = var(True, toggle_class="-expanded")
@@ -83,14 +87,15 @@ class ToolPanel(Vertical, can_focus=True):
         self._status: ToolStatus | None = None
         self._result_view: ToolResultView | None = None
         self._user_toggled = False
+        # Finished calls (history) are built folded, so they never flash open.
+        self.set_reactive(ToolPanel.expanded, call.status not in (ToolStatus.DONE, ToolStatus.ERROR))
 
     def compose(self) -> ComposeResult:
         yield self._header
         yield self._args
 
     def on_mount(self) -> None:
-        if self.call.status in (ToolStatus.DONE, ToolStatus.ERROR):
-            self.expanded = False  # history and finished calls start collapsed
+        self.set_class(self.expanded, "-expanded")
         self.sync()
 
     # -- rendering ----------------------------------------------------------------------

@@ -1,0 +1,210 @@
+"""Regenerate ``screenshots/``: the real app on the real demo server, driven with Pilot.
+
+    python -m chat_tui.screenshots [--out screenshots]
+
+Writes one SVG per scene and, when ``rsvg-convert`` is installed (Debian: ``librsvg2-bin``
+with ``fonts-firacode``), a PNG beside it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main"]
+
+WIDE = (120, 36)
+
+
+async def _wait(pilot: Any, predicate: Callable[[], Any]) -> None:
+    async with asyncio.timeout(30):
+        while not predicate():
+            await pilot.pause(0.05)
+
+
+async def _finished(pilot: Any) -> None:
+    app = pilot.app
+
+    def done() -> bool:
+        run = app.chat.conversation.run
+        return bool(run and run.outcome != "running" and app.session and not app.session.live)
+
+    await _wait(pilot, done)
+    await pilot.pause(0.4)
+
+
+async def _send(pilot: Any, text: str) -> None:
+    pilot.app.chat.composer.focus()
+    await pilot.press(*text, "enter")
+    await _finished(pilot)
+
+
+async def _expand_panels(pilot: Any, which: slice = slice(None)) -> None:
+    from chat_tui.ui.widgets.tool_panel import ToolPanel
+
+    for panel in list(pilot.app.chat.view.query(ToolPanel))[which]:
+        panel.focus()
+        await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
+Scene = Callable[[Any], Awaitable[None]]
+
+
+async def scene_markdown(pilot: Any) -> None:
+    await _send(pilot, "hello! what can you show me?")
+    pilot.app.chat.composer.focus()
+
+
+async def scene_tools(pilot: Any) -> None:
+    await _send(pilot, "compare the weather in paris and tokyo")
+    await _expand_panels(pilot, slice(0, 1))
+
+
+async def scene_tool_error(pilot: Any) -> None:
+    await _send(pilot, "look up my order, it will fail")
+    await _expand_panels(pilot)
+
+
+async def scene_interrupt(pilot: Any) -> None:
+    await _send(pilot, "please delete /tmp/report.txt")
+    pilot.app.chat.composer.focus()
+    await pilot.press(*"yes")
+
+
+async def scene_plan(pilot: Any) -> None:
+    await _send(pilot, "plan a weekend in Seoul")
+
+
+async def scene_threads(pilot: Any) -> None:
+    await _send(pilot, "你好")
+    await pilot.press("ctrl+t")
+    await pilot.pause(0.3)
+
+
+async def scene_help(pilot: Any) -> None:
+    await pilot.press("f1")
+    await pilot.pause(0.3)
+
+
+async def scene_narrow(pilot: Any) -> None:
+    await _send(pilot, "what's the weather in sf")
+
+
+SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
+    ("01-markdown-answer", scene_markdown, WIDE),
+    ("02-parallel-tool-calls", scene_tools, WIDE),
+    ("03-tool-error", scene_tool_error, WIDE),
+    ("04-interrupt", scene_interrupt, WIDE),
+    ("05-two-nodes", scene_plan, WIDE),
+    ("06-thread-sidebar", scene_threads, WIDE),
+    ("07-help", scene_help, WIDE),
+    ("08-narrow-80x24", scene_narrow, (80, 24)),
+    ("09-wide-200x60", scene_tools, (200, 60)),
+]
+
+SEED_THREADS = [
+    ("Release notes for v2.3", "write the release notes for v2.3"),
+    ("SSE reconnect bug [/] triage", "why does the stream drop after 30 s?"),
+    ("Weather in Tokyo", "what's the weather in tokyo"),
+    ("Approve file deletion", "please delete the old logs"),
+]
+
+
+async def _seed(url: str) -> None:
+    """A few threads with titles, so the sidebar looks like a real server's."""
+    from chat_tui.client import LangGraphClient
+    from chat_tui.conversation import Conversation
+    from chat_tui.turn import Turn, TurnRequest
+
+    async with LangGraphClient(url) as client:
+        for title, text in SEED_THREADS:
+            thread = await client.threads.create(metadata={"title": title})
+            turn = Turn(client, Conversation(), TurnRequest("agent", thread.thread_id, text=text))
+            await turn.run()
+
+
+async def _shoot(url: str, out: Path, data_dir: Path) -> list[Path]:
+    from chat_tui.connection import Connection
+    from chat_tui.settings.userdata import UserData
+    from chat_tui.ui.app import ChatApp, LaunchPlan
+
+    written = []
+    for name, scene, size in SCENES:
+        app = ChatApp(LaunchPlan(connection=Connection(url), assistant="agent"), userdata=UserData(data_dir))
+        async with app.run_test(size=size) as pilot:
+            chat = app.chat
+            await _wait(pilot, lambda: app.session is not None)  # noqa: B023 (used at once)
+            await _wait(pilot, lambda: chat.threads.option_count > 0)  # noqa: B023
+            await scene(pilot)
+            path = out / f"{name}.svg"
+            path.write_text(app.export_screenshot(title=f"chat-tui · {name[3:].replace('-', ' ')}"), encoding="utf-8")
+            written.append(path)
+            print(f"wrote {path}")
+    return written
+
+
+_LEADING_NBSP = re.compile(
+    r'(<text[^>]*? x=")([\d.]+)("[^>]*? textLength=")([\d.]+)("[^>]*>)((?:&#160;)+)([^<]*)(</text>)'
+)
+
+
+def _shift_leading_spaces(svg: str) -> str:
+    """rsvg-convert drops the leading no-break spaces of a positioned text run (terminals and
+    browsers do not), so a run such as ``  city="Paris"`` after a bold word is drawn against
+    it. Move such runs right by the width of their spaces instead (for the PNG only)."""
+
+    def shift(match: re.Match[str]) -> str:
+        spaces = match.group(6).count("&#160;")
+        rest = html.unescape(match.group(7))
+        width = float(match.group(4)) / (spaces + len(rest))
+        x = float(match.group(2)) + spaces * width
+        length = float(match.group(4)) - spaces * width
+        return f"{match.group(1)}{x:.1f}{match.group(3)}{length:.1f}{match.group(5)}{match.group(7)}{match.group(8)}"
+
+    return _LEADING_NBSP.sub(shift, svg)
+
+
+def _to_png(svgs: list[Path]) -> None:
+    converter = shutil.which("rsvg-convert")
+    if converter is None:
+        print("rsvg-convert not found: install librsvg2-bin (and fonts-firacode) for PNGs", file=sys.stderr)
+        return
+    for svg in svgs:
+        png = svg.with_suffix(".png")
+        fixed = _shift_leading_spaces(svg.read_text(encoding="utf-8"))
+        subprocess.run([converter, "-z", "1.0", "-o", str(png)], input=fixed.encode("utf-8"), check=True)
+        print(f"wrote {png}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m chat_tui.screenshots", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    from chat_tui.demo.launcher import DemoServer
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="chat-tui-shots-") as scratch,
+        DemoServer(env={"CHAT_TUI_DEMO_DELAY_MS": "4"}, log_path=Path(scratch) / "server.log") as server,
+    ):
+        os.environ["CHAT_TUI_DATA_DIR"] = str(Path(scratch) / "data")
+        asyncio.run(_seed(server.url))
+        svgs = asyncio.run(_shoot(server.url, args.out, Path(scratch) / "data"))
+    _to_png(svgs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

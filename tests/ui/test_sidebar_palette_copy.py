@@ -1,0 +1,119 @@
+"""Thread sidebar keys and paging, the command palette, copy, and remembered preferences."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from chat_tui.client import LangGraphClient
+from chat_tui.settings.userdata import UserData
+from chat_tui.ui.widgets.thread_list import PAGE_SIZE
+from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+
+pytestmark = pytest.mark.server
+SIZE = (120, 40)
+
+
+async def test_rename_delete_and_filter_from_the_keyboard(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    keep = await client.threads.create(metadata={"title": f"keep {marker}"})
+    doomed = await client.threads.create(metadata={"title": f"doomed {marker}"})
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.find(doomed.thread_id), what="threads")
+        await pilot.press("ctrl+t")
+        assert screen.focused is screen.threads
+        await pilot.press("slash", *marker)
+        await wait_until(pilot, lambda: screen.threads.option_count == 2, what="the filter")
+        screen.threads.focus()
+        screen.threads.highlighted = screen.threads.get_option_index(doomed.thread_id)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: app.screen is not screen, what="the confirmation")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: screen.threads.find(doomed.thread_id) is None, what="delete")
+        screen.threads.highlighted = screen.threads.get_option_index(keep.thread_id)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.screen is not screen, what="the rename prompt")
+        await pilot.press(*f"renamed {marker}", "enter")
+        await wait_until(pilot, lambda: screen.threads.title_of(keep.thread_id) == f"renamed {marker}", what="rename")
+        await pilot.press("escape")
+        assert screen.focused is screen.composer
+    assert (await client.threads.get(keep.thread_id)).title == f"renamed {marker}"
+    assert not [t for t in await client.threads.search(limit=200) if t.thread_id == doomed.thread_id]
+
+
+async def test_the_sidebar_pages_as_you_scroll(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    for _ in range(PAGE_SIZE + 15 - await client.threads.count()):
+        await client.threads.create(metadata={"title": "filler"})
+    total = await client.threads.count()
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.option_count == PAGE_SIZE, what="the first page")
+        assert screen.threads.more
+        screen.threads.focus()
+        await pilot.press("end")
+        await wait_until(pilot, lambda: len(screen.threads.threads) == total, what="the next page")
+        assert not screen.threads.more
+
+
+async def test_palette_switches_threads_by_title(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    marker = uuid.uuid4().hex[:6]
+    thread = await client.threads.create(metadata={"title": f"zebra [/] {marker}"})
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.find(thread.thread_id), what="threads")
+        await pilot.press("ctrl+p")
+        await pilot.press(*f"zebra {marker}")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.conversation.thread_id == thread.thread_id, what="the switch")
+
+
+async def test_copy_uses_osc52_and_leaves_a_file(server_url: str, user_dirs: dict[str, Path]) -> None:
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await connected(pilot)
+        await send(pilot, "what's the weather in sf")
+        await run_finished(pilot)
+        await pilot.press("ctrl+o")
+        await pilot.press("up", "c")
+        await wait_until(pilot, lambda: app.clipboard, what="the copy")
+        copied = (user_dirs["data"] / "last-copy.txt").read_text(encoding="utf-8")
+        assert copied == app.clipboard and "San Francisco" in copied
+        assert any("last-copy.txt" in str(n.message) for n in app._notifications)
+
+
+async def test_theme_and_sidebar_choices_are_remembered(server_url: str, user_dirs: dict[str, Path]) -> None:
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        app.theme = "nord"
+        await pilot.press("ctrl+b")
+        assert not screen.sidebar_visible
+    assert UserData(user_dirs["data"]).ui("theme") == "nord"
+    again = make_app(server_url, user_dirs["data"])
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        assert again.theme == "nord" and not screen.sidebar_visible
+
+
+async def test_narrow_terminals_collapse_the_sidebar(server_url: str, user_dirs: dict[str, Path]) -> None:
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await connected(pilot)
+        assert not screen.sidebar_visible
+        await pilot.press("ctrl+t")
+        assert screen.sidebar_visible and screen.focused is screen.threads
+        await pilot.press("escape")
+        assert not screen.sidebar_visible and screen.focused is screen.composer
