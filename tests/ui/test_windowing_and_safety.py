@@ -144,18 +144,28 @@ async def test_large_tool_results_mount_only_when_expanded_in_a_log(
     big = "\n".join(f"line {n}: " + "x" * 60 for n in range(5000))  # ~350 KB
     await client.threads.update_state(
         thread.thread_id,
-        {"messages": [
-            {"type": "human", "content": "dump the logs", "id": "h-big"},
-            {"type": "ai", "content": "", "id": "a-big", "tool_calls": [{"id": "c-big", "name": "read_logs", "args": {}}]},
-            {"type": "tool", "content": big, "tool_call_id": "c-big", "id": "t-big"},
-        ]},
+        {
+            "messages": [
+                {"type": "human", "content": "dump the logs", "id": "h-big"},
+                {
+                    "type": "ai",
+                    "content": "",
+                    "id": "a-big",
+                    "tool_calls": [{"id": "c-big", "name": "read_logs", "args": {}}],
+                },
+                {"type": "tool", "content": big, "tool_call_id": "c-big", "id": "t-big"},
+            ]
+        },
         as_node="agent",
     )
     app = make_app(server_url, user_dirs["data"], thread=thread.thread_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        panel = await wait_until(pilot, lambda: screen.view.query(ToolPanel).first() if screen.view.query(ToolPanel)
-                                 else None, what="the panel")
+        panel = await wait_until(
+            pilot,
+            lambda: screen.view.query(ToolPanel).first() if screen.view.query(ToolPanel) else None,
+            what="the panel",
+        )
         assert not panel.expanded and not list(panel.query(Log))  # nothing big in the DOM while folded
         assert "342.3 KB" in str(panel.header_content()) or "KB" in str(panel.header_content())
         panel.focus()
@@ -177,8 +187,11 @@ async def test_scrolled_up_stops_following_and_shows_a_marker(
         await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.following, what="a scrollable thread")
         screen.session.context = {"delay_ms": 12}  # type: ignore[union-attr]
         await send(pilot, "a long answer please")
-        await wait_until(pilot, lambda: any(w.message.text for w in view.query(AssistantMessage)
-                                            if w.message.status == "streaming"), what="streaming")
+        await wait_until(
+            pilot,
+            lambda: any(w.message.text for w in view.query(AssistantMessage) if w.message.status == "streaming"),
+            what="streaming",
+        )
         await pilot.press("pageup", "pageup")
         marker = screen.query_one("#new-output")
         await wait_until(pilot, lambda: marker.display, what="the new-output marker")

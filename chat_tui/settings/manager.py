@@ -1,0 +1,260 @@
+"""Profiles and options on disk: ``settings.json`` plus a 0600 ``secrets.json``.
+
+Every change is a locked read-modify-write of the raw JSON (see :mod:`.store`), touching
+only the keys it changes, so two instances never lose each other's edits, and data this
+version does not understand (or a profile that does not validate) is left as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr, ValidationError
+
+from chat_tui.client.auth import ApiKey, normalize_key
+from chat_tui.client.errors import ClientError, InvalidApiKey
+from chat_tui.connection import Connection
+from chat_tui.settings.model import SCHEMA_VERSION, Profile, Settings, StreamOptions, migrate_v1
+from chat_tui.settings.paths import config_dir
+from chat_tui.settings.store import JsonStore, StoreNotice
+
+__all__ = ["SettingsManager"]
+
+
+class SettingsManager:
+    def __init__(self, directory: Path | None = None, env: Mapping[str, str] | None = None) -> None:
+        self._directory = directory
+        self._env = env
+        self._settings_store: JsonStore | None = None
+        self._secrets_store: JsonStore | None = None
+        self.notices: list[StoreNotice] = []
+
+    # -- files ----------------------------------------------------------------------------
+
+    @property
+    def directory(self) -> Path:
+        return self._directory or config_dir()
+
+    @property
+    def settings_store(self) -> JsonStore:
+        if self._settings_store is None:
+            self._settings_store = JsonStore(
+                self.directory / "settings.json", SCHEMA_VERSION, migrations={1: migrate_v1}, notices=self.notices
+            )
+        return self._settings_store
+
+    @property
+    def secrets_store(self) -> JsonStore:
+        if self._secrets_store is None:
+            self._secrets_store = JsonStore(self.directory / "secrets.json", 1, secret=True, notices=self.notices)
+        return self._secrets_store
+
+    def take_notices(self) -> list[StoreNotice]:
+        notices = list(self.notices)
+        self.notices.clear()
+        return notices
+
+    # -- reading --------------------------------------------------------------------------
+
+    def load(self) -> Settings:
+        """The settings; a profile that does not validate is skipped (and reported), not lost."""
+        document = self.settings_store.load()
+        try:
+            return Settings.model_validate(document)
+        except ValidationError:
+            pass
+        settings = Settings()
+        profiles = document.get("profiles")
+        if isinstance(profiles, dict):
+            for name, raw in profiles.items():
+                try:
+                    settings.profiles[str(name)] = Profile.model_validate(raw)
+                except ValidationError as exc:
+                    reason = exc.errors(include_input=False)[0].get("msg", "invalid")
+                    self.notices.append(
+                        StoreNotice(f"profile {str(name)[:40]!r} in settings.json is ignored: {reason}")
+                    )
+        for field, model in (("options", StreamOptions),):
+            try:
+                setattr(settings, field, model.model_validate(document.get(field) or {}))
+            except ValidationError:
+                self.notices.append(StoreNotice(f"the {field} in settings.json are invalid; using defaults"))
+        last = document.get("last_profile")
+        settings.last_profile = last if isinstance(last, str) and last in settings.profiles else None
+        keymap = document.get("keymap")
+        if isinstance(keymap, dict):
+            settings.keymap = {str(k): str(v) for k, v in keymap.items() if isinstance(v, str)}
+        return settings
+
+    def _secrets(self) -> dict[str, Any]:
+        path = self.secrets_store.path
+        try:
+            info = os.lstat(path)
+        except FileNotFoundError:
+            return {}
+        except OSError:
+            return {}
+        if stat.S_ISLNK(info.st_mode):
+            self.notices.append(StoreNotice(f"{path} is a symlink; stored keys are not used", path))
+            return {}
+        if stat.S_IMODE(info.st_mode) & 0o077:
+            try:
+                os.chmod(path, 0o600)
+                self.notices.append(StoreNotice(f"{path} was readable by others; its mode is now 0600", path))
+            except OSError:
+                self.notices.append(StoreNotice(f"{path} is readable by others; fix it with chmod 600", path))
+        profiles = self.secrets_store.load().get("profiles")
+        return profiles if isinstance(profiles, dict) else {}
+
+    def stored_key(self, name: str) -> ApiKey | None:
+        entry = self._secrets().get(name)
+        value = entry.get("api_key") if isinstance(entry, dict) else None
+        return normalize_key(value, f"profile {name}") if isinstance(value, str) and value.strip() else None
+
+    def header_values(self, name: str) -> dict[str, str]:
+        entry = self._secrets().get(name)
+        headers = entry.get("headers") if isinstance(entry, dict) else None
+        return {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else {}
+
+    def connection(self, name: str | None = None) -> Connection | None:
+        """The connection of profile *name* (default: the last one used); None when there is none."""
+        settings = self.load()
+        name = name or settings.last_profile
+        if not name:
+            return None
+        profile = settings.profiles.get(name)
+        if profile is None:
+            raise ClientError(f"no saved profile named {name!r} (see `chat-tui config show`)")
+        return Connection(
+            profile.url,
+            api_key=self.api_key(profile),
+            headers={k: v for k, v in self.header_values(name).items() if k in profile.header_names},
+            timeout=profile.timeout,
+            assistant_id=profile.assistant,
+            name=profile.name,
+        )
+
+    def api_key(self, profile: Profile) -> ApiKey | None:
+        if profile.key_source == "stored":
+            return self.stored_key(profile.name)
+        if profile.key_source == "env" and profile.key_env:
+            environ = os.environ if self._env is None else self._env
+            value = environ.get(profile.key_env)
+            if not value or not value.strip():
+                raise InvalidApiKey(f"profile {profile.name}: the environment variable {profile.key_env} is not set")
+            return normalize_key(value, f"env:{profile.key_env}")
+        return None
+
+    # -- writing --------------------------------------------------------------------------
+
+    def save_profile(
+        self,
+        profile: Profile,
+        *,
+        api_key: str | SecretStr | None = None,
+        headers: Mapping[str, str] | None = None,
+        previous_name: str | None = None,
+    ) -> None:
+        """Add or update a profile. ``api_key``/``headers`` None keeps what is stored."""
+        if api_key is not None:
+            normalize_key(api_key, f"profile {profile.name}")  # refuse a bad key before writing anything
+        old = previous_name if previous_name and previous_name != profile.name else None
+        if headers is not None:
+            profile.header_names = list(headers)
+
+        def change_secrets(doc: dict[str, Any]) -> None:
+            profiles = doc.setdefault("profiles", {})
+            entry = profiles.pop(old, None) if old else None
+            entry = profiles.get(profile.name, entry) or {}
+            if api_key is not None:
+                value = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+                entry["api_key"] = value.strip().strip('"').strip("'").strip()
+            if profile.key_source != "stored":
+                entry.pop("api_key", None)
+            if headers is not None:
+                entry["headers"] = dict(headers)
+            if entry:
+                profiles[profile.name] = entry
+            else:
+                profiles.pop(profile.name, None)
+
+        if api_key is not None or headers is not None or old or profile.key_source != "stored":
+            self.secrets_store.update(change_secrets)
+
+        def change(doc: dict[str, Any]) -> None:
+            profiles = doc.setdefault("profiles", {})
+            if old:
+                profiles.pop(old, None)
+                if doc.get("last_profile") == old:
+                    doc["last_profile"] = profile.name
+            profiles[profile.name] = profile.model_dump(mode="json")
+
+        self.settings_store.update(change)
+
+    def delete_profile(self, name: str) -> None:
+        def change(doc: dict[str, Any]) -> None:
+            doc.setdefault("profiles", {}).pop(name, None)
+            if doc.get("last_profile") == name:
+                doc["last_profile"] = None
+
+        self.settings_store.update(change)
+        self.secrets_store.update(lambda doc: doc.setdefault("profiles", {}).pop(name, None))
+
+    def use_profile(self, name: str | None) -> None:
+        self.settings_store.update(lambda doc: doc.__setitem__("last_profile", name))
+
+    def set_profile_assistant(self, name: str, assistant: str | None) -> None:
+        def change(doc: dict[str, Any]) -> None:
+            profile = doc.get("profiles", {}).get(name)
+            if isinstance(profile, dict):
+                profile["assistant"] = assistant
+
+        self.settings_store.update(change)
+
+    def set_option(self, key: str, value: Any) -> None:
+        StreamOptions.model_validate({key: value})
+        self.settings_store.update(lambda doc: doc.setdefault("options", {}).__setitem__(key, value))
+
+    def set_keymap(self, binding_id: str, keys: str | None) -> None:
+        def change(doc: dict[str, Any]) -> None:
+            keymap = doc.setdefault("keymap", {})
+            if keys:
+                keymap[binding_id] = keys
+            else:
+                keymap.pop(binding_id, None)
+
+        self.settings_store.update(change)
+
+    # -- showing --------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """The effective settings with every secret masked (for ``chat-tui config show``)."""
+        settings = self.load()
+        profiles = {}
+        for name, profile in settings.profiles.items():
+            shown = profile.model_dump(mode="json")
+            if profile.key_source == "stored":
+                try:
+                    key = self.stored_key(name)
+                    shown["api_key"] = f"stored ({key.masked()})" if key else "stored (missing)"
+                except InvalidApiKey:
+                    shown["api_key"] = "stored (invalid)"
+            elif profile.key_source == "env":
+                environ = os.environ if self._env is None else self._env
+                state = "set" if environ.get(profile.key_env or "") else "not set"
+                shown["api_key"] = f"from ${profile.key_env} ({state})"
+            else:
+                shown["api_key"] = "none"
+            shown["headers"] = dict.fromkeys(profile.header_names, "********")
+            shown.pop("header_names", None)
+            profiles[name] = shown
+        return {
+            "last_profile": settings.last_profile,
+            "profiles": profiles,
+            "options": settings.options.model_dump(mode="json"),
+            "keymap": settings.keymap,
+        }
