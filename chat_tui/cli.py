@@ -62,7 +62,7 @@ def _add_connection_args(parser: argparse.ArgumentParser, *, suppress: bool = Fa
         default=argparse.SUPPRESS if suppress else False,
         help="start the embedded offline demo server (needs the `demo` extra)",
     )
-    where.add_argument("--profile", default=default, help="use a saved connection profile")
+    parser.add_argument("--profile", default=default, help="use a saved connection profile (flags override it)")
     parser.add_argument(
         "--api-key-env",
         metavar="NAME",

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from chat_tui.client.errors import ClientError
+
+if TYPE_CHECKING:
+    from chat_tui.ui.app import LaunchPlan
 
 __all__ = ["run_app"]
 
 
 def run_app(args: argparse.Namespace) -> int:
     """Build the launch plan from *args*, run the app, return its exit code."""
+    try:
+        plan = build_plan(args)  # bad flags and URLs are reported first, terminal or not
+    except ClientError as exc:
+        sys.stderr.write(f"chat-tui: error: {exc}\n")
+        return 2
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         sys.stderr.write(
             "chat-tui: error: the app needs a terminal (stdin and stdout must be a TTY); "
             "for scripts use `chat-tui stream`\n"
         )
-        return 2
-    try:
-        plan = build_plan(args)
-    except ClientError as exc:
-        sys.stderr.write(f"chat-tui: error: {exc}\n")
         return 2
     from chat_tui.ui.app import ChatApp
 
@@ -30,18 +34,33 @@ def run_app(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
-def build_plan(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def build_plan(args: argparse.Namespace) -> LaunchPlan:
+    """Flags override the profile for this launch only.
+
+    ``--url`` replaces the profile's server, so the profile's stored key and headers are not
+    sent there: only ``--api-key-env`` (or, for a remote server, the SDK's variables) are.
+    """
     from chat_tui.client.urls import normalize_base_url
     from chat_tui.connection import Connection, resolve_api_key
-    from chat_tui.settings.profiles import connection_from_profile
+    from chat_tui.settings.manager import SettingsManager
     from chat_tui.ui.app import LaunchPlan
 
     plan = LaunchPlan(demo=bool(args.demo), assistant=args.assistant, thread=args.thread)
     if args.demo:
+        if args.profile:
+            raise ClientError("--demo and --profile cannot be combined")
         return plan
+    manager = SettingsManager()
+    profile = manager.connection(args.profile) if (args.profile or not args.url) else None
     if args.url:
         url = normalize_base_url(args.url)
         plan.connection = Connection(url, api_key=resolve_api_key(url, api_key_env=args.api_key_env))
+        if profile is not None:
+            plan.connection.timeout = profile.timeout
+            plan.connection.assistant_id = profile.assistant_id
         return plan
-    plan.connection = connection_from_profile(args.profile)
+    if profile is not None and args.api_key_env:
+        profile.api_key = resolve_api_key(profile.url, api_key_env=args.api_key_env)
+    plan.connection = profile
+    plan.profile = profile.name if profile is not None else None
     return plan

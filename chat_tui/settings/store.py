@@ -62,8 +62,8 @@ class JsonStore:
     # -- reading ------------------------------------------------------------------------
 
     def load(self) -> Document:
-        """The current document (defaults when missing; quarantined when corrupt)."""
-        with self._locked():
+        """The current document (defaults when missing; quarantined when corrupt). Creates nothing."""
+        with self._locked(create=False):
             return self._read_unlocked()
 
     def _read_unlocked(self) -> Document:
@@ -156,8 +156,12 @@ class JsonStore:
     # -- locking ------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self._ensure_directory()
+    def _locked(self, *, create: bool = True) -> Iterator[None]:
+        if create:
+            self._ensure_directory()
+        elif not self.path.parent.is_dir():
+            yield  # nothing to read, nothing to lock, nothing created
+            return
         lock_path = self.path.with_name(f".{self.path.name}.lock")
         try:
             fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)

@@ -90,6 +90,22 @@ class UserData:
     def set_ui(self, key: str, value: Any) -> bool:
         return self._update(lambda doc: doc.setdefault("ui", {}).__setitem__(key, value))
 
+    # -- run configuration per thread ---------------------------------------------------
+
+    def run_config(self, server: str, thread_id: str | None) -> Any:
+        configs = self._doc().get("run_configs", {})
+        return configs.get(server, {}).get(thread_id or NEW_THREAD) if isinstance(configs, dict) else None
+
+    def set_run_config(self, server: str, thread_id: str | None, config: Any) -> bool:
+        def change(doc: dict[str, Any]) -> None:
+            scoped = doc.setdefault("run_configs", {}).setdefault(server, {})
+            if config:
+                scoped[thread_id or NEW_THREAD] = config
+            else:
+                scoped.pop(thread_id or NEW_THREAD, None)
+
+        return self._update(change)
+
     # -- runs in flight (to resume streaming after a restart) ---------------------------
 
     def active_run(self, server: str, thread_id: str) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from textual import work
@@ -14,9 +15,13 @@ from textual.screen import Screen
 
 from chat_tui.client.errors import ClientError
 from chat_tui.connection import Connection
+from chat_tui.settings.manager import SettingsManager
+from chat_tui.settings.model import StreamOptions
+from chat_tui.settings.paths import data_dir
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.commands import ThreadCommands
 from chat_tui.ui.screens.chat import ChatScreen
+from chat_tui.ui.screens.connect import ConnectScreen
 from chat_tui.ui.screens.help import HelpScreen
 from chat_tui.ui.session import Session
 from chat_tui.ui.styles import stylesheets
@@ -34,6 +39,7 @@ class LaunchPlan:
     demo: bool = False
     assistant: str | None = None
     thread: str | None = None
+    profile: str | None = None  # the saved profile the connection came from
 
 
 class ChatApp(App[int]):
@@ -45,10 +51,19 @@ class ChatApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, plan: LaunchPlan, *, userdata: UserData | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        plan: LaunchPlan,
+        *,
+        userdata: UserData | None = None,
+        settings: SettingsManager | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.plan = plan
         self.userdata = userdata or UserData()
+        self.settings = settings or SettingsManager()
+        self.options = StreamOptions()
         self.session: Session | None = None
         self.demo_server: Any = None
         self._theme_restored = False
@@ -62,8 +77,39 @@ class ChatApp(App[int]):
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
         self._theme_restored = True
+        settings = self.settings.load()
+        self.options = settings.options
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
         await self.push_screen(ChatScreen(None, thread_id=self.plan.thread))
+        for notice in self.settings.take_notices():
+            self.notify(notice.message, severity="warning", markup=False)
+        if self.plan.connection is None and not self.plan.demo:
+            self.choose_connection(first_run=True)
+        else:
+            self.connect()
+
+    @work(group="choose-connection", exclusive=True, exit_on_error=False)
+    async def choose_connection(self, first_run: bool = False) -> None:
+        """The connect screen: pick or add a profile, or start the demo; then (re)connect."""
+        choice = await self.push_screen_wait(ConnectScreen(self.settings, can_cancel=not first_run))
+        if choice is None:
+            return
+        if not first_run:
+            await self._disconnect()
+            await self.switch_screen(ChatScreen(None))
+        self.plan.connection = choice.connection
+        self.plan.profile = choice.profile
+        self.plan.demo = choice.demo
+        self.plan.thread = None
+        if not first_run:
+            self.plan.assistant = None
         self.connect()
+
+    async def _disconnect(self) -> None:
+        if self.session is not None:
+            session, self.session = self.session, None
+            await session.aclose()
 
     def watch_theme(self, theme: str) -> None:
         if self._theme_restored:  # remember the user's choice, not the start-up default
@@ -90,14 +136,19 @@ class ChatApp(App[int]):
             except ClientError as exc:
                 chat.set_connection_note(f"{exc} — retrying…")
                 await asyncio.sleep(RETRY_SECONDS)
-        self.session = Session(connection, client, self.userdata, assistant_id=assistant)
+        self.session = Session(
+            connection, client, self.userdata, assistant_id=assistant, stream_subgraphs=self.options.stream_subgraphs
+        )
         await chat.start_session(self.session)
 
     async def _start_demo(self, chat: ChatScreen) -> Connection | None:
         from chat_tui.demo.launcher import DemoServer, DemoServerError
 
+        if self.demo_server is not None and self.demo_server.is_running:
+            return Connection(self.demo_server.url, name="demo")
         chat.set_connection_note("starting the demo server…")
-        server = DemoServer()
+        # A stable working directory: the demo's threads survive restarts, like a real server's.
+        server = DemoServer(workdir=data_dir() / "demo-server")
         self.demo_server = server
         try:
             await asyncio.to_thread(server.start)
@@ -108,15 +159,47 @@ class ChatApp(App[int]):
         return Connection(server.url, name="demo")
 
     async def _pick_assistant(self, client: Any, connection: Connection) -> str:
-        wanted = self.plan.assistant or connection.assistant_id
+        remembered = self.userdata.ui(f"assistant:{connection.url}")
+        wanted = self.plan.assistant or connection.assistant_id or (remembered if isinstance(remembered, str) else None)
         if wanted:
             return wanted
         assistants = await client.assistants.search(limit=20)
         graphs = [a.graph_id for a in assistants]
         return "agent" if "agent" in graphs or not graphs else graphs[0]
 
+    def remember_assistant(self, assistant_id: str) -> None:
+        """New runs use *assistant_id*; remembered per profile (or per server without one)."""
+        session = self.session
+        if session is None:
+            return
+        session.assistant_id = assistant_id
+        if self.plan.profile:
+            self.settings.set_profile_assistant(self.plan.profile, assistant_id)
+        else:
+            self.userdata.set_ui(f"assistant:{session.connection.url}", assistant_id)
+
+    def set_options(self, options: StreamOptions) -> None:
+        for key, value in options.model_dump().items():
+            if getattr(self.options, key) != value:
+                self.settings.set_option(key, value)
+        self.options = options
+        if self.session is not None:
+            self.session.stream_subgraphs = options.stream_subgraphs
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Connect / switch profile",
+            "Pick, add or edit a connection profile, or the demo",
+            lambda: self.choose_connection(),
+        )
+        for name in sorted(self.settings.load().profiles):
+            if name != self.plan.profile:
+                yield SystemCommand(
+                    f"Switch to profile: {name}",
+                    "Reconnect using this saved profile",
+                    partial(self.switch_profile, name),
+                )
         if isinstance(screen, ChatScreen):
             yield SystemCommand("New thread", "Start a new conversation (ctrl+n)", screen.action_new_thread)
             yield SystemCommand("Threads", "Focus the thread sidebar (ctrl+t)", screen.action_focus_threads)
@@ -132,6 +215,20 @@ class ChatApp(App[int]):
                 yield SystemCommand("Delete thread", "Delete this thread on the server", screen.action_delete_current)
             yield SystemCommand("Copy last answer", "Copy the last assistant message", screen.action_copy_last)
         yield SystemCommand("Help", "Show all keys", self.action_help)
+
+    @work(group="choose-connection", exclusive=True, exit_on_error=False)
+    async def switch_profile(self, name: str) -> None:
+        try:
+            connection = self.settings.connection(name)
+        except ClientError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.settings.use_profile(name)
+        await self._disconnect()
+        await self.switch_screen(ChatScreen(None))
+        self.plan.connection, self.plan.profile, self.plan.demo, self.plan.thread = connection, name, False, None
+        self.plan.assistant = None
+        self.connect()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

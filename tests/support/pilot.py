@@ -11,14 +11,18 @@ from typing import Any
 from textual.pilot import Pilot
 
 from chat_tui.connection import Connection
+from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.app import ChatApp, LaunchPlan
 from chat_tui.ui.screens.chat import ChatScreen
 
 
-def make_app(url: str, data_dir: Path, *, thread: str | None = None, **kwargs: Any) -> ChatApp:
+def make_app(
+    url: str, data_dir: Path, *, thread: str | None = None, settings: SettingsManager | None = None, **kwargs: Any
+) -> ChatApp:
     plan = LaunchPlan(connection=Connection(url), assistant="agent", thread=thread)
-    return ChatApp(plan, userdata=UserData(data_dir), **kwargs)
+    settings = settings or SettingsManager(data_dir.parent / "config")
+    return ChatApp(plan, userdata=UserData(data_dir), settings=settings, **kwargs)
 
 
 async def wait_until(pilot: Pilot[Any], predicate: Callable[[], Any], timeout: float = 20.0, what: str = "") -> Any:

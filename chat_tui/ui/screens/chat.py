@@ -29,7 +29,10 @@ from chat_tui.turn import SendFailed, Turn, TurnRequest
 from chat_tui.ui.clipboard import copy_text
 from chat_tui.ui.drafts import Drafts
 from chat_tui.ui.format import thread_title
+from chat_tui.ui.screens.assistants import AssistantPicker
 from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from chat_tui.ui.screens.options import OptionsScreen
+from chat_tui.ui.screens.run_config import RunConfig, RunConfigScreen
 from chat_tui.ui.session import LiveTurn, Session
 from chat_tui.ui.widgets.composer import Composer
 from chat_tui.ui.widgets.conversation_view import ConversationView
@@ -59,6 +62,9 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+t", "focus_threads", "Threads", id="chat.threads"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle-sidebar"),
         Binding("ctrl+o", "focus_messages", "Messages", id="chat.messages"),
+        Binding("f2", "pick_assistant", "Assistant", id="chat.assistant"),
+        Binding("f3", "run_config", "Run config", id="chat.run-config"),
+        Binding("f4", "options", "Options", show=False, id="chat.options"),
         Binding("pageup", "scroll_messages(-1)", "Page up", show=False, id="chat.page-up"),
         Binding("pagedown", "scroll_messages(1)", "Page down", show=False, id="chat.page-down"),
     ]
@@ -73,6 +79,7 @@ class ChatScreen(Screen[None]):
         self.connection_note = "connecting…" if session is None else ""
         self._draft_timer: Timer | None = None
         self.drafts: Drafts | None = None
+        self.run_config: RunConfig | None = None  # this thread's; a new thread inherits it
         self._loading_thread: str | None = None
         # The main widgets, held directly: they are needed while the screen unmounts too.
         self.view = ConversationView(id="conversation")
@@ -122,6 +129,7 @@ class ChatScreen(Screen[None]):
         self.drafts = Drafts(session.userdata, session.server_key)
         self.status.host = session.host
         self.status.assistant = session.assistant_id
+        self.apply_options()
         self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
         for notice in session.userdata.notices():
             self.notify(notice.message, severity="warning", markup=False)
@@ -162,11 +170,7 @@ class ChatScreen(Screen[None]):
     def _update_status(self) -> None:
         status = self.status
         status.connection_state = self.connection_note
-        session = self.session
-        extra = []
-        if session is not None and (session.config or session.context):
-            extra.append("run config set")
-        status.extra = " · ".join(extra)
+        status.extra = self.run_config.summary() if self.run_config and self.run_config.values else ""
         status.show(self.conversation.run)
 
     @on(ConversationView.NewOutputBelow)
@@ -280,6 +284,11 @@ class ChatScreen(Screen[None]):
     async def _show(self, conversation: Conversation) -> None:
         self.conversation = conversation
         self.refresh_bindings()
+        session = self.session
+        if session is not None:  # the thread's own run configuration, else keep the current one
+            stored = RunConfig.from_json(session.userdata.run_config(session.server_key, conversation.thread_id))
+            if stored is not None:
+                self.run_config = stored
         await self.view.show(conversation)
         self.threads.set_current(conversation.thread_id)
         self.composer.set_history([m.text for m in conversation.messages if m.role == "human"])
@@ -442,11 +451,12 @@ class ChatScreen(Screen[None]):
             self.notify("a run is still streaming in this thread — Esc cancels it", severity="warning", markup=False)
             return
         text = event.text
+        config = self.run_config.request_kwargs() if self.run_config else {}
         request = TurnRequest(
             assistant_id=session.assistant_id,
             thread_id=conversation.thread_id,
-            config=session.config,
-            context=session.context,
+            config=config.get("config", session.config),
+            context=config.get("context", session.context),
             stream_subgraphs=session.stream_subgraphs,
         )
         if conversation.pending_interrupts:
@@ -472,6 +482,8 @@ class ChatScreen(Screen[None]):
         async def accepted(thread_id: str, run_id: str | None) -> None:
             session.live[thread_id] = live
             drafts.accepted(draft_key, thread_id)
+            if self.run_config is not None and conversation is self.conversation:
+                session.userdata.set_run_config(session.server_key, thread_id, self.run_config.to_json())
             if run_id:
                 session.userdata.set_active_run(session.server_key, thread_id, run_id)
             if new_thread:
@@ -541,6 +553,51 @@ class ChatScreen(Screen[None]):
             thread_id = self.conversation.thread_id
             return bool(session and thread_id and thread_id in session.live)
         return True
+
+    # -- assistant, run configuration, options --------------------------------------------------
+
+    @work(group="assistant", exclusive=True, exit_on_error=False)
+    async def action_pick_assistant(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        chosen = await self.app.push_screen_wait(AssistantPicker(session.client, session.assistant_id))
+        if chosen is None:
+            return
+        self.app.remember_assistant(chosen.assistant_id)  # type: ignore[attr-defined]
+        self.status.assistant = clean_line(chosen.name or chosen.graph_id, 40)
+        self._update_status()
+        self.notify(f"new runs use the assistant {self.status.assistant}", markup=False)
+
+    @work(group="run-config", exclusive=True, exit_on_error=False)
+    async def action_run_config(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        result = await self.app.push_screen_wait(
+            RunConfigScreen(session.client, session.assistant_id, self.run_config, label=self.status.assistant)
+        )
+        if result is None:
+            return
+        self.run_config = result if result.values else None
+        session.userdata.set_run_config(
+            session.server_key, self.conversation.thread_id, result.to_json() if result.values else None
+        )
+        self._update_status()
+
+    @work(group="options", exclusive=True, exit_on_error=False)
+    async def action_options(self) -> None:
+        app = self.app
+        options = await app.push_screen_wait(OptionsScreen(app.options))  # type: ignore[attr-defined]
+        app.set_options(options)  # type: ignore[attr-defined]
+        self.apply_options()
+
+    def apply_options(self) -> None:
+        options = getattr(self.app, "options", None)
+        if options is None:
+            return
+        self.view.set_class(not options.show_tool_panels, "-hide-tools")
+        self.view.set_node_labels(options.show_node_labels)
 
     # -- clipboard and links --------------------------------------------------------------------
 

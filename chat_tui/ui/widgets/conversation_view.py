@@ -73,6 +73,7 @@ class ConversationView(VerticalScroll, can_focus=True):
         self._flushing = False
         self._hydrating = False
         self._show_nodes = False
+        self._labels_enabled = True  # the user's option; labels show when enabled and >1 node spoke
         self._below = False
 
     # -- switching conversations -----------------------------------------------------------
@@ -84,7 +85,7 @@ class ConversationView(VerticalScroll, can_focus=True):
         await self.remove_children()
         self._widgets.clear()
         self._rendered = [e for e in conversation.entries if conversation.renders_alone(e)]
-        self._show_nodes = conversation.show_node_labels
+        self._show_nodes = self._labels_enabled and conversation.show_node_labels
         self._start = self._window_start()
         widgets = [self._make(e) for e in self._rendered[self._start :]]
         await self.mount_all([self._earlier, *[w for w in widgets if w is not None]])
@@ -145,11 +146,8 @@ class ConversationView(VerticalScroll, can_focus=True):
                 if widget.is_mounted:
                     await widget.sync()
                     grew = True
-            if conversation.show_node_labels != self._show_nodes:
-                self._show_nodes = conversation.show_node_labels
-                for widget in self._widgets.values():
-                    if isinstance(widget, AssistantMessage):
-                        widget.set_show_node(self._show_nodes)
+            if (self._labels_enabled and conversation.show_node_labels) != self._show_nodes:
+                self._apply_labels()
             if grew:
                 if self.following:
                     await self._prune()
@@ -229,6 +227,18 @@ class ConversationView(VerticalScroll, can_focus=True):
         self._update_earlier()
 
     # -- following and scrolling back --------------------------------------------------------
+
+    def set_node_labels(self, enabled: bool) -> None:
+        """The user's option: label assistant messages with their node (when several nodes speak)."""
+        self._labels_enabled = enabled
+        self._apply_labels()
+
+    def _apply_labels(self) -> None:
+        conversation = self.conversation
+        self._show_nodes = self._labels_enabled and bool(conversation and conversation.show_node_labels)
+        for widget in self._widgets.values():
+            if isinstance(widget, AssistantMessage):
+                widget.set_show_node(self._show_nodes)
 
     @property
     def following(self) -> bool:

@@ -1,0 +1,357 @@
+"""The connect screen: saved profiles, a form to add or edit one, test, save, or run the demo.
+
+Keys are never shown: the key field is a password input, a stored key appears only as its
+last four characters, and the values of extra headers are masked the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from chat_tui.client.auth import ENV_KEY_NAMES, normalize_key
+from chat_tui.client.errors import ClientError
+from chat_tui.client.urls import display_host, is_loopback, normalize_base_url
+from chat_tui.connection import ENV_KEY_RULE, Connection
+from chat_tui.sanitize import clean_line
+from chat_tui.settings.manager import SettingsManager
+from chat_tui.settings.model import Profile
+from chat_tui.settings.store import StoreError
+from chat_tui.ui.screens.dialogs import ConfirmScreen
+
+__all__ = ["ConnectChoice", "ConnectScreen"]
+
+_SOURCES = ("none", "env", "stored")
+
+
+@dataclass(slots=True)
+class ConnectChoice:
+    """What the user picked: a connection (maybe from a profile), or the demo."""
+
+    connection: Connection | None
+    profile: str | None = None
+    demo: bool = False
+
+
+class ConnectScreen(Screen[ConnectChoice | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save & connect", id="connect.save"),
+        Binding("ctrl+t", "test", "Test", id="connect.test"),
+        Binding("ctrl+r", "demo", "Run the demo", id="connect.demo"),
+        Binding("escape", "cancel", "Back", id="connect.cancel"),
+    ]
+
+    def __init__(self, manager: SettingsManager, *, can_cancel: bool = False) -> None:
+        super().__init__()
+        self.manager = manager
+        self.can_cancel = can_cancel
+        self.editing: str | None = None  # the profile being edited (its name before any rename)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="connect"):
+            with Vertical(id="connect-profiles"):
+                yield Static(Content.styled("Saved profiles", "bold"), classes="connect-title")
+                yield OptionList(id="profile-list")
+                yield Static(
+                    Content.styled("Enter: connect · e: edit · d: delete", "$text-muted"), classes="connect-hint"
+                )
+            with VerticalScroll(id="connect-form"):
+                yield Static(
+                    Content.styled("Connect to a LangGraph Agent Server", "bold $accent"), classes="connect-title"
+                )
+                yield Label("Profile name")
+                yield Input(placeholder="e.g. staging", id="name", compact=True)
+                yield Label("Server URL")
+                yield Input(
+                    placeholder="https://my-deployment.example.com or http://127.0.0.1:2024", id="url", compact=True
+                )
+                yield Label("API key (sent as x-api-key)")
+                with RadioSet(id="key-source"):
+                    yield RadioButton("none", value=True, id="source-none")
+                    yield RadioButton("from an environment variable", id="source-env")
+                    yield RadioButton("stored in secrets.json (mode 0600)", id="source-stored")
+                yield Input(placeholder="variable name, e.g. LANGSMITH_API_KEY", id="key-env", compact=True)
+                yield Input(
+                    placeholder="paste the key (leave empty to keep the stored one)",
+                    password=True,
+                    id="key",
+                    compact=True,
+                )
+                yield Static(id="key-note", classes="connect-note")
+                yield Label("Default assistant (graph name or assistant id; optional)")
+                yield Input(placeholder="agent", id="assistant", compact=True)
+                yield Label("Extra header (e.g. a custom auth header; optional)")
+                with Horizontal(classes="header-row"):
+                    yield Input(placeholder="Header-Name", id="header-name", compact=True)
+                    yield Input(placeholder="value", password=True, id="header-value", compact=True)
+                yield Label("Request timeout (seconds)")
+                yield Input("30", type="number", id="timeout", compact=True)
+                yield Static(id="rule", classes="connect-note")
+                yield Static(id="result", classes="connect-result")
+                with Horizontal(classes="connect-buttons"):
+                    yield Button("Test (^t)", id="test")
+                    yield Button("Save & connect (^s)", variant="primary", id="save")
+                    yield Button("Connect once", id="once")
+                    yield Button("Start the demo instead (^r)", id="demo")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load_profiles()
+        for notice in self.manager.take_notices():
+            self.notify(notice.message, severity="warning", markup=False)
+        self._update_key_fields()
+        self.query_one("#url" if not self.manager.load().profiles else "#profile-list").focus()
+
+    # -- profiles list ------------------------------------------------------------------------
+
+    def _load_profiles(self) -> None:
+        settings = self.manager.load()
+        options = []
+        for name, profile in sorted(settings.profiles.items()):
+            key = {"none": "no key", "env": f"key from ${profile.key_env}", "stored": "stored key"}[profile.key_source]
+            last = "  (last used)" if name == settings.last_profile else ""
+            prompt = Content.assemble(
+                (name, "bold"), (last, "$accent"), "\n", (f"  {display_host(profile.url)} · {key}", "$text-muted")
+            )
+            options.append(Option(prompt, id=name))
+        profile_list = self.query_one("#profile-list", OptionList)
+        profile_list.clear_options()
+        profile_list.add_options(options)
+        if options:  # start on the last used profile, so Enter / e / d act at once
+            names = [option.id for option in options]
+            profile_list.highlighted = names.index(settings.last_profile) if settings.last_profile in names else 0
+        else:
+            profile_list.add_option(Option(Content.styled("none yet: fill in the form", "$text-muted"), disabled=True))
+
+    @on(OptionList.OptionSelected, "#profile-list")
+    def _use_profile(self, event: OptionList.OptionSelected) -> None:
+        name = event.option.id
+        if not name:
+            return
+        try:
+            connection = self.manager.connection(name)
+        except ClientError as exc:
+            self._result(str(exc), error=True)
+            return
+        self.manager.use_profile(name)
+        self.dismiss(ConnectChoice(connection, profile=name))
+
+    def key_e(self) -> None:
+        self._edit_highlighted()
+
+    def key_d(self) -> None:
+        if isinstance(self.focused, OptionList):
+            self._delete_highlighted()
+
+    def _highlighted(self) -> str | None:
+        profile_list = self.query_one("#profile-list", OptionList)
+        if profile_list.highlighted is None:
+            return None
+        return profile_list.get_option_at_index(profile_list.highlighted).id
+
+    def _edit_highlighted(self) -> None:
+        name = self._highlighted()
+        if not isinstance(self.focused, OptionList) or name is None:
+            return
+        profile = self.manager.load().profiles.get(name)
+        if profile is None:
+            return
+        self.editing = name
+        self.query_one("#name", Input).value = profile.name
+        self.query_one("#url", Input).value = profile.url
+        self.query_one("#key-env", Input).value = profile.key_env or ""
+        self.query_one("#key", Input).value = ""
+        self.query_one("#assistant", Input).value = profile.assistant or ""
+        self.query_one("#timeout", Input).value = f"{profile.timeout:g}"
+        headers = self.manager.header_values(name)
+        header_name = next(iter(headers), "")
+        self.query_one("#header-name", Input).value = header_name
+        self.query_one("#header-value", Input).value = ""
+        self.query_one(f"#source-{profile.key_source}", RadioButton).value = True
+        self._update_key_fields()
+        self.query_one("#url", Input).focus()
+
+    @work(exclusive=True, group="delete-profile")
+    async def _delete_highlighted(self) -> None:
+        name = self._highlighted()
+        if name is None:
+            return
+        question = Content.assemble("Delete the profile ", (name, "bold"), " and its stored key?")
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Delete", danger=True)):
+            self.manager.delete_profile(name)
+            self._load_profiles()
+
+    # -- the form ----------------------------------------------------------------------------
+
+    @on(RadioSet.Changed, "#key-source")
+    @on(Input.Changed, "#url")
+    @on(Input.Changed, "#key-env")
+    def _update_key_fields(self) -> None:
+        source = self._source()
+        self.query_one("#key-env", Input).display = source == "env"
+        self.query_one("#key", Input).display = source == "stored"
+        note = ""
+        if source == "stored" and self.editing:
+            try:
+                stored = self.manager.stored_key(self.editing)
+            except ClientError:
+                stored = None
+            note = f"stored key: {stored.masked()}" if stored else "no key stored yet"
+        if source == "env" and not self.query_one("#key-env", Input).value.strip():
+            first = next((name for name in ENV_KEY_NAMES if os.environ.get(name)), ENV_KEY_NAMES[0])
+            self.query_one("#key-env", Input).value = first
+        self.query_one("#key-note", Static).update(Content.styled(note, "$text-muted"))
+        self.query_one("#rule", Static).update(Content.styled(self._rule_text(source), "$text-muted italic"))
+
+    def _rule_text(self, source: str) -> str:
+        url = self.query_one("#url", Input).value
+        try:
+            host = normalize_base_url(url) if url.strip() else ""
+        except ClientError:
+            host = ""
+        loopback = bool(host) and is_loopback(display_host(host).rsplit(":", 1)[0])
+        if source == "none":
+            present = [name for name in ENV_KEY_NAMES if os.environ.get(name)]
+            if present:
+                return (
+                    f"No key will be sent. ${present[0]} is set but is only sent if you choose it here. " + ENV_KEY_RULE
+                )
+            return "No key will be sent. " + ENV_KEY_RULE
+        if source == "env" and loopback:
+            return "The named variable's key will be sent to this local server because you chose it. " + ENV_KEY_RULE
+        return ENV_KEY_RULE
+
+    def _source(self) -> str:
+        pressed = self.query_one("#key-source", RadioSet).pressed_index
+        return _SOURCES[pressed] if 0 <= pressed < len(_SOURCES) else "none"
+
+    def _profile_from_form(self) -> tuple[Profile, str | None, dict[str, str] | None]:
+        name = self.query_one("#name", Input).value.strip() or "default"
+        timeout_text = self.query_one("#timeout", Input).value.strip() or "30"
+        header_name = self.query_one("#header-name", Input).value.strip()
+        header_value = self.query_one("#header-value", Input).value
+        try:
+            timeout = float(timeout_text)
+        except ValueError:
+            raise ClientError("the timeout must be a number of seconds") from None
+        try:
+            profile = Profile(
+                name=name,
+                url=self.query_one("#url", Input).value,
+                key_source=self._source(),
+                key_env=self.query_one("#key-env", Input).value or None,
+                assistant=self.query_one("#assistant", Input).value.strip() or None,
+                timeout=timeout,
+            )
+        except ValueError as exc:
+            message = exc.errors(include_input=False)[0]["msg"] if hasattr(exc, "errors") else str(exc)
+            raise ClientError(clean_line(str(message).removeprefix("Value error, "), 200)) from None
+        key = self.query_one("#key", Input).value or None
+        if (
+            profile.key_source == "stored"
+            and key is None
+            and not (self.editing and self.manager.stored_key(self.editing))
+        ):
+            raise ClientError("paste the API key to store, or choose another key source")
+        if key is not None:
+            normalize_key(key, "the key field")
+        headers: dict[str, str] | None = None
+        if header_name:
+            existing = self.manager.header_values(self.editing) if self.editing else {}
+            value = header_value or existing.get(header_name, "")
+            if not value:
+                raise ClientError(f"give a value for the header {header_name[:40]}")
+            headers = {header_name: value}
+        elif self.editing:
+            headers = {}
+        return profile, key, headers
+
+    def _connection(self, profile: Profile, key: str | None, headers: dict[str, str] | None) -> Connection:
+        api_key = None
+        if profile.key_source == "stored":
+            api_key = normalize_key(key, "the key field") if key else self.manager.stored_key(self.editing or "")
+        elif profile.key_source == "env":
+            api_key = self.manager.api_key(profile)
+        if headers is None and self.editing:
+            headers = self.manager.header_values(self.editing)
+        return Connection(
+            profile.url,
+            api_key=api_key,
+            headers=headers or {},
+            timeout=profile.timeout,
+            assistant_id=profile.assistant,
+            name=profile.name,
+        )
+
+    def _result(self, text: str, *, error: bool = False) -> None:
+        style = "$error" if error else "$success"
+        self.query_one("#result", Static).update(Content.styled(clean_line(text, 300), style))
+
+    # -- actions -------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#test")
+    def _test_pressed(self) -> None:
+        self.action_test()
+
+    @work(exclusive=True, group="test-connection")
+    async def action_test(self) -> None:
+        try:
+            profile, key, headers = self._profile_from_form()
+            connection = self._connection(profile, key, headers)
+        except ClientError as exc:
+            self._result(str(exc), error=True)
+            return
+        self._result("testing…")
+        try:
+            async with connection.client() as client:
+                await client.ok()
+                info = await client.info()
+                count = await client.assistants.count()
+        except ClientError as exc:
+            self._result(str(exc), error=True)
+            return
+        version = clean_line(str(info.get("version", "?")), 40)
+        self._result(f"✓ {connection.host} answers: langgraph-api {version}, {count} assistant(s)")
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        try:
+            profile, key, headers = self._profile_from_form()
+            self.manager.save_profile(profile, api_key=key, headers=headers, previous_name=self.editing)
+            self.manager.use_profile(profile.name)
+            connection = self.manager.connection(profile.name)
+        except (ClientError, StoreError) as exc:
+            self._result(str(exc), error=True)
+            return
+        self.query_one("#key", Input).value = ""
+        self.dismiss(ConnectChoice(connection, profile=profile.name))
+
+    @on(Button.Pressed, "#once")
+    def _connect_once(self) -> None:
+        try:
+            profile, key, headers = self._profile_from_form()
+            connection = self._connection(profile, key, headers)
+        except ClientError as exc:
+            self._result(str(exc), error=True)
+            return
+        self.dismiss(ConnectChoice(connection))
+
+    @on(Button.Pressed, "#demo")
+    def action_demo(self) -> None:
+        self.dismiss(ConnectChoice(None, demo=True))
+
+    def action_cancel(self) -> None:
+        if self.can_cancel:
+            self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.can_cancel if action == "cancel" else True
