@@ -5,10 +5,10 @@ The official SDKs send the first of ``LANGGRAPH_API_KEY``, ``LANGSMITH_API_KEY``
 local or third-party server. Here an environment key is used only
 
 * when the user names the variable (``--api-key-env NAME`` or a profile), or
-* for a non-loopback server given on the command line (the SDK convention, for hosted
-  deployments),
+* automatically, in the SDKs' order, for a LangSmith-hosted deployment (``*.langgraph.app``,
+  ``*.langchain.com``), which is what those variables are for,
 
-and never for a loopback server such as the embedded demo.
+and never for a loopback server such as the embedded demo or any other server.
 """
 
 from __future__ import annotations
@@ -26,12 +26,19 @@ from chat_tui.client.urls import display_host, is_loopback, normalize_base_url
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
 
-__all__ = ["ENV_KEY_RULE", "Connection", "resolve_api_key"]
+__all__ = ["ENV_KEY_RULE", "Connection", "is_langsmith_hosted", "resolve_api_key"]
 
 ENV_KEY_RULE = (
-    "Keys from LANGGRAPH_API_KEY / LANGSMITH_API_KEY / LANGCHAIN_API_KEY are sent only to remote "
-    "servers, never to localhost (e.g. the demo); name a variable explicitly to override."
+    "Keys from LANGGRAPH_API_KEY / LANGSMITH_API_KEY / LANGCHAIN_API_KEY are sent automatically only to "
+    "LangSmith-hosted deployments (*.langgraph.app), never to localhost (e.g. the demo) or other servers; "
+    "name a variable to send its key anywhere else."
 )
+_HOSTED_SUFFIXES = (".langgraph.app", ".langchain.com", ".langsmith.com")
+
+
+def is_langsmith_hosted(host: str | None) -> bool:
+    """Deployments LangSmith hosts, where the LangSmith/LangGraph environment keys belong."""
+    return bool(host) and any(host.lower().endswith(suffix) for suffix in _HOSTED_SUFFIXES)  # type: ignore[union-attr]
 
 
 @dataclass(slots=True)
@@ -68,7 +75,7 @@ def resolve_api_key(
     api_key_env: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> ApiKey | None:
-    """The key for *url*: explicit value, else a named variable, else (remote only) the SDK order."""
+    """The key for *url*: explicit value, else a named variable, else (LangSmith-hosted only) the SDK order."""
     environ = os.environ if env is None else env
     if api_key is not None:
         return normalize_key(api_key, "--api-key")
@@ -78,6 +85,6 @@ def resolve_api_key(
             raise InvalidApiKey(f"the environment variable {api_key_env} is not set")
         return normalize_key(value, f"env:{api_key_env}")
     host = urlsplit(normalize_base_url(url)).hostname
-    if is_loopback(host):
+    if is_loopback(host) or not is_langsmith_hosted(host):
         return None
     return key_from_env(environ, ENV_KEY_NAMES)

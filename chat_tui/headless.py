@@ -89,10 +89,13 @@ class HumanPrinter:
 
     def show(self, conversation: Conversation) -> None:
         changes = conversation.take_changes()
+        run_id = conversation.run.run_id if conversation.run else None
         for fault in changes.faults:
             self._newline()
             self.err.write(f"warning: {clean_line(fault)}\n")
         for entry in (*changes.added, *changes.updated):
+            if isinstance(entry, ChatMessage) and not entry.streamed and entry.run_id != run_id:
+                continue  # older history of a --thread, filled in from the stored state
             if isinstance(entry, ChatMessage):
                 if entry.role == "ai":
                     self._show_ai(entry)
@@ -216,6 +219,8 @@ async def run_stream(
     )
     if options.has_resume:
         request.resume = options.resume
+    if connection.api_key is not None and connection.plaintext_remote:
+        err.write(f"warning: the API key is sent unencrypted to {connection.host} (http://)\n")
     async with connection.client() as client:
         turn = Turn(client, conversation, request, on_event=on_event)
         try:

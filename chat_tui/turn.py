@@ -139,6 +139,32 @@ class Turn:
             conversation.resolve_interrupts()
         return await self._consume(stream)
 
+    async def attach(self, run_id: str) -> TurnResult:
+        """Join a run that is already going (started elsewhere, or before a restart).
+
+        The conversation holds the thread's stored history; the run is replayed from its first
+        event (``Last-Event-ID: -``) and what the history already holds is skipped.
+        """
+        conversation = self.conversation
+        if self.thread_id is None:
+            raise ValueError("attach needs a thread id")
+        conversation.thread_id = self.thread_id
+        conversation.begin_run(self.request.assistant_id, attaching=True)
+        if conversation.run is not None:
+            conversation.run.run_id = run_id
+        stream_kwargs: dict[str, Any] = {}
+        if self.idle_timeout is not None:
+            stream_kwargs["idle_timeout"] = self.idle_timeout
+        stream = self.client.runs.join_stream(self.thread_id, run_id, last_event_id="-", **stream_kwargs)
+        try:
+            await stream.__aenter__()
+        except ClientError as exc:
+            if conversation.run is not None:
+                conversation.run.outcome = RunOutcome.UNKNOWN
+            raise SendFailed(exc, self.thread_id) from None
+        self.stream = stream
+        return await self._consume(stream)
+
     async def _consume(self, stream: RunStream) -> TurnResult:
         conversation = self.conversation
         self.run_id = stream.run_id

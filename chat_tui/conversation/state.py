@@ -198,6 +198,7 @@ class Conversation:
         self._orphan_results: dict[str, ChatMessage] = {}
         self._interrupt_ids: set[str] = set()
         self._run_failed = False
+        self._attaching = False  # replaying a run on top of stored history: skip what is stored
         self._changes = Changes()
         self._dirty: dict[int, Entry] = {}
 
@@ -247,8 +248,10 @@ class Conversation:
         self._seq += 1
         return self._seq
 
-    def _add(self, entry: Entry, *, after: Entry | None = None) -> None:
-        if after is None:
+    def _add(self, entry: Entry, *, after: Entry | None = None, first: bool = False) -> None:
+        if first:
+            self.entries.insert(0, entry)
+        elif after is None:
             self.entries.append(entry)
         else:
             self.entries.insert(self.entries.index(after) + 1, entry)
@@ -273,9 +276,14 @@ class Conversation:
         if isinstance(entry, ChatMessage) and entry.id:
             self._by_id.pop(entry.id, None)
 
-    def begin_run(self, assistant_id: str | None = None, input_message: ChatMessage | None = None) -> RunInfo:
+    def begin_run(
+        self, assistant_id: str | None = None, input_message: ChatMessage | None = None, *, attaching: bool = False
+    ) -> RunInfo:
+        """A run starts; ``attaching`` when joining one that was already going (its replay may
+        repeat messages this view loaded from the thread's state: those are skipped)."""
         self.run = RunInfo(assistant_id=assistant_id, started_at=self._clock(), input_message=input_message)
         self._run_failed = False
+        self._attaching = attaching
         self._open.clear()
         self._changes.run_changed = True
         return self.run
@@ -336,6 +344,8 @@ class Conversation:
             self._changes.run_changed = True
         ns = meta.langgraph_checkpoint_ns or "|".join(namespace)
         message = self._message_for_chunk(chunk.id, ns, meta, namespace)
+        if message is None:
+            return
         content = chunk.content
         produced = False
         if content:
@@ -370,10 +380,12 @@ class Conversation:
 
     def _message_for_chunk(
         self, chunk_id: str | None, ns: str, meta: ChunkMeta, namespace: tuple[str, ...]
-    ) -> ChatMessage:
+    ) -> ChatMessage | None:
         if chunk_id is not None:
             known = self._by_id.get(chunk_id)
             if known is not None:
+                if self._attaching and known.persisted and not known.streamed:
+                    return None  # already loaded whole from the thread's state
                 return known
         current = self._open.get(ns)
         if current is not None and current.status is MessageStatus.STREAMING:
@@ -732,13 +744,14 @@ class Conversation:
                 in_run = in_run or existing is run_input or (run_id is not None and existing.run_id == run_id)
                 previous = existing
                 continue
-            if previous is None:
-                continue  # older history this view does not hold: not ours to insert
             entry = self._entry_from_message(message)
             entry.persisted = True
             if in_run:
                 entry.run_id = run_id
-            self._add(entry, after=previous)
+            if previous is None:
+                self._add(entry, first=True)  # stored before anything this view holds
+            else:
+                self._add(entry, after=previous)
             self._link(entry)
             previous = entry
         for held in self.entries:

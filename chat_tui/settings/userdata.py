@@ -113,6 +113,12 @@ class UserData:
         value = runs.get(server, {}).get(thread_id) if isinstance(runs, dict) else None
         return value.get("run_id") if isinstance(value, dict) else None
 
+    def active_runs(self, server: str) -> dict[str, str]:
+        """Thread id -> run id of the runs this app was streaming when it last stopped."""
+        runs = self._doc().get("active_runs", {})
+        scoped = runs.get(server, {}) if isinstance(runs, dict) else {}
+        return {t: v["run_id"] for t, v in scoped.items() if isinstance(v, dict) and isinstance(v.get("run_id"), str)}
+
     def set_active_run(self, server: str, thread_id: str, run_id: str | None) -> bool:
         def change(doc: dict[str, Any]) -> None:
             runs = doc.setdefault("active_runs", {}).setdefault(server, {})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -82,6 +84,11 @@ class ChatApp(App[int]):
         if settings.keymap:
             self.set_keymap(settings.keymap)
         await self.push_screen(ChatScreen(None, thread_id=self.plan.thread))
+        if not self.is_headless:  # a terminal closing or `kill` ends the app cleanly: drafts are saved
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGHUP):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, self.exit, None, 128 + signum)
         for notice in self.settings.take_notices():
             self.notify(notice.message, severity="warning", markup=False)
         if self.plan.connection is None and not self.plan.demo:
@@ -136,6 +143,10 @@ class ChatApp(App[int]):
             except ClientError as exc:
                 chat.set_connection_note(f"{exc} — retrying…")
                 await asyncio.sleep(RETRY_SECONDS)
+        if connection.api_key is not None and connection.plaintext_remote:
+            self.notify(
+                f"the API key is sent unencrypted to {connection.host} (http://)", severity="warning", markup=False
+            )
         self.session = Session(
             connection, client, self.userdata, assistant_id=assistant, stream_subgraphs=self.options.stream_subgraphs
         )

@@ -5,6 +5,7 @@ No widgets here: screens hold a :class:`Session` and ask it for things.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ class LiveTurn:
 
     conversation: Conversation
     turn: Turn
+    done: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @dataclass(eq=False)

@@ -180,3 +180,11 @@ async def test_parity_with_the_official_sdk(server_url: str, client: LangGraphCl
         (m.role, m.text, [(c.name, c.args) for c in m.tool_calls]) for m in conversation.run_messages(result.run_id)
     ]
     assert ours == reference
+
+
+def test_continuing_a_thread_prints_only_the_new_run(server_url: str) -> None:
+    first = stream(server_url, "--json", "what's the weather in sf")
+    thread_id = json.loads(first.stdout)["thread_id"]
+    second = stream(server_url, "--thread", thread_id, "plan a trip")
+    assert second.returncode == 0
+    assert "[planner]" in second.stdout and "get_weather" not in second.stdout and "San Francisco" not in second.stdout

@@ -12,8 +12,15 @@ import pytest
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "chat_tui", *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "chat_tui", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -43,8 +50,11 @@ def test_version_and_help() -> None:
 
 
 def test_config_path_and_show(tmp_path: Path) -> None:
-    env = {"CHAT_TUI_CONFIG_DIR": str(tmp_path / "c"), "CHAT_TUI_DATA_DIR": str(tmp_path / "d"),
-           "CHAT_TUI_LOG_DIR": str(tmp_path / "l")}
+    env = {
+        "CHAT_TUI_CONFIG_DIR": str(tmp_path / "c"),
+        "CHAT_TUI_DATA_DIR": str(tmp_path / "d"),
+        "CHAT_TUI_LOG_DIR": str(tmp_path / "l"),
+    }
     paths = run("config", "path", env=env).stdout
     assert str(tmp_path / "c" / "settings.json") in paths and str(tmp_path / "d") in paths
     shown = json.loads(run("config", "show", env=env).stdout)

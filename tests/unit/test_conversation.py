@@ -442,3 +442,12 @@ def test_no_input_makes_the_accumulator_raise(events: list[tuple[str, Any]]) -> 
     conversation.take_changes()
     for message in conversation.messages:
         Conversation.message_json(message)
+
+
+def test_a_hundred_thousand_one_character_tokens() -> None:
+    conversation = Conversation()
+    text = "abcdefghij" * 10_000
+    for character in text:
+        conversation.apply(parse_event(RawEvent("messages", json.dumps([chunk(character), META]))))
+    (message,) = ai_messages(conversation)
+    assert message.text == text and len(message.text_parts) == 100_000

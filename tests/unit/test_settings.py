@@ -98,11 +98,17 @@ def test_a_corrupt_file_is_moved_aside_and_defaults_are_used(tmp_path: Path, con
 
 
 def test_one_invalid_profile_is_skipped_and_kept_on_disk(tmp_path: Path) -> None:
-    (tmp_path / "settings.json").write_text(json.dumps({
-        "schema_version": 2,
-        "profiles": {"good": {"name": "good", "url": "http://127.0.0.1:2024"},
-                     "bad": {"name": "bad", "url": "ftp://nope"}},
-    }))
+    (tmp_path / "settings.json").write_text(
+        json.dumps(
+            {
+                "schema_version": 2,
+                "profiles": {
+                    "good": {"name": "good", "url": "http://127.0.0.1:2024"},
+                    "bad": {"name": "bad", "url": "ftp://nope"},
+                },
+            }
+        )
+    )
     manager = SettingsManager(tmp_path)
     assert set(manager.load().profiles) == {"good"}
     assert any("'bad'" in n.message for n in manager.take_notices())

@@ -127,3 +127,17 @@ def test_any_chunking_decodes_to_the_encoded_events(
 @given(st.binary(max_size=600), st.lists(st.integers(0, 600), max_size=10))
 def test_arbitrary_bytes_never_raise(data: bytes, cuts: list[int]) -> None:
     decode(data, split(data, cuts))
+
+
+def test_odd_fields_are_ignored_as_the_spec_says() -> None:
+    data = b"retry: -5\nretry: +5\nid: a\x00b\nData: nope\nevent: messages\ndata: [1]\n\n"
+    decoder = EventDecoder()
+    assert decoder.feed(data) == [RawEvent("messages", "[1]", None)]
+    assert decoder.last_event_id is None  # an id containing NUL is ignored
+
+
+def test_a_one_mib_event_is_fine() -> None:
+    big = "y" * (1024 * 1024)
+    data = f"event: messages\ndata: {big}\n\n".encode()
+    pieces = [data[i : i + 4096] for i in range(0, len(data), 4096)]
+    assert decode(data, pieces)[0].data == big

@@ -74,10 +74,13 @@ def test_env_order_follows_the_sdk() -> None:
     assert key_from_env({}) is None
 
 
-def test_env_keys_are_not_sent_to_loopback_servers_unless_named() -> None:
+def test_env_keys_go_only_to_langsmith_hosted_deployments_unless_named() -> None:
     env = {"LANGSMITH_API_KEY": SECRET, "MY_KEY": "named_key_123"}
     assert resolve_api_key("http://127.0.0.1:2024", env=env) is None
-    assert resolve_api_key("https://deploy.example.com", env=env).source == "env:LANGSMITH_API_KEY"  # type: ignore[union-attr]
+    assert resolve_api_key("https://third-party.example.com", env=env) is None
+    hosted = resolve_api_key("https://my-agent-1a2b3c.us.langgraph.app", env=env)
+    assert hosted is not None and hosted.source == "env:LANGSMITH_API_KEY"
+    assert resolve_api_key("https://third-party.example.com", api_key_env="MY_KEY", env=env) is not None
     assert resolve_api_key("http://127.0.0.1:2024", api_key_env="MY_KEY", env=env).source == "env:MY_KEY"  # type: ignore[union-attr]
     with pytest.raises(InvalidApiKey):
         resolve_api_key("http://127.0.0.1:2024", api_key_env="MISSING", env=env)

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Markdown, Static
 
-from chat_tui.client.errors import ClientError
+from chat_tui.client.errors import ClientError, Conflict
 from chat_tui.conversation import Conversation
 from chat_tui.sanitize import clean_line
 from chat_tui.turn import SendFailed, Turn, TurnRequest
@@ -30,7 +30,7 @@ from chat_tui.ui.clipboard import copy_text
 from chat_tui.ui.drafts import Drafts
 from chat_tui.ui.format import thread_title
 from chat_tui.ui.screens.assistants import AssistantPicker
-from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from chat_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen, TextPromptScreen
 from chat_tui.ui.screens.options import OptionsScreen
 from chat_tui.ui.screens.run_config import RunConfig, RunConfigScreen
 from chat_tui.ui.session import LiveTurn, Session
@@ -134,8 +134,11 @@ class ChatScreen(Screen[None]):
         for notice in session.userdata.notices():
             self.notify(notice.message, severity="warning", markup=False)
         self.load_threads()
+        interrupted = session.userdata.active_runs(session.server_key)
         if self.initial_thread:
             self.open_thread(self.initial_thread)  # keeps what was typed as the new-thread draft
+        elif interrupted:  # the app stopped while a run streamed: go back to it
+            self.open_thread(next(iter(interrupted)))
         else:
             text = self.drafts.adopt(self.composer.text)
             if text != self.composer.text:
@@ -274,12 +277,54 @@ class ChatScreen(Screen[None]):
         self.threads.upsert(thread)
         self.threads.set_first_message(thread_id, conversation.first_human_text() or "")
         await self._show(conversation)
-        if thread.status == "busy":
-            self.notify(
-                "this thread is running on the server; its output will show when the run ends",
-                severity="information",
-                markup=False,
-            )
+        run_id = await self._running_run(thread_id, busy=thread.status == "busy")
+        if run_id is not None:
+            self.attach(conversation, run_id)
+
+    async def _running_run(self, thread_id: str, *, busy: bool) -> str | None:
+        """The run going on in *thread_id*: the one this app was streaming, or one the server lists."""
+        session = self.session
+        assert session is not None
+        hint = session.userdata.active_run(session.server_key, thread_id)
+        try:
+            if hint is not None:
+                run = await session.client.runs.get(thread_id, hint)
+                if run.status in ("pending", "running"):
+                    return hint
+                session.userdata.set_active_run(session.server_key, thread_id, None)
+            if busy:
+                for status in ("running", "pending"):
+                    runs = await session.client.runs.list(thread_id, limit=1, status=status)
+                    if runs:
+                        return runs[0].run_id
+        except ClientError:
+            session.userdata.set_active_run(session.server_key, thread_id, None)
+        return None
+
+    @work(group="stream", exit_on_error=False)
+    async def attach(self, conversation: Conversation, run_id: str) -> None:
+        """Follow a run that is already going, live, as if this app had started it."""
+        session = self.session
+        thread_id = conversation.thread_id
+        if session is None or thread_id is None or thread_id in session.live:
+            return
+        turn = Turn(session.client, conversation, TurnRequest(session.assistant_id, thread_id))
+        live = LiveTurn(conversation, turn)
+        session.live[thread_id] = live
+        session.userdata.set_active_run(session.server_key, thread_id, run_id)
+        self.refresh_bindings()
+        self.notify("this thread is running on the server: following it live", markup=False)
+        try:
+            result = await turn.attach(run_id)
+            if result.error is not None:
+                self.notify(f"stream problem: {result.error}", severity="warning", markup=False)
+        except SendFailed as failed:
+            self.notify(f"could not follow the running run: {failed.error}", severity="warning", markup=False)
+        finally:
+            session.live.pop(thread_id, None)
+            live.done.set()
+            session.userdata.set_active_run(session.server_key, thread_id, None)
+        self._after_run(thread_id)
 
     async def _show(self, conversation: Conversation) -> None:
         self.conversation = conversation
@@ -447,9 +492,7 @@ class ChatScreen(Screen[None]):
             self.notify("not connected yet — your message is kept in the composer", severity="warning", markup=False)
             return
         conversation = self.conversation
-        if conversation.thread_id and conversation.thread_id in session.live:
-            self.notify("a run is still streaming in this thread — Esc cancels it", severity="warning", markup=False)
-            return
+        running = session.live.get(conversation.thread_id) if conversation.thread_id else None
         text = event.text
         config = self.run_config.request_kwargs() if self.run_config else {}
         request = TurnRequest(
@@ -458,6 +501,7 @@ class ChatScreen(Screen[None]):
             config=config.get("config", session.config),
             context=config.get("context", session.context),
             stream_subgraphs=session.stream_subgraphs,
+            multitask_strategy="reject",  # a busy thread answers 409, and the user chooses what to do
         )
         if conversation.pending_interrupts:
             request.resume = parse_answer(text)
@@ -467,14 +511,43 @@ class ChatScreen(Screen[None]):
         draft_key = self.drafts.key
         self.drafts.sending(draft_key, text)  # on disk until the server accepted it
         self.composer.clear()
-        self.send(conversation, request, text, draft_key)
+        self.send(conversation, request, text, draft_key, running)
+
+    async def _ask_busy(self, *, ours: bool) -> str | None:
+        """The thread is running a task: what should happen to this message?"""
+        who = "This thread is still running" if ours else "This thread is running a task (started elsewhere)"
+        question = Content.assemble((who, "bold"), ". What should happen to your message?")
+        choices = [
+            ("q", "Queue it: send when the running run ends", "enqueue"),
+            ("i", "Interrupt the running run, then send", "interrupt"),
+            ("r", "Roll back the running run, then send", "rollback"),
+            ("c", "Cancel: keep my text in the composer", "cancel"),
+        ]
+        return await self.app.push_screen_wait(ChoiceScreen(question, choices))
 
     @work(group="stream", exit_on_error=False)
-    async def send(self, conversation: Conversation, request: TurnRequest, text: str, draft_key: str | None) -> None:
+    async def send(
+        self,
+        conversation: Conversation,
+        request: TurnRequest,
+        text: str,
+        draft_key: str | None,
+        running: LiveTurn | None = None,
+    ) -> None:
         session = self.session
         drafts = self.drafts
         assert session is not None and drafts is not None
         new_thread = request.thread_id is None
+        if running is not None:  # our own run (or one we follow) is streaming in this thread
+            choice = await self._ask_busy(ours=True)
+            if choice not in ("enqueue", "interrupt", "rollback"):
+                self._give_back(conversation, draft_key, text)
+                return
+            if choice == "enqueue":
+                self.notify("queued: it will be sent when the running run ends", markup=False)
+            else:
+                await running.turn.cancel(choice)
+            await running.done.wait()  # one turn at a time feeds a conversation
 
         turn = Turn(session.client, conversation, request)
         live = LiveTurn(conversation, turn)
@@ -495,18 +568,26 @@ class ChatScreen(Screen[None]):
         turn.on_accepted = accepted
         self._update_status()
         try:
-            result = await turn.run()
-        except SendFailed as failed:
-            shown = conversation is self.conversation
-            restored = drafts.failed(draft_key, text, self.composer.text if shown else "x")
-            if restored is not None and shown:
-                self.composer.replace_text(restored)
-            self.notify(f"not sent: {failed.error}", severity="error", markup=False)
-            self._update_status()
-            return
+            while True:
+                try:
+                    result = await turn.run()
+                    break
+                except SendFailed as failed:
+                    busy = isinstance(failed.error, Conflict) and request.multitask_strategy == "reject"
+                    choice = await self._ask_busy(ours=False) if busy else None
+                    if choice not in ("enqueue", "interrupt", "rollback"):
+                        self._give_back(conversation, draft_key, text)
+                        if choice is None:
+                            self.notify(f"not sent: {failed.error}", severity="error", markup=False)
+                        self._update_status()
+                        return
+                    request.multitask_strategy = choice  # the 409 created nothing: sending again is safe
+                    turn = Turn(session.client, conversation, request, on_accepted=accepted)
+                    live.turn = turn
         finally:
             if turn.thread_id:
                 session.live.pop(turn.thread_id, None)
+            live.done.set()
         if result.thread_id:
             session.userdata.set_active_run(session.server_key, result.thread_id, None)
         if result.error is not None:
@@ -514,6 +595,16 @@ class ChatScreen(Screen[None]):
         if new_thread and result.thread_id and request.text:
             await self._title_new_thread(result.thread_id, request.text)
         self._after_run(result.thread_id)
+
+    def _give_back(self, conversation: Conversation, draft_key: str | None, text: str) -> None:
+        """The message was not sent: its text goes back where the user left it."""
+        drafts = self.drafts
+        if drafts is None:
+            return
+        shown = conversation is self.conversation
+        restored = drafts.failed(draft_key, text, self.composer.text if shown else "x")
+        if restored is not None and shown:
+            self.composer.replace_text(restored)
 
     async def _title_new_thread(self, thread_id: str, text: str) -> None:
         session = self.session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -9,7 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-__all__ = ["ConfirmScreen", "TextPromptScreen"]
+__all__ = ["ChoiceScreen", "ConfirmScreen", "TextPromptScreen"]
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -63,3 +64,38 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ChoiceScreen(ModalScreen[str | None]):
+    """Pick one of a few answers by key or button; Esc picks nothing."""
+
+    BINDINGS = [Binding("escape", "choose(None)", "Cancel", id="choice.cancel")]
+
+    def __init__(self, question: Content | str, choices: list[tuple[str, str, str]]) -> None:
+        """*choices*: (key, label, value)."""
+        super().__init__(classes="dialog-screen")
+        self.question = question if isinstance(question, Content) else Content(question)
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-text")
+            with Vertical(classes="choice-buttons"):
+                for key, label, value in self.choices:
+                    yield Button(Content(f"{label} ({key})"), id=f"choice-{value}")
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        for key, _label, value in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(value)
+                return
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss((event.button.id or "").removeprefix("choice-") or None)
+
+    def action_choose(self, value: str | None) -> None:
+        self.dismiss(value)

@@ -176,6 +176,11 @@ class AssistantMessage(EntryWidget):
         if new_panels:
             await self._tools.mount_all(new_panels)
 
+    @property
+    def settled(self) -> bool:
+        """The message is final and all of its text is in the Markdown (no stream pending)."""
+        return self._finalized and self._stream is None and self._parts == len(self.message.text_parts)
+
     def set_show_node(self, show: bool) -> None:
         if show != self.show_node:
             self.show_node = show
