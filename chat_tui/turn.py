@@ -110,9 +110,6 @@ class Turn:
                 kwargs["input"] = {"messages": [{"role": "user", "content": content, "id": request.message_id}]}
                 human = conversation.add_human(content, request.message_id)
             conversation.begin_run(request.assistant_id, human)
-            stream_kwargs: dict[str, Any] = {}
-            if self.idle_timeout is not None:
-                stream_kwargs["idle_timeout"] = self.idle_timeout
             stream = self.client.runs.stream(
                 self.thread_id,
                 request.assistant_id,
@@ -122,7 +119,7 @@ class Turn:
                 stream_subgraphs=request.stream_subgraphs,
                 multitask_strategy=request.multitask_strategy,
                 **kwargs,
-                **stream_kwargs,
+                **self._stream_options(),
             )
             await stream.__aenter__()
         except ClientError as exc:
@@ -152,10 +149,7 @@ class Turn:
         conversation.begin_run(self.request.assistant_id, attaching=True)
         if conversation.run is not None:
             conversation.run.run_id = run_id
-        stream_kwargs: dict[str, Any] = {}
-        if self.idle_timeout is not None:
-            stream_kwargs["idle_timeout"] = self.idle_timeout
-        stream = self.client.runs.join_stream(self.thread_id, run_id, last_event_id="-", **stream_kwargs)
+        stream = self.client.runs.join_stream(self.thread_id, run_id, last_event_id="-", **self._stream_options())
         try:
             await stream.__aenter__()
         except ClientError as exc:
@@ -164,6 +158,9 @@ class Turn:
             raise SendFailed(exc, self.thread_id) from None
         self.stream = stream
         return await self._consume(stream)
+
+    def _stream_options(self) -> dict[str, Any]:
+        return {} if self.idle_timeout is None else {"idle_timeout": self.idle_timeout}
 
     async def _consume(self, stream: RunStream) -> TurnResult:
         conversation = self.conversation

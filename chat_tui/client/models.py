@@ -23,6 +23,7 @@ __all__ = [
     "GraphSchemas",
     "HumanMessage",
     "Interrupt",
+    "KnownMessage",
     "OtherMessage",
     "Run",
     "RunStatus",
@@ -36,7 +37,7 @@ __all__ = [
     "parse_message",
 ]
 
-_LENIENT = ConfigDict(extra="ignore", populate_by_name=True)
+_LENIENT = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 ThreadStatus = Literal["idle", "busy", "interrupted", "error"]
 RunStatus = Literal["pending", "running", "success", "error", "timeout", "interrupted"]
@@ -163,6 +164,14 @@ AnyMessage = Annotated[
     Discriminator(_message_tag),
 ]
 
+# The same classes chosen by the ``type`` value alone, which pydantic-core does without
+# calling back into Python: the fast path for stream events (unknown types fail here and
+# are then validated as AnyMessage, so the result is always AnyMessage's).
+KnownMessage = Annotated[
+    HumanMessage | SystemMessage | AIMessage | AIMessageChunk | ToolMessage,
+    Field(discriminator="type"),
+]
+
 _MESSAGE = TypeAdapter(AnyMessage)
 
 
@@ -172,9 +181,12 @@ def parse_message(value: Any) -> HumanMessage | SystemMessage | AIMessage | AIMe
 
 
 class ChunkMeta(BaseModel):
-    """The metadata half of a ``messages`` event: which node and step produced it."""
+    """The metadata half of a ``messages`` event: which node and step produced it.
 
-    model_config = _LENIENT
+    Frozen: the chunks of one model call share one instance (see ``events._MetadataMemo``).
+    """
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, frozen=True)
     langgraph_node: str | None = None
     langgraph_step: int | None = None
     langgraph_checkpoint_ns: str | None = None

@@ -12,7 +12,8 @@ What the Agent Server does (``notes/protocol.md`` §3-4) and what this module do
   send the API key elsewhere.
 * The dev server's event ids are ``<unix ms>-0`` and repeat within a millisecond; resuming
   from the last id would lose the events that share it. The stream resumes from the
-  previous *distinct* id and :class:`ReplayFilter` drops what was already delivered.
+  previous *distinct* id and :class:`~chat_tui.client.replay.ReplayFilter` drops what was
+  already delivered, and the span the server repeats after a rejoin.
 * The server sends ``: heartbeat`` every 5 s, so a connection silent for ``idle_timeout``
   seconds (default 20) is dead even if TCP has not noticed; it is rejoined.
 """
@@ -22,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
@@ -39,12 +39,22 @@ from chat_tui.client.errors import (
     StreamDropped,
     StreamStalled,
 )
-from chat_tui.client.events import Fault, Metadata, Reconnecting, RunFailed, StreamEnd, StreamEvent, parse_event
+from chat_tui.client.events import (
+    Fault,
+    MessageChunk,
+    Metadata,
+    Reconnecting,
+    RunFailed,
+    StreamEnd,
+    StreamEvent,
+    parse_event,
+)
 from chat_tui.client.http import HttpCore
+from chat_tui.client.replay import ReplayFilter
 from chat_tui.client.sse import DEFAULT_MAX_EVENT_SIZE, EventDecoder, RawEvent
 from chat_tui.client.urls import same_origin
 
-__all__ = ["DEFAULT_IDLE_TIMEOUT", "ReplayFilter", "RunStream", "event_id_key"]
+__all__ = ["DEFAULT_IDLE_TIMEOUT", "RunStream"]
 
 DEFAULT_IDLE_TIMEOUT = 20.0  # > 3 heartbeats of 5 s
 DEFAULT_MAX_RECONNECTS = 5
@@ -52,69 +62,98 @@ _RUN_PATH = re.compile(r"/threads/([0-9A-Fa-f-]{32,36})/runs/([0-9A-Fa-f-]{32,36
 _ACTIVE = frozenset({"pending", "running"})
 
 
-def event_id_key(event_id: str) -> tuple[int, int] | None:
-    """Order key of an ``<ms>-<seq>`` id (dev server and Redis streams); None otherwise."""
-    head, sep, tail = event_id.partition("-")
-    if not sep or not head.isdigit() or not tail.isdigit():
-        return None
-    return int(head), int(tail)
+class _IdleWatchdog:
+    """Cancels the reading task when one wait for the socket lasts *idle* seconds.
 
-
-class ReplayFilter:
-    """Decides which events of a rejoined stream were already delivered.
-
-    Before a reconnect every event passes and only the bookkeeping runs: the id of the
-    last event, the previous distinct id, and how many times each payload was delivered
-    under the last id (two identical tokens can legitimately share an id). After
-    :meth:`resume_from` picked the resume point, replayed events with an older id are
-    dropped, and events under the last id are dropped until their count is used up.
+    It is ``asyncio.timeout`` around each read, with one timer per idle period instead of
+    one per read: a stream delivers one read per event, and creating, scheduling and
+    cancelling a timer for each cost about 10 µs an event, a quarter of the client's
+    whole per-event cost (``BENCHMARKS.md``, ingest). The reader sets ``waiting_since``
+    before it awaits the socket and clears it after; the timer only fires while a wait
+    is in progress, so the cancellation always lands in that await.
     """
 
-    def __init__(self) -> None:
-        self.last_id: str | None = None
-        self.previous_id: str | None = None
-        self._last_key: tuple[int, int] | None = None
-        self._at_last: Counter[str] = Counter()
-        self._replaying = False
-        self._to_skip: Counter[str] = Counter()
+    __slots__ = ("_cancelling", "_handle", "_loop", "_task", "fired", "idle", "waiting_since")
 
-    def resume_from(self) -> str | None:
-        """The ``Last-Event-ID`` to send on rejoin, and switch to replay filtering."""
-        if self.last_id is None:
+    def __init__(self, idle: float) -> None:
+        self._loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        assert task is not None
+        self._task = task
+        self._cancelling = task.cancelling()
+        self.idle = idle
+        self.waiting_since: float | None = None
+        self.fired = False
+        self._handle = self._loop.call_later(idle, self._check)
+
+    def _check(self) -> None:
+        since = self.waiting_since
+        if since is None:  # not waiting: any wait that starts now ends after the next check
+            self._handle = self._loop.call_later(self.idle, self._check)
+        elif self._loop.time() - since >= self.idle - 0.001:
+            self.fired = True
+            self._task.cancel()
+        else:
+            self._handle = self._loop.call_at(since + self.idle, self._check)
+
+    def expired(self) -> bool:
+        """After a CancelledError: True when this watchdog caused it (and nobody else asked)."""
+        return self.fired and self._task.uncancel() <= self._cancelling
+
+    def stop(self) -> None:
+        self._handle.cancel()
+
+
+class _Reader:
+    """Raw events from one response, a read at a time; transport failures become ClientErrors.
+
+    An object with an ``async def read()`` rather than an async generator: the stream
+    yields each typed event from one generator frame instead of passing it through two.
+    """
+
+    def __init__(self, response: httpx.Response, host: str, max_event_size: int, idle: float | None) -> None:
+        # Not compressed (SSE never is, in practice): the raw body, one generator layer less.
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        chunks = response.aiter_raw() if encoding in ("", "identity") else response.aiter_bytes()
+        self._chunks = chunks.__aiter__()
+        self._decoder = EventDecoder(max_event_size)
+        self._host = host
+        self._idle = idle
+        # Created on the first read, in the task that reads (the one the watchdog cancels).
+        self._watchdog: _IdleWatchdog | None = None
+        self._clock = asyncio.get_running_loop().time
+
+    async def read(self) -> list[RawEvent] | None:
+        """The events completed by the next read from the socket; None at the end of the body."""
+        idle = self._idle
+        watchdog = self._watchdog
+        if watchdog is None and idle:
+            watchdog = self._watchdog = _IdleWatchdog(idle)
+        # The watchdog covers only the wait for the socket, never the consumer's work
+        # between reads (the consumer runs in this same task).
+        if watchdog is not None:
+            watchdog.waiting_since = self._clock()
+        try:
+            chunk = await self._chunks.__anext__()
+        except StopAsyncIteration:
+            self._decoder.close()
             return None
-        self._replaying = True
-        self._to_skip = Counter(self._at_last)
-        if self._last_key is None:  # opaque ids: assume they are unique
-            self._to_skip.clear()
-            return self.last_id
-        return self.previous_id if self.previous_id is not None else "-"
+        except asyncio.CancelledError:
+            if watchdog is not None and watchdog.expired():
+                raise StreamStalled(idle or 0) from None
+            raise
+        except httpx.TimeoutException:
+            raise StreamStalled(idle or 0) from None
+        except httpx.HTTPError:
+            raise ConnectError(self._host, "the stream connection was interrupted") from None
+        finally:
+            if watchdog is not None:
+                watchdog.waiting_since = None
+        return self._decoder.feed(chunk)
 
-    def admit(self, raw: RawEvent) -> bool:
-        """True if *raw* is new and should be delivered (records it when it is)."""
-        event_id = raw.id
-        if event_id is None:
-            return True
-        key = event_id_key(event_id)
-        if self._replaying and self.last_id is not None:
-            if key is not None and self._last_key is not None:
-                if key < self._last_key:
-                    return False
-                if key == self._last_key and self._to_skip[raw.data] > 0:
-                    self._to_skip[raw.data] -= 1
-                    return False
-                if key > self._last_key:
-                    self._replaying = False
-            elif event_id == self.last_id:
-                return False
-            else:
-                self._replaying = False
-        if event_id != self.last_id:
-            self.previous_id = self.last_id
-            self.last_id = event_id
-            self._last_key = key
-            self._at_last.clear()
-        self._at_last[raw.data] += 1
-        return True
+    def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
 
 
 OpenResponse = Callable[[dict[str, str]], AbstractAsyncContextManager[httpx.Response]]
@@ -213,16 +252,25 @@ class RunStream:
             reason: str
             try:
                 failed = False
-                async for raw in self._read():
-                    failures = 0
-                    if not self.filter.admit(raw):
-                        continue
-                    event = parse_event(raw)
-                    if isinstance(event, Metadata) and event.run_id and self.run_id is None:
-                        self.run_id = event.run_id
-                    elif isinstance(event, RunFailed):
-                        failed = True
-                    yield event
+                reader = self._reader()
+                admit = self.filter.admit
+                try:
+                    while (raws := await reader.read()) is not None:
+                        failures = 0
+                        for raw in raws:
+                            if not admit(raw):
+                                continue
+                            event = parse_event(raw)
+                            if type(event) is MessageChunk:  # nearly all of them: skip the checks below
+                                yield event
+                                continue
+                            if isinstance(event, Metadata) and event.run_id and self.run_id is None:
+                                self.run_id = event.run_id
+                            elif isinstance(event, RunFailed):
+                                failed = True
+                            yield event
+                finally:
+                    reader.close()
                 if failed:
                     yield StreamEnd("error", cancelled=self._cancel_requested)
                     return
@@ -261,7 +309,7 @@ class RunStream:
         resume = self.filter.resume_from() if self.resumable else None
         if resume is not None:
             headers["Last-Event-ID"] = resume
-        elif self.filter.last_id is not None or not self.resumable:
+        elif self.filter.delivered_without_id or not self.resumable:
             self.gap = True  # without ids the server cannot replay what was missed
         else:
             headers["Last-Event-ID"] = "-"  # nothing delivered yet: replay from the start
@@ -273,30 +321,9 @@ class RunStream:
             what="rejoin stream",
         )
 
-    async def _read(self) -> AsyncIterator[RawEvent]:
-        """Raw events from the current response; transport failures become ClientErrors."""
-        response = self._response
-        assert response is not None
-        decoder = EventDecoder(self.max_event_size)
-        chunks = response.aiter_bytes().__aiter__()
-        idle = self.idle_timeout
-        while True:
-            try:
-                # The timeout covers only the wait for the socket, never the consumer's
-                # work between yields (this generator runs in the consumer's task).
-                async with asyncio.timeout(idle):
-                    chunk = await chunks.__anext__()
-            except StopAsyncIteration:
-                break
-            except TimeoutError:
-                raise StreamStalled(idle or 0) from None
-            except httpx.TimeoutException:
-                raise StreamStalled(idle or 0) from None
-            except httpx.HTTPError:
-                raise ConnectError(self._core.host, "the stream connection was interrupted") from None
-            for raw in decoder.feed(chunk):
-                yield raw
-        decoder.close()
+    def _reader(self) -> _Reader:
+        assert self._response is not None
+        return _Reader(self._response, self._core.host, self.max_event_size, self.idle_timeout)
 
     async def run_status(self) -> str | None:
         """The run's status on the server (None when unknown; ``"deleted"`` after a rollback)."""

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from textual import events
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 
 from chat_tui.connection import Connection
@@ -50,10 +52,26 @@ async def connected(pilot: Pilot[Any]) -> ChatScreen:
 
 
 async def send(pilot: Pilot[Any], text: str) -> None:
-    """Type *text* into the composer and press Enter, as a user would."""
-    screen = chat(pilot.app)  # type: ignore[arg-type]
+    """Type *text* into the composer and press Enter, in one burst, as a terminal delivers it.
+
+    The keys go through the driver like a real terminal's. (``Pilot.press`` waits for the
+    app to go idle after every key, up to 2 s a key while a stream renders, so typing one
+    sentence could outlast the run the test wanted to type into.)
+    """
+    app = pilot.app
+    screen = chat(app)  # type: ignore[arg-type]
     screen.composer.focus()
-    await pilot.press(*text, "enter")
+    driver = app._driver
+    assert driver is not None
+    for char in text:
+        key = char if char.isalnum() else "ctrl+j" if char == "\n" else _character_to_key(char)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)
+    enter = events.Key("enter", "\r")
+    enter.set_sender(app)
+    driver.send_message(enter)
+    await pilot.pause()
 
 
 async def run_finished(pilot: Pilot[Any], timeout: float = 30.0) -> Any:

@@ -89,11 +89,21 @@ def _plan_from_cli(user_dirs: dict[str, Path]) -> LaunchPlan:
 
 def _assert_key_nowhere(user_dirs: dict[str, Path], captured: list[str]) -> None:
     """Everything chat-tui wrote (but the 0600 secrets file, the key's home) holds at most `…3210`."""
-    env = {"CHAT_TUI_CONFIG_DIR": str(user_dirs["config"]), "CHAT_TUI_DATA_DIR": str(user_dirs["data"]),
-           "CHAT_TUI_LOG_DIR": str(user_dirs["log"]), "PATH": "/usr/bin:/bin"}
+    env = {
+        "CHAT_TUI_CONFIG_DIR": str(user_dirs["config"]),
+        "CHAT_TUI_DATA_DIR": str(user_dirs["data"]),
+        "CHAT_TUI_LOG_DIR": str(user_dirs["log"]),
+        "PATH": "/usr/bin:/bin",
+    }
     for action in ("show", "path"):
-        done = subprocess.run([sys.executable, "-m", "chat_tui", "config", action], capture_output=True, text=True,
-                              env=env, timeout=60, check=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "chat_tui", "config", action],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=True,
+        )
         captured.append(done.stdout + done.stderr)
     assert "…3210" in captured[-2]  # `config show` names the key by its last four characters
     secrets = user_dirs["config"] / "secrets.json"
@@ -115,8 +125,14 @@ async def test_switching_assistants_changes_the_next_run(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await connected(pilot)
         await pilot.press("f2")
-        await wait_until(pilot, lambda: app.screen.query("#assistant-list Option") or
-                         getattr(app.screen.query_one("#assistant-list"), "option_count", 0) >= 2, what="assistants")
+        await wait_until(
+            pilot,
+            lambda: (
+                app.screen.query("#assistant-list Option")
+                or getattr(app.screen.query_one("#assistant-list"), "option_count", 0) >= 2
+            ),
+            what="assistants",
+        )
         option_list = app.screen.query_one("#assistant-list")
         option_list.highlighted = option_list.get_option_index(echo.assistant_id)  # type: ignore[attr-defined]
         await pilot.press("enter")
@@ -211,8 +227,9 @@ async def test_a_profile_key_is_not_sent_when_the_url_is_overridden(user_dirs: d
     manager = SettingsManager(user_dirs["config"])
     manager.save_profile(Profile(name="prod", url="https://prod.example.com", key_source="stored"), api_key=TEST_KEY)
     manager.use_profile("prod")
-    args = argparse.Namespace(demo=False, url="https://other.example.com", profile="prod", api_key_env=None,
-                              assistant=None, thread=None)
+    args = argparse.Namespace(
+        demo=False, url="https://other.example.com", profile="prod", api_key_env=None, assistant=None, thread=None
+    )
     plan = build_plan(args)
     assert plan.connection is not None and plan.connection.url == "https://other.example.com"
     assert plan.connection.api_key is None

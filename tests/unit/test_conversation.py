@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from chat_tui.client.events import Fault, StreamEnd, parse_event
 from chat_tui.client.models import ThreadState
+from chat_tui.client.replay import ReplayFilter
 from chat_tui.client.sse import EventDecoder, RawEvent
-from chat_tui.client.stream import ReplayFilter
 from chat_tui.conversation import (
     ChatMessage,
     Conversation,

@@ -302,13 +302,19 @@ class ConnectScreen(Screen[ConnectChoice | None]):
     def _test_pressed(self) -> None:
         self.action_test()
 
-    @work(exclusive=True, group="test-connection")
-    async def action_test(self) -> None:
+    def _form_connection(self) -> Connection | None:
+        """The connection the form describes (not saved); None after showing why it is invalid."""
         try:
             profile, key, headers = self._profile_from_form()
-            connection = self._connection(profile, key, headers)
+            return self._connection(profile, key, headers)
         except ClientError as exc:
             self._result(str(exc), error=True)
+            return None
+
+    @work(exclusive=True, group="test-connection")
+    async def action_test(self) -> None:
+        connection = self._form_connection()
+        if connection is None:
             return
         self._result("testing…")
         try:
@@ -337,13 +343,9 @@ class ConnectScreen(Screen[ConnectChoice | None]):
 
     @on(Button.Pressed, "#once")
     def _connect_once(self) -> None:
-        try:
-            profile, key, headers = self._profile_from_form()
-            connection = self._connection(profile, key, headers)
-        except ClientError as exc:
-            self._result(str(exc), error=True)
-            return
-        self.dismiss(ConnectChoice(connection))
+        connection = self._form_connection()
+        if connection is not None:
+            self.dismiss(ConnectChoice(connection))
 
     @on(Button.Pressed, "#demo")
     def action_demo(self) -> None:

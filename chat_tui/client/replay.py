@@ -1,0 +1,116 @@
+"""Which events of a rejoined stream were already delivered.
+
+Measured on the dev server (langgraph-api 0.16.7, in-memory): a rejoin with
+``Last-Event-ID`` replays the stored events after that id, then, while it switches to live
+events, sends a span of them *again*: one id inversion and 3-9 exact duplicates per rejoin.
+Ids are ``<unix ms>-0``, so several events share one, and two identical tokens in one
+millisecond are identical events. The rules that follow from that:
+
+* The resume point is the previous *distinct* id, so that events sharing the last id are
+  replayed (resuming from the last id would lose the ones not yet received).
+* At a reconnect, as many copies of each event as were delivered are swallowed (two
+  identical tokens delivered are two copies).
+* After that, an event is dropped when it is a copy of one already delivered *and* it comes
+  after a larger id: that is the server's repeated span. Anything new is kept, even late.
+
+Events are told apart by a fingerprint: their id, the length of their data and its first
+128 characters (where a messages event carries its token). Before any reconnect the
+bookkeeping is one list append per event; the counting starts at the first reconnect.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from chat_tui.client.sse import RawEvent
+
+__all__ = ["ReplayFilter", "event_id_key"]
+
+Fingerprint = tuple[str, int, str]
+
+
+def event_id_key(event_id: str) -> tuple[int, int] | None:
+    """Order key of an ``<ms>-<seq>`` id (dev server and Redis streams); None otherwise."""
+    head, sep, tail = event_id.partition("-")
+    if not sep or not head.isdigit() or not tail.isdigit():
+        return None
+    return int(head), int(tail)
+
+
+def fingerprint(raw: RawEvent) -> Fingerprint:
+    data = raw.data
+    return (raw.id or "", len(data), data[:128])
+
+
+class ReplayFilter:
+    def __init__(self) -> None:
+        self.last_id: str | None = None
+        self.previous_id: str | None = None  # the distinct id before last_id
+        self.delivered_without_id = False  # an event without an id was delivered: a rejoin cannot replay
+        self._order: list[Fingerprint] = []  # every delivered event, in order
+        self._counts: Counter[Fingerprint] | None = None  # built at the first reconnect
+        self._swallow: Counter[Fingerprint] = Counter()
+        self._max_key: tuple[int, int] | None = None
+        self._repeat: list[int] | None = None  # where a repeated span may continue in _order
+
+    @property
+    def replaying(self) -> bool:
+        return self._counts is not None
+
+    def resume_from(self) -> str | None:
+        """The ``Last-Event-ID`` for a rejoin (None: nothing to resume from); filtering starts."""
+        if self._counts is None:
+            self._counts = Counter(self._order)
+        self._swallow = Counter(self._counts)
+        self._repeat = None
+        if self.last_id is None:
+            return None
+        self._max_key = event_id_key(self.last_id)
+        if self._max_key is None:  # opaque ids: assume they are unique
+            return self.last_id
+        return self.previous_id if self.previous_id is not None else "-"
+
+    def admit(self, raw: RawEvent) -> bool:
+        """True when *raw* is new and should be delivered (it is then recorded)."""
+        event_id = raw.id
+        if event_id is None:
+            self.delivered_without_id = True
+            return True
+        mark = fingerprint(raw)
+        counts = self._counts
+        if counts is None:  # no reconnect yet: every event is new
+            self._order.append(mark)
+            self._advance(event_id)
+            return True
+        if self._swallow[mark] > 0:  # the replay of what was delivered before the reconnect
+            self._swallow[mark] -= 1
+            return False
+        if self._repeat is not None and self._continues_repeat(mark):
+            return False
+        key = event_id_key(event_id)
+        if counts[mark] > 0 and key is not None and self._max_key is not None and key < self._max_key:
+            # a copy of a delivered event after a larger id: the server repeats a span from here
+            order = self._order
+            self._repeat = [i + 1 for i, m in enumerate(order) if m == mark and i + 1 < len(order)] or None
+            return False
+        counts[mark] += 1
+        self._order.append(mark)
+        if key is not None and (self._max_key is None or key > self._max_key):
+            self._max_key = key
+        self._advance(event_id)
+        return True
+
+    def _continues_repeat(self, mark: Fingerprint) -> bool:
+        """Follow a repeated span against the delivered order (each candidate start at once)."""
+        order = self._order
+        candidates = [p + 1 for p in self._repeat or () if order[p] == mark]
+        if not candidates:
+            self._repeat = None  # the span is over: this event is judged on its own
+            return False
+        self._repeat = [p for p in candidates if p < len(order)] or None
+        return True
+
+    def _advance(self, event_id: str) -> None:
+        if event_id != self.last_id:
+            self.previous_id = self.last_id
+            self.last_id = event_id

@@ -1,0 +1,74 @@
+"""The benchmark suite keeps working: ``python -m tests.benchmarks --quick`` runs and prints its figures.
+
+Benchmarks are not tests: nothing here asserts a time. It only checks that every group ran
+and printed its lines (``name value unit``) and that the report was written (to a temporary
+file, never over the repository's ``BENCHMARKS.md``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# One representative line per figure of the quick run (a missing group shows up here).
+QUICK_FIGURES = [
+    "startup.version",
+    "startup.first_frame",
+    "startup.demo_ok",
+    "ingest.5000.raw",
+    "ingest.5000.sdk",
+    "ingest.5000.ours",
+    "ingest.5000.ours_vs_sdk",
+    "ingest.5000.ours_vs_raw",
+    "ingest.5000.ours_events_per_s",
+    "ingest.5000.ours_peak_memory",
+    "ingest.real.ours_vs_sdk",
+    "render.250.per_chunk",
+    "render.1000.per_chunk",
+    "render.per_chunk_1000_vs_250",
+    "render.naive.per_chunk",
+    "render.naive_vs_ours.1000",
+    "render.paced200.500.finish_ratio",
+    "render.paced200.500.lag_p99",
+    "long_thread.200.first_paint",
+    "long_thread.200.rss_growth",
+    "long_thread.200.page_scroll_frame_p95",
+    "long_thread.200.to_top",
+    "long_thread.200.to_bottom",
+    "long_thread.1000.first_paint",
+    "long_thread.rss_growth_1000_vs_200",
+    "thread_list.500.first_page",
+    "thread_list.500.to_end_frame_p95",
+    "thread_list.first_page_rss_500_minus_50",
+    "thread_list.rss_per_1000_rows",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(420)
+def test_quick_benchmarks_run_and_print_every_figure(tmp_path: Path) -> None:
+    report = tmp_path / "BENCHMARKS.md"
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.benchmarks", "--quick", "--output", str(report)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    printed = {}
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            printed[parts[0]] = parts
+    missing = [name for name in QUICK_FIGURES if name not in printed]
+    assert not missing, f"not printed: {missing}\n{done.stdout[-3000:]}"
+    for name in QUICK_FIGURES:
+        float(printed[name][1])  # a number, whatever it is
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks") and "## Machine" in text and "What limits" in text

@@ -1,0 +1,109 @@
+"""The replay filter against a model of the dev server's rejoin behaviour."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chat_tui.client.replay import ReplayFilter, event_id_key
+from chat_tui.client.sse import RawEvent
+
+
+@st.composite
+def streams(draw: st.DrawFn) -> list[RawEvent]:
+    """Events in millisecond groups (`<ms>-0` ids); tokens repeat, sometimes within one group."""
+    events = []
+    ms = 1_795_000_000_000
+    for _ in range(draw(st.integers(1, 40))):
+        ms += draw(st.integers(0, 2))
+        token = draw(st.sampled_from(["a", "b", "ha", " ", "\n"]))
+        events.append(RawEvent("messages", f'[{{"content":"{token}"}},{{"langgraph_node":"agent"}}]', f"{ms}-0"))
+    return events
+
+
+def rejoin_stream(events: list[RawEvent], resume: str | None, repeat_from: int, repeat_to: int) -> list[RawEvent]:
+    """What the server sends: the events after `resume`, with a span sent twice (its join-setup repeat).
+
+    As measured, the repeated span starts at an id older than the last one sent before it (an
+    inversion); a repeat without one would be indistinguishable from two identical tokens.
+    """
+    if resume in (None, "-"):
+        start = 0
+    else:
+        key = event_id_key(resume)
+        start = next((i for i, e in enumerate(events) if event_id_key(e.id or "") > key), len(events))  # type: ignore[operator]
+    replayed = events[start:]
+    cut = min(len(replayed), max(0, repeat_to - start))
+    again_from = min(cut, max(0, repeat_from - start))
+    if (
+        cut
+        and again_from < cut
+        and event_id_key(replayed[again_from].id or "")
+        < event_id_key(  # type: ignore[operator]
+            replayed[cut - 1].id or ""
+        )
+    ):
+        return replayed[:cut] + replayed[again_from:cut] + replayed[cut:]
+    return replayed
+
+
+@settings(max_examples=400, deadline=None)
+@given(events=streams(), data=st.data())
+def test_a_rejoined_stream_delivers_every_event_exactly_once(events: list[RawEvent], data: st.DataObject) -> None:
+    replay = ReplayFilter()
+    delivered_before = data.draw(st.integers(0, len(events)))
+    delivered = [e for e in events[:delivered_before] if replay.admit(e)]
+    assert delivered == events[:delivered_before]
+    resume = replay.resume_from()
+    repeat_to = data.draw(st.integers(0, len(events)))
+    repeat_from = data.draw(st.integers(0, repeat_to))
+    admitted = [e for e in rejoin_stream(events, resume, repeat_from, repeat_to) if replay.admit(e)]
+    assert delivered + admitted == events
+
+
+@settings(max_examples=200, deadline=None)
+@given(events=streams(), data=st.data())
+def test_several_reconnects_in_a_row(events: list[RawEvent], data: st.DataObject) -> None:
+    replay = ReplayFilter()
+    result: list[RawEvent] = []
+    position = 0
+    source = events
+    for _ in range(3):
+        take = data.draw(st.integers(0, len(source)))
+        for event in source[:take]:
+            if replay.admit(event):
+                result.append(event)
+        position = len(result)
+        resume = replay.resume_from()
+        source = rejoin_stream(events, resume, position, position)
+    result += [e for e in source if replay.admit(e)]
+    assert result == events
+
+
+def test_the_resume_point_is_the_previous_distinct_id() -> None:
+    replay = ReplayFilter()
+    for event_id in ("5-0", "6-0", "6-0"):
+        replay.admit(RawEvent("messages", f"[{event_id}]", event_id))
+    assert replay.resume_from() == "5-0"
+    single = ReplayFilter()
+    single.admit(RawEvent("metadata", "{}", "9-0"))
+    assert single.resume_from() == "-"  # everything shares one id: replay from the start
+    assert ReplayFilter().resume_from() is None
+
+
+def test_events_without_ids_are_noted() -> None:
+    replay = ReplayFilter()
+    assert replay.admit(RawEvent("messages", "[1]", None))
+    assert replay.delivered_without_id and replay.resume_from() is None
+
+
+def test_the_measured_repeat_is_dropped_and_identical_tokens_are_kept() -> None:
+    def event(ms: int, token: str) -> RawEvent:
+        return RawEvent("messages", f'["{token}"]', f"{ms}-0")
+
+    replay = ReplayFilter()
+    for e in (event(1, "a"), event(2, "b"), event(2, "b")):  # two identical tokens in one millisecond
+        assert replay.admit(e)
+    assert replay.resume_from() == "1-0"
+    rejoin = [event(2, "b"), event(2, "b"), event(3, "c"), event(4, "d"), event(3, "c"), event(4, "d"), event(5, "e")]
+    assert [e.data for e in rejoin if replay.admit(e)] == ['["c"]', '["d"]', '["e"]']
