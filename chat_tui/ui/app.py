@@ -21,6 +21,7 @@ from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.model import StreamOptions
 from chat_tui.settings.paths import data_dir
 from chat_tui.settings.userdata import UserData
+from chat_tui.ui.collector import CollectorPolicy
 from chat_tui.ui.commands import ThreadCommands
 from chat_tui.ui.screens.chat import ChatScreen
 from chat_tui.ui.screens.connect import ConnectScreen
@@ -69,12 +70,14 @@ class ChatApp(App[int]):
         self.session: Session | None = None
         self.demo_server: Any = None
         self._theme_restored = False
+        self._collector = CollectorPolicy()
 
     @property
     def chat(self) -> ChatScreen:
         return next(s for s in self.screen_stack if isinstance(s, ChatScreen))
 
     async def on_mount(self) -> None:
+        self._collector.apply()
         theme = self.userdata.ui("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
@@ -246,6 +249,7 @@ class ChatApp(App[int]):
             self.push_screen(HelpScreen())
 
     async def on_unmount(self) -> None:
+        self._collector.restore()
         if self.session is not None:
             await self.session.aclose()
         if self.demo_server is not None:

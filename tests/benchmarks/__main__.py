@@ -2,8 +2,7 @@
 
 Prints one line per figure (``name value unit``) and writes ``BENCHMARKS.md`` at the
 repository root. Groups: startup (with the demo server's start), ingest (replay and real
-server), render, long_thread, thread_list, proposed (the UI figures again with the
-collector policy proposed for the app; full runs only unless named).
+server), render, long_thread, thread_list.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GROUPS = ("startup", "ingest", "render", "long_thread", "thread_list", "proposed")
+GROUPS = ("startup", "ingest", "render", "long_thread", "thread_list")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARKS.md", help="where to write the report")
     args = parser.parse_args(argv)
-    groups = args.only or [g for g in GROUPS if g != "proposed" or not args.quick]
+    groups = args.only or list(GROUPS)
     with tempfile.TemporaryDirectory(prefix="chat-tui-bench-") as tmp:
         home = Path(tmp)
         # Never the user's settings, drafts or logs.
@@ -89,42 +88,7 @@ async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-un
         if "thread_list" in groups:
             await thread_list.run(results, replay, home / "threads", quick)
             lap("thread_list")
-        if "proposed" in groups:
-            await run_proposed(results, replay, home / "proposed", quick)
-            lap("proposed")
     return results
-
-
-async def run_proposed(results, replay, home: Path, quick: bool) -> None:  # type: ignore[no-untyped-def]
-    from tests.benchmarks import render
-    from tests.benchmarks.child import run_child
-    from tests.benchmarks.measure import Figure, percentile
-
-    results.notes["proposed"] = (
-        "`gc.set_threshold(20_000, 10, 10)` once the app runs (for example at the end of "
-        "`ChatApp.on_mount`, or in `launch.run_app` before `app.run()`): the young generation is "
-        "collected every 20,000 allocations instead of 700, so far fewer objects reach the old "
-        "generation and full collections (70-300 ms pauses of the whole app with a conversation "
-        "mounted) become rare. Measured here by applying it in the harness."
-    )
-    paced = 1000
-    scenario = f"answer:chunks={paced}:rate={render.PACED_RATE}"
-    replay.control("prepare", scenario=scenario)
-    outcome = await run_child("render", replay.url, home / "paced", scenario=scenario, policy=True)
-    results.add(
-        Figure(
-            f"proposed.render.paced{render.PACED_RATE}.{paced}.lag_p99", outcome["lag_p99"] * 1000, "ms", ("<=", 50.0)
-        )
-    )
-    size = 300 if quick else 1000
-    thread_id = replay.control("long_thread", messages=size)["thread_id"]
-    opened = await run_child("long_thread", replay.url, home / "long", thread_id=thread_id, pages=10, policy=True)
-    frames = opened["scroll_frames"]
-    results.add(Figure(f"proposed.long_thread.{size}.first_paint", opened["first_paint"], "s", ("<=", 0.5)))
-    results.add(
-        Figure(f"proposed.long_thread.{size}.page_scroll_frame_p95", percentile(frames, 95) * 1000, "ms", ("<=", 50.0))
-    )
-    results.add(Figure(f"proposed.long_thread.{size}.to_top", opened["to_top"], "s"))
 
 
 if __name__ == "__main__":

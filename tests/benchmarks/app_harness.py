@@ -133,22 +133,3 @@ async def connected(pilot: Pilot[Any], timeout: float = 30.0) -> Any:
     app = pilot.app
     await wait_for(lambda: getattr(app, "session", None) is not None, timeout, "the connection")
     return app.chat
-
-
-class CollectorPolicy:
-    """The app-wide policy proposed for ``ChatApp`` (which this change could not edit):
-    ``gc.set_threshold(20_000, 10, 10)`` once the app runs. Applied by the harness for the
-    ``proposed.*`` figures only, and undone afterwards."""
-
-    THRESHOLDS = (20_000, 10, 10)
-
-    def __enter__(self) -> None:
-        import gc
-
-        self._saved = gc.get_threshold()
-        gc.set_threshold(*self.THRESHOLDS)
-
-    def __exit__(self, *exc: object) -> None:
-        import gc
-
-        gc.set_threshold(*self._saved)

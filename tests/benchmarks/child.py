@@ -40,7 +40,6 @@ def main() -> int:
     params = json.loads(raw)
     for name in ("CONFIG", "DATA", "LOG"):
         os.environ.setdefault(f"CHAT_TUI_{name}_DIR", str(Path(data_dir) / name.lower()))
-    from tests.benchmarks.app_harness import CollectorPolicy
     from tests.benchmarks.replay_server import ReplayServer
 
     with contextlib.ExitStack() as stack:
@@ -53,8 +52,6 @@ def main() -> int:
                 params["thread_id"] = replay.control("long_thread", messages=params["messages"])["thread_id"]
             if "threads" in params:
                 replay.control("threads", count=params["threads"])
-        if params.get("policy"):
-            stack.enter_context(CollectorPolicy())
         result = asyncio.run(scenario(kind, url, Path(data_dir), params))
     print("RESULT " + json.dumps(result), flush=True)
     return 0

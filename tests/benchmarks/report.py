@@ -156,18 +156,6 @@ def write(results: Results, path: Path, *, quick: bool, command: str, elapsed: f
                 f"| {_spread(figure)} | {figure.reps} | {figure.note} |"
             )
         lines.append("")
-    proposed = [f for f in results.figures if f.name.split(".")[0] == "proposed"]
-    if proposed:
-        lines += [
-            "## With the proposed app-wide collector policy",
-            "",
-            results.notes.get("proposed", ""),
-            "",
-            "| figure | value | unit | target | result | note |",
-            "|---|---:|---|---|---|---|",
-            *[f"| `{f.name}` | {fmt(f.value)} | {f.unit} | {_target(f)} | {_result(f)} | {f.note} |" for f in proposed],
-            "",
-        ]
     lines += ["## What limits each figure", ""]
     for group, text in LIMITS.items():
         if any(f.name.split(".")[0] == group for f in results.figures):

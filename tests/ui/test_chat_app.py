@@ -21,7 +21,12 @@ SIZE = (120, 40)
 
 
 def assistant_widgets(app: Any) -> list[AssistantMessage]:
-    return list(app.chat.view.query(AssistantMessage))
+    """The answers the pane shows for the screen's current thread (none while it switches)."""
+    view = app.chat.view
+    if view.conversation is not app.chat.conversation:
+        return []
+    entries = {id(e) for e in view.conversation.entries}
+    return [w for w in view.query(AssistantMessage) if id(w.message) in entries]
 
 
 async def test_send_and_see_the_streamed_markdown_answer(server_url: str, user_dirs: dict[str, Path]) -> None:

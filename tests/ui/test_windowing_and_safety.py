@@ -46,8 +46,25 @@ async def test_a_long_thread_mounts_a_window_and_scrolling_up_brings_the_rest(
         await wait_until(
             pilot, lambda: view.query(UserMessage).first().message.text == "question 0", what="the very top"
         )
+        # the top is a window of its own (the thread is never mounted whole), with a marker below
+        await wait_until(pilot, lambda: not view.filling, what="the top window to fill")
+        assert len(view.query(EntryWidget)) <= WINDOW
+        later = view.query_one(".later")
+        assert later.display and "later" in str(later.render())
+        # scrolling down past its bottom brings the next entries (and drops the first ones)
+        before = [w.copy_text() for w in view.query(EntryWidget)]
+        for _ in range(3):
+            view.scroll_end(animate=False, immediate=True)
+            await wait_until(pilot, lambda: not view._edge_pending, what="an extension")
+            await pilot.pause(0.1)
+        after = [w.copy_text() for w in view.query(EntryWidget)]
+        assert after[-1] not in before and len(after) <= WINDOW + 15
+        assert not view.following  # still far from the end: new output would show a marker
         await pilot.press("end")
-        assert view.following
+        await wait_until(
+            pilot, lambda: view.query(EntryWidget).last().copy_text().startswith("## Answer 149"), what="end"
+        )
+        assert view.following and not later.display
         # switching threads unmounts the old one
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: not list(view.query(EntryWidget)), what="an empty pane")

@@ -18,6 +18,8 @@ from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
 from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus
+from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.markdown import ChatMarkdown
 from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
 
 __all__ = ["AssistantMessage", "EntryWidget", "ErrorBlock", "InterruptBlock", "ToolResultBlock", "UserMessage"]
@@ -29,7 +31,7 @@ _STATUS_NOTES = {
 }
 
 
-class EntryWidget(Vertical, can_focus=True):
+class EntryWidget(Vertical, OwnFocusStyles, can_focus=True):
     """Base: a focusable block in the message pane that knows its entry."""
 
     def __init__(self, seq: int, classes: str) -> None:
@@ -83,7 +85,7 @@ class AssistantMessage(EntryWidget):
         self._thinking.display = bool(message.thinking.strip())
         self._thinking_parts = len(message.thinking_parts)
         # What is already there is composed in one pass (history); streaming continues in sync().
-        self._markdown = Markdown(message.text or None, open_links=False, classes="body")
+        self._markdown = ChatMarkdown(message.text or None, open_links=False, classes="body")
         self._markdown.display = bool(message.text)
         self._parts = len(message.text_parts)
         self._epoch = message.text_epoch

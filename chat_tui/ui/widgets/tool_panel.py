@@ -21,6 +21,7 @@ from textual.widgets import Log, Static
 
 from chat_tui.conversation import ChatMessage, ToolCallEntry, ToolStatus
 from chat_tui.ui.format import args_summary, human_size
+from chat_tui.ui.widgets.focus import OwnFocusStyles
 
 __all__ = ["ToolPanel", "ToolResultView", "result_text"]
 
@@ -68,7 +69,7 @@ class ToolResultView(Vertical):
             yield log
 
 
-class ToolPanel(Vertical, can_focus=True):
+class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
     """One tool call. Enter or space toggles it."""
 
     BINDINGS = [

@@ -1,0 +1,279 @@
+"""The Markdown widget of assistant messages: Textual's, with tables and lists in fewer widgets.
+
+Every mounted widget costs layout time on every frame that changes the pane, about 5 KB, and
+styling when it mounts (``notes/textual.md`` §3), and an answer's widget count is mostly its
+tables and lists:
+
+* Textual's ``MarkdownTable`` is a grid of one ``Static`` per cell with keylines around
+  them. Drawing the keylines asks the compositor for every cell's screen region, which,
+  for a table partly off screen, recomputes the arrangement of every widget in the pane:
+  it was most of the cost of scrolling a long thread (``python -m tests.benchmarks --only
+  long_thread``). :class:`CompactTable` draws the table as the text of one widget, fitted
+  to its width.
+* A list item is a ``Horizontal`` of a bullet widget and a ``Vertical`` of its blocks
+  (four widgets for one line of text). :class:`CompactBulletList` and
+  :class:`CompactOrderedList` draw an item whose first block is a paragraph as one widget
+  with a hanging indent; nested blocks follow in one indented container.
+
+Inline styles (bold, code, links) are kept: the text is rendered by a ``MarkdownBlock``,
+whose component classes resolve them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import ClassVar
+
+from markdown_it.token import Token
+from textual.app import ComposeResult, RenderResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
+from textual.widget import Widget
+from textual.widgets import Markdown
+
+# The block classes are not exported by textual.widgets.markdown (textual is pinned below 9).
+from textual.widgets._markdown import (
+    MarkdownBlock,
+    MarkdownBullet,
+    MarkdownBulletList,
+    MarkdownListItem,
+    MarkdownOrderedList,
+    MarkdownOrderedListItem,
+    MarkdownParagraph,
+    MarkdownTable,
+)
+
+__all__ = [
+    "ChatMarkdown",
+    "CompactBulletList",
+    "CompactOrderedList",
+    "CompactTable",
+    "HangingVisual",
+    "ListLine",
+    "TableVisual",
+    "layout_table",
+]
+
+_MIN_COLUMN = 3  # narrowest a squeezed column gets (then its cells end in …)
+
+
+def layout_table(headers: list[Content], rows: list[list[Content]], width: int) -> list[list[Content]]:
+    """Lay out a table as lines of parts (borders and cells) that fit in *width* cells.
+
+    Columns get their natural widths; when those do not fit, the widest columns shrink
+    first (never below a few cells) and their cells are cut with an ellipsis.
+    """
+    columns = max([len(headers), *(len(row) for row in rows)], default=0)
+    if columns == 0:
+        return []
+    table = [[*row, *[Content("")] * (columns - len(row))] for row in [headers, *rows]]
+    widths = [max(1, *(row[c].cell_length for row in table)) for c in range(columns)]
+    room = max(columns * _MIN_COLUMN, width - (3 * columns + 1))  # "│ " + cell + " " per column, and "│"
+    while sum(widths) > room:
+        widest = max(range(columns), key=widths.__getitem__)
+        if widths[widest] <= _MIN_COLUMN:
+            break
+        widths[widest] -= 1
+
+    def rule(left: str, middle: str, right: str) -> list[Content]:
+        return [Content.styled(left + middle.join("─" * (w + 2) for w in widths) + right, ".compact-table--lines")]
+
+    def cells(row: list[Content], header: bool) -> list[Content]:
+        parts = [Content.styled("│", ".compact-table--lines")]
+        for cell, cell_width in zip(row, widths, strict=True):
+            text = cell.truncate(cell_width, ellipsis=True, pad=True)
+            if header:
+                text = text.stylize(".compact-table--header")
+            parts += [Content(" "), text, Content(" "), Content.styled("│", ".compact-table--lines")]
+        return parts
+
+    lines = [rule("┌", "┬", "┐"), cells(table[0], header=True)]
+    if rows:
+        lines.append(rule("├", "┼", "┤"))
+        lines += [cells(row, header=False) for row in table[1:]]
+    lines.append(rule("└", "┴", "┘"))
+    return lines
+
+
+class TableVisual(Visual):
+    """A table laid out at whatever width it is rendered at (cached per width)."""
+
+    def __init__(self, headers: list[Content], rows: list[list[Content]]) -> None:
+        self.headers = headers
+        self.rows = rows
+        self._cache: tuple[int, Content] | None = None
+
+    def _content(self, width: int) -> Content:
+        if self._cache is None or self._cache[0] != width:
+            lines = layout_table(self.headers, self.rows, width)
+            self._cache = (width, Content("\n").join(Content.assemble(*parts) for parts in lines))
+        return self._cache[1]
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self._content(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._content(container_width).first_line.cell_length
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        content = self._content(width)
+        return content.plain.count("\n") + 1 if content.plain else 0
+
+
+class CompactTable(MarkdownTable):
+    """A Markdown table rendered as one widget's text (see the module docstring)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        *MarkdownBlock.COMPONENT_CLASSES,
+        "compact-table--header",
+        "compact-table--lines",
+    }
+    DEFAULT_CSS = """
+    CompactTable {
+        width: 1fr;
+        height: auto;
+        margin-bottom: 1;
+        text-wrap: nowrap;
+        text-overflow: clip;
+        & > .compact-table--header { text-style: bold; color: $primary; }
+        & > .compact-table--lines { color: $foreground 30%; }
+    }
+    """
+
+    def __init__(self, markdown: Markdown, token: Token) -> None:
+        super().__init__(markdown, token)
+        self._visual = TableVisual([], [])  # (rendering can come before compose)
+
+    def compose(self) -> ComposeResult:
+        self._headers, self._rows = self._get_headers_and_rows()
+        self._visual = TableVisual(self._headers, self._rows)
+        return iter(())
+
+    def render(self) -> RenderResult:
+        return self._visual
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        """A table that grew while streaming: take the new rows, draw again."""
+        if isinstance(block, MarkdownTable):
+            self._headers, self._rows = block._get_headers_and_rows()
+            self._visual = TableVisual(self._headers, self._rows)
+            self.refresh(layout=True)
+            return
+        await super()._update_from_block(block)
+
+
+class HangingVisual(Visual):
+    """A prefix (a list bullet) and text wrapped beside it: continuation lines are indented."""
+
+    def __init__(self, prefix: Content, body: Content) -> None:
+        self.prefix = prefix
+        self.body = body
+        self._cache: tuple[int, Content] | None = None
+
+    def _content(self, width: int) -> Content:
+        if self._cache is None or self._cache[0] != width:
+            indent = self.prefix.cell_length
+            lines = self.body.wrap(max(1, width - indent)) or [Content("")]
+            hanging = Content(" " * indent)
+            joined = Content("\n").join(
+                Content.assemble(self.prefix if n == 0 else hanging, line) for n, line in enumerate(lines)
+            )
+            self._cache = (width, joined)
+        return self._cache[1]
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        return self._content(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.prefix.cell_length + self.body.cell_length
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._content(width).plain.count("\n") + 1
+
+
+class ListLine(MarkdownBlock):
+    """One list item's bullet and first paragraph, as one widget."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "list-line--bullet"}
+    DEFAULT_CSS = """
+    ListLine {
+        width: 1fr;
+        height: auto;
+        & > .list-line--bullet { color: $text-primary; }
+        &:light > .list-line--bullet { color: $text-secondary; }
+    }
+    """
+
+    def __init__(self, paragraph: MarkdownBlock, symbol: str) -> None:
+        super().__init__(paragraph._markdown, paragraph._token)
+        self._content = paragraph._content
+        self._visual = HangingVisual(Content.styled(symbol, ".list-line--bullet"), paragraph._content)
+
+    def render(self) -> RenderResult:
+        return self._visual
+
+
+def _compact_items(items: Sequence[tuple[str, MarkdownBlock]]) -> Iterator[Widget]:
+    """The widgets of list items given as (bullet symbol, item block)."""
+    for symbol, item in items:
+        blocks = list(item._blocks)
+        if blocks and isinstance(blocks[0], MarkdownParagraph):
+            yield ListLine(blocks.pop(0), symbol)
+            if blocks:  # nested lists, code, quotes: indented under the text
+                rest = Vertical(*blocks, classes="list-rest")
+                rest.styles.padding = (0, 0, 0, len(symbol))
+                yield rest
+        else:  # an item that starts with something else: Textual's layout
+            bullet = MarkdownBullet()
+            bullet.symbol = symbol
+            yield Horizontal(bullet, Vertical(*blocks))
+        item._blocks.clear()
+
+
+class CompactBulletList(MarkdownBulletList):
+    """A bullet list whose items are one widget each (see the module docstring)."""
+
+    DEFAULT_CSS = """
+    CompactBulletList > .list-rest { height: auto; width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        items = [(b.bullet, b) for b in self._blocks if isinstance(b, MarkdownListItem)]  # "• " etc.
+        yield from _compact_items(items)
+        self._blocks.clear()
+
+
+class CompactOrderedList(MarkdownOrderedList):
+    """An ordered list whose items are one widget each (see the module docstring)."""
+
+    DEFAULT_CSS = """
+    CompactOrderedList > .list-rest { height: auto; width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        blocks = [b for b in self._blocks if isinstance(b, MarkdownListItem)]
+        start = 1
+        if blocks and isinstance(blocks[0], MarkdownOrderedListItem):
+            try:
+                start = int(blocks[0].bullet)
+            except ValueError:
+                pass
+        numbers = [f"{n}." for n in range(start, start + len(blocks))]
+        size = max((len(n) for n in numbers), default=2)
+        yield from _compact_items([(f"{n.rjust(size)} ", b) for n, b in zip(numbers, blocks, strict=True)])
+        self._blocks.clear()
+
+
+class ChatMarkdown(Markdown):
+    """Textual's Markdown with compact tables and lists."""
+
+    BLOCKS = {
+        **Markdown.BLOCKS,
+        "table_open": CompactTable,
+        "bullet_list_open": CompactBulletList,
+        "ordered_list_open": CompactOrderedList,
+    }

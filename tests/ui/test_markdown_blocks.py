@@ -1,0 +1,106 @@
+"""Compact Markdown blocks: tables and lists in fewer widgets, the same text, any width, streamed or whole."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.app import App, ComposeResult
+from textual.content import Content
+from textual.widgets import Markdown
+
+from chat_tui.ui.widgets.markdown import ChatMarkdown, CompactTable, HangingVisual, ListLine, layout_table
+from tests.benchmarks.corpus import answer_text
+
+ANSWER = answer_text(3, 1400)  # headings, paragraphs, a nested list, code, a table, a quote
+
+
+class Host(App[None]):
+    def __init__(self, markdown: Markdown) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        yield self.markdown
+
+
+def _lines(parts: list[list[Content]]) -> list[str]:
+    return [Content.assemble(*line).plain for line in parts]
+
+
+def test_a_table_fits_its_width_and_keeps_every_cell() -> None:
+    headers = [Content("name"), Content("value")]
+    rows = [[Content("alpha"), Content("1")], [Content("a much longer cell than the others"), Content("22")]]
+    wide = _lines(layout_table(headers, rows, 80))
+    assert wide[1] == "│ name                               │ value │"
+    assert all(len(line) == len(wide[0]) for line in wide)  # a rectangle
+    narrow = _lines(layout_table(headers, rows, 24))
+    assert all(len(line) <= 24 for line in narrow)
+    assert any("…" in line for line in narrow)  # the widest column was cut, with an ellipsis
+    assert layout_table([], [], 40) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(st.lists(st.text("ab 界😀", max_size=12), min_size=1, max_size=5), min_size=1, max_size=6),
+    width=st.integers(10, 120),
+)
+def test_any_table_at_any_width_is_a_rectangle_within_the_width(cells: list[list[str]], width: int) -> None:
+    headers, *rows = [[Content(text) for text in row] for row in cells]
+    lines = layout_table(headers, rows, width)
+    lengths = {Content.assemble(*line).cell_length for line in lines}
+    assert len(lengths) == 1  # every line as wide as the others
+    columns = max(len(row) for row in cells)
+    assert lengths.pop() <= max(width, columns * 6 + 1)  # fits, unless every column is already at its minimum
+
+
+def test_hanging_lines_wrap_under_the_text_not_the_bullet() -> None:
+    visual = HangingVisual(Content("• "), Content("one two three four five six seven"))
+    lines = visual._content(12).plain.split("\n")
+    assert lines[0].startswith("• one")
+    assert all(line.startswith("  ") and len(line) <= 12 for line in lines[1:])
+    assert visual.get_height({}, 12) == len(lines)  # type: ignore[arg-type]
+
+
+async def test_an_answer_mounts_far_fewer_widgets_and_shows_the_same_text() -> None:
+    counts = {}
+    for cls in (Markdown, ChatMarkdown):
+        app = Host(cls(ANSWER))
+        async with app.run_test(size=(100, 80)) as pilot:
+            await pilot.pause(0.3)
+            counts[cls] = len(list(app.query("*")))
+            if cls is ChatMarkdown:
+                tables = list(app.query(CompactTable))
+                lines = list(app.query(ListLine))
+                assert tables and lines
+                shot = app.export_screenshot()
+                for word in ("alpha", "gamma", "first point about item 0", "a nested step", "handler_0"):
+                    assert word in shot.replace("&#160;", " ")
+    assert counts[ChatMarkdown] * 2 < counts[Markdown]
+
+
+@pytest.mark.parametrize("piece", [1, 7, 40])
+async def test_streamed_tables_and_lists_end_as_a_whole_parse_does(piece: int) -> None:
+    text = "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n- x\n- y\n  1. nested\n\n3. three\n4. four\n"
+    whole = Host(ChatMarkdown(text))
+    async with whole.run_test(size=(60, 30)) as pilot:
+        await pilot.pause(0.2)
+        expected = _blocks(whole)
+    assert [kind for kind, _ in expected] == ["CompactTable", *["ListLine"] * 5]  # x, y, nested, three, four
+    streamed = Host(ChatMarkdown())
+    async with streamed.run_test(size=(60, 30)) as pilot:
+        stream = Markdown.get_stream(streamed.markdown)
+        for start in range(0, len(text), piece):
+            await stream.write(text[start : start + piece])
+        await stream.stop()
+        await pilot.pause(0.2)
+        assert _blocks(streamed) == expected
+
+
+def _blocks(app: Host) -> list[tuple[str, str]]:
+    out = []
+    for widget in app.markdown.query("CompactTable, ListLine"):
+        visual = widget.render()
+        content = visual._content(40)  # type: ignore[union-attr]
+        out.append((type(widget).__name__, content.plain))
+    return out
