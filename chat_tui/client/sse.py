@@ -1,7 +1,8 @@
-"""Server-Sent Events decoding, to the WHATWG rules, hardened against what breaks in practice.
+"""Server-Sent Events decoding on httpx-sse, hardened against what breaks in practice.
 
-The decoder follows the event-stream interpretation of the HTML standard (§9.2.6), field for
-field as httpx-sse 0.4.3 does, minus httpx-sse's known faults (measured in
+The fields of an event are interpreted by httpx-sse's decoder (the event-stream
+interpretation of the HTML standard, §9.2.6). Around it this module fixes what breaks on a
+real LangGraph stream (httpx-sse 0.4.3's faults, measured in
 ``notes/reliability-security.md`` §1.3):
 
 * bytes are decoded as UTF-8 whatever ``charset=`` says (the SSE spec), invalid
@@ -16,15 +17,23 @@ field as httpx-sse 0.4.3 does, minus httpx-sse's known faults (measured in
 * comment lines are counted, because heartbeats are proof that the connection is alive;
 * at end of stream an unterminated event is discarded, as the spec says.
 
-It works a read at a time: the complete lines of a read are split in one C call and
-walked in one tight loop, so the cost per event is a few string operations. (A stream of
-20,000 LangGraph events decoded 5x faster this way than through httpx-sse's per-line
-decoder objects; see ``BENCHMARKS.md``.)
+It works a read at a time on bytes: lines are split here (in one C call per read), not by
+httpx-sse's text line decoder. And a read that is exactly one event framed as langgraph-api
+frames it (``event:``, ``data:``, ``id:``, CRLF; nearly every read of a live stream) is
+decoded by a few searches instead (:meth:`EventDecoder._one_event`): the client's cost per
+event is then a fifth of the per-line path's (``BENCHMARKS.md``, ingest). Property tests
+check that both paths give the same events for any split of any stream
+(``tests/unit/test_sse.py``).
+
+httpx-sse's decoder lives in its private ``_decoders`` module; the dependency is pinned
+below 0.5 and ``tests/unit/test_sse.py`` exercises it through this module.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+from httpx_sse._decoders import SSEDecoder as _FieldDecoder
 
 from chat_tui.client.errors import EventTooLarge
 
@@ -62,10 +71,8 @@ class EventDecoder:
         self._trailing_cr = False  # the last read ended in CR: a leading LF of the next one is not a line
         self._partial: list[bytes] = []  # pieces of the current, unterminated line
         self._partial_size = 0
-        # The event being read (the spec's event type, data and last-event-id buffers).
-        self._name = ""
-        self._data: list[bytes] = []
-        self._id = ""
+        self._fields = _FieldDecoder()  # httpx-sse: the event being read, and the last event id
+        self._id = ""  # the last event id (kept in step with the field decoder's)
         self._event_size = 0  # bytes in complete lines of the current event
 
     def feed(self, chunk: bytes) -> list[RawEvent]:
@@ -130,6 +137,8 @@ class EventDecoder:
             value = chunk[n2 + 5 : n3 - 1]
             if b"\0" not in value:
                 event_id = value.decode("utf-8", "replace")
+                if event_id != self._id:
+                    self._fields.decode("id: " + event_id)
         self._id = event_id
         if event_id:
             self.last_event_id = event_id
@@ -156,52 +165,33 @@ class EventDecoder:
         return head[3:] if head.startswith(_BOM_BYTES) else head
 
     def _lines(self, lines: list[bytes]) -> list[RawEvent]:
-        """Interpret complete lines (the spec's field parsing), in one loop with local state."""
+        """Interpret complete lines: comments are counted, fields go to httpx-sse's decoder."""
         events: list[RawEvent] = []
-        name, data, event_id, size = self._name, self._data, self._id, self._event_size
+        fields = self._fields
+        size = self._event_size
         limit = self.max_event_size
         try:
             for line in lines:
                 if not line:  # dispatch
-                    if event_id:
-                        self.last_event_id = event_id
-                    if data:
-                        joined = data[0] if len(data) == 1 else b"\n".join(data)
-                        if joined:  # no phantom events: no data, no event
-                            text = joined.decode("utf-8", "replace")
-                            events.append(RawEvent(name or "message", text, event_id or None))
-                        data = []
-                    name = ""
                     size = 0
+                    sse = fields.decode("")
+                    if sse is None:
+                        continue
+                    self._id = sse.id
+                    if sse.id:
+                        self.last_event_id = sse.id
+                    if sse.data:  # no phantom events: no data, no event
+                        events.append(RawEvent(sse.event or "message", sse.data, sse.id or None))
                     continue
-                if line[0] == 0x3A:  # ":" comment
+                if line[0] == 0x3A:  # ":" comment: a heartbeat
                     self.comments += 1
                     continue
                 size += len(line)
                 if size > limit:
                     raise EventTooLarge(limit)
-                # What servers send, first (the same result as the general case below).
-                if line.startswith(b"data: "):
-                    data.append(line[6:])
-                    continue
-                if line.startswith(b"event: "):
-                    name = line[7:].decode("utf-8", "replace")
-                    continue
-                if line.startswith(b"id: ") and b"\0" not in line:
-                    event_id = line[4:].decode("utf-8", "replace")
-                    continue
-                field, _, value = line.partition(b":")
-                if value[:1] == b" ":
-                    value = value[1:]
-                if field == b"data":
-                    data.append(value)
-                elif field == b"event":
-                    name = value.decode("utf-8", "replace")
-                elif field == b"id" and b"\0" not in value:
-                    event_id = value.decode("utf-8", "replace")
-                # `retry` and unknown fields are ignored
+                fields.decode(line.decode("utf-8", "replace"))
         finally:
-            self._name, self._data, self._id, self._event_size = name, data, event_id, size
+            self._event_size = size
         return events
 
     def _check_size(self) -> None:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from chat_tui.client.errors import EventTooLarge
 from chat_tui.client.sse import EventDecoder, RawEvent
-from tests.support.sse import encode, split
+from tests.support.sse import encode, frame, split
 
 
 def decode(data: bytes, pieces: list[bytes] | None = None, **kwargs: int) -> list[RawEvent]:
@@ -141,3 +141,42 @@ def test_a_one_mib_event_is_fine() -> None:
     data = f"event: messages\ndata: {big}\n\n".encode()
     pieces = [data[i : i + 4096] for i in range(0, len(data), 4096)]
     assert decode(data, pieces)[0].data == big
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    events=st.lists(st.tuples(names, payloads, ids), min_size=1, max_size=10),
+    heartbeat_every=st.integers(0, 3),
+    cuts=st.lists(st.integers(0, 2000), max_size=30),
+)
+def test_the_one_event_fast_path_and_httpx_sse_agree_on_events_and_ids(
+    events: list[tuple[str, str, str | None]], heartbeat_every: int, cuts: list[int]
+) -> None:
+    """A read holding exactly one langgraph-framed event takes the fast path; anything else goes
+    through httpx-sse's field decoder. Both must give the same events, ids and last id."""
+    reads = []
+    for n, (name, payload, event_id) in enumerate(events, start=1):
+        reads.append(frame(name, payload, event_id, "\r\n").encode())
+        if heartbeat_every and n % heartbeat_every == 0:
+            reads.append(b": heartbeat\r\n\r\n")
+    data = b"".join(reads)
+    results = []
+    for pieces in (reads, [data], split(data, cuts)):
+        decoder = EventDecoder()
+        decoded = [event for piece in pieces for event in decoder.feed(piece)]
+        results.append((decoded, decoder.last_event_id))
+    assert results[0] == results[1] == results[2]
+    last_id = None
+    for _, _, event_id in events:
+        last_id = event_id or last_id
+    assert [e.id for e in results[0][0]] == [event_id or None for event_id in _running_ids(events)]
+    assert results[0][1] == last_id
+
+
+def _running_ids(events: list[tuple[str, str, str | None]]) -> list[str | None]:
+    """The id each event is dispatched with: its own, else the last one seen (the spec's rule)."""
+    out, last = [], None
+    for _, _, event_id in events:
+        last = event_id if event_id is not None else last
+        out.append(last)
+    return out
