@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import pytest
@@ -131,3 +132,30 @@ async def test_clean_close_while_running_checks_the_status_and_rejoins(
     conversation, result, _ = await streamed_turn(proxy.url, "hello there", context={"delay_ms": 20})
     await check_against_state(client, conversation, result)
     assert proxy.requests("GET", r"/runs/[0-9a-f-]+$")  # it asked for the run's status
+
+
+async def test_a_stream_without_ids_rejoins_live_and_is_repaired(proxy: FaultProxy, client: LangGraphClient) -> None:
+    """A server that sends no ids (its streams are not resumable): a rejoin can only follow the
+    live events, so what was missed is filled in from ``GET /state`` when the run ends, and the
+    prompt is never sent again."""
+    pending = [b""]
+
+    def strip_ids(piece: bytes) -> bytes:
+        data = pending[0] + piece
+        events, sep, rest = data.rpartition(b"\r\n\r\n")
+        if not sep:
+            pending[0] = data
+            return b""
+        pending[0] = rest
+        return re.sub(rb"(?m)^id: [^\r\n]*\r\n", b"", events + sep)
+
+    proxy.add(method="POST", path=RUN_STREAM, action="cut", after=3000, transform=strip_ids)
+    conversation, result, _ = await streamed_turn(proxy.url, "hello there", context={"delay_ms": 20})
+    assert result.outcome is RunOutcome.SUCCESS and result.reconnects == 1
+    state = await client.threads.get_state(result.thread_id)
+    assert_matches_state(conversation.run_messages(result.run_id), state)
+    assert len(conversation.messages) == len(state.messages)  # nothing twice, nothing missing
+    posts, rejoins = proxy.requests("POST", RUN_STREAM), proxy.requests("GET", REJOIN)
+    assert len(posts) == 1 and len(rejoins) == 1
+    assert rejoins[0].last_event_id is None  # nothing to resume from: live events only
+    assert any(m.text_epoch for m in conversation.messages)  # the gap was filled from the stored state

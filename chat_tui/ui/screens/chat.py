@@ -46,6 +46,32 @@ DRAFT_DELAY = 0.4  # seconds of quiet before a draft is written
 NARROW = 90  # columns below which the sidebar starts hidden
 
 
+def start_hint(*, demo: bool) -> Content:
+    """What a new, empty thread shows."""
+    parts: list[str | tuple[str, str]] = [
+        ("Type a message and press Enter", "bold"),
+        " to start a new thread (Ctrl+J for a newline).\n",
+        "Ctrl+T threads · F2 assistant · F3 run configuration · Ctrl+P commands · F1 every key",
+    ]
+    if demo:
+        parts += [
+            "\n\nThis is the offline demo agent. Try: ",
+            ("what's the weather in sf", "$accent"),
+            " · ",
+            ("compare paris and tokyo", "$accent"),
+            " · ",
+            ("delete the report", "$accent"),
+            " · ",
+            ("plan a trip", "$accent"),
+            " · ",
+            ("think", "$accent"),
+            " · ",
+            ("slow", "$accent"),
+            " (Esc cancels)",
+        ]
+    return Content.assemble(*parts)
+
+
 def parse_answer(text: str) -> Any:
     """An interrupt answer: JSON when it parses, else the text (``yes`` stays ``"yes"``)."""
     stripped = text.strip()
@@ -129,6 +155,7 @@ class ChatScreen(Screen[None]):
         self.drafts = Drafts(session.userdata, session.server_key)
         self.status.host = session.host
         self.status.assistant = session.assistant_id
+        self.view.set_hint(start_hint(demo=session.connection.name == "demo"))
         self.apply_options()
         self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
         for notice in session.userdata.notices():

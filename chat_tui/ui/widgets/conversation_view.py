@@ -89,6 +89,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         self._widgets: dict[int, EntryWidget] = {}
         self._earlier = Static(classes="earlier")
         self._later = Static(classes="later")
+        self._hint = Static(classes="empty-hint")  # shown while the conversation is empty
         # Every change to the mounted window (show, flush, scrolling past an edge, the fill,
         # Home/End) runs under this lock: each awaits mounts and removals, and one must never
         # position widgets relative to ones another is removing.
@@ -116,7 +117,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         self._rendered = [e for e in conversation.entries if conversation.renders_alone(e)]
         self._show_nodes = self._labels_enabled and conversation.show_node_labels
         self._start = self._end = len(self._rendered)
-        await self.mount_all([self._earlier, self._later])
+        await self.mount_all([self._hint, self._earlier, self._later])
         await self._mount_window(at_end=True)
         self.anchor()
         self._set_below(False)
@@ -211,7 +212,12 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
     def _make_all(self, start: int, end: int) -> list[EntryWidget]:
         return [w for w in (self._make(e) for e in self._rendered[start:end]) if w is not None]
 
+    def set_hint(self, hint: Content) -> None:
+        """What an empty conversation shows (how to start, and what to try)."""
+        self._hint.update(hint)
+
     def _update_markers(self) -> None:
+        self._hint.display = not self._rendered
         earlier = self._start
         later = len(self._rendered) - self._end
         self._earlier.display = earlier > 0
