@@ -59,43 +59,43 @@ __all__ = [
 ]
 
 _MIN_COLUMN = 3  # narrowest a squeezed column gets (then its cells end in …)
+_GAP = 2  # spaces between columns
 
 
 def layout_table(headers: list[Content], rows: list[list[Content]], width: int) -> list[list[Content]]:
-    """Lay out a table as lines of parts (borders and cells) that fit in *width* cells.
+    """Lay out a table as lines of parts (cells, gaps and rules) that fit in *width* cells.
 
-    Columns get their natural widths; when those do not fit, the widest columns shrink
-    first (never below a few cells) and their cells are cut with an ellipsis.
+    The header is underlined with a rule per column and columns are two spaces apart: no
+    vertical lines, which read as noise in a chat pane (and as a broken grid in SVG
+    screenshots). Columns get their natural widths; when those do not fit, the widest
+    columns shrink first (never below a few cells) and their cells end in an ellipsis.
     """
     columns = max([len(headers), *(len(row) for row in rows)], default=0)
     if columns == 0:
         return []
     table = [[*row, *[Content("")] * (columns - len(row))] for row in [headers, *rows]]
     widths = [max(1, *(row[c].cell_length for row in table)) for c in range(columns)]
-    room = max(columns * _MIN_COLUMN, width - (3 * columns + 1))  # "│ " + cell + " " per column, and "│"
+    room = max(columns * _MIN_COLUMN, width - _GAP * (columns - 1))
     while sum(widths) > room:
         widest = max(range(columns), key=widths.__getitem__)
         if widths[widest] <= _MIN_COLUMN:
             break
         widths[widest] -= 1
+    gap = Content(" " * _GAP)
 
-    def rule(left: str, middle: str, right: str) -> list[Content]:
-        return [Content.styled(left + middle.join("─" * (w + 2) for w in widths) + right, ".compact-table--lines")]
-
-    def cells(row: list[Content], header: bool) -> list[Content]:
-        parts = [Content.styled("│", ".compact-table--lines")]
-        for cell, cell_width in zip(row, widths, strict=True):
+    def line(row: list[Content], style: str = "") -> list[Content]:
+        parts: list[Content] = []
+        for n, (cell, cell_width) in enumerate(zip(row, widths, strict=True)):
             text = cell.truncate(cell_width, ellipsis=True, pad=True)
-            if header:
-                text = text.stylize(".compact-table--header")
-            parts += [Content(" "), text, Content(" "), Content.styled("│", ".compact-table--lines")]
+            parts += [gap, text.stylize(style) if style else text] if n else [text.stylize(style) if style else text]
         return parts
 
-    lines = [rule("┌", "┬", "┐"), cells(table[0], header=True)]
-    if rows:
-        lines.append(rule("├", "┼", "┤"))
-        lines += [cells(row, header=False) for row in table[1:]]
-    lines.append(rule("└", "┴", "┘"))
+    rule = [Content.styled("─" * w, ".compact-table--lines") for w in widths]
+    lines = [
+        line(table[0], ".compact-table--header"),
+        [part for n, r in enumerate(rule) for part in ([gap, r] if n else [r])],
+    ]
+    lines += [line(row) for row in table[1:]]
     return lines
 
 
