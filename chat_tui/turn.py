@@ -17,12 +17,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chat_tui.client import DEFAULT_STREAM_MODES, LangGraphClient, RunStream
 from chat_tui.client.errors import ClientError
-from chat_tui.client.events import StreamEnd, StreamEvent
+from chat_tui.client.events import DEFAULT_STREAM_MODES, StreamEnd, StreamEvent
 from chat_tui.conversation import Conversation, ErrorEntry, RunOutcome
+
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient, RunStream
 
 __all__ = ["SendFailed", "Turn", "TurnRequest", "TurnResult"]
 

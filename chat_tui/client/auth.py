@@ -1,24 +1,22 @@
-"""API keys: resolution, validation, and the httpx auth flow that sends them.
+"""API keys: resolution and validation (the auth flow that sends them is in ``http``).
 
 The key lives in a :class:`pydantic.SecretStr` from the moment it is read, so it never
 shows in a repr, a log line or the locals that Textual's crash screen prints. It is put
-on a request only inside :class:`ApiKeyAuth`, and only for requests to the configured
+on a request only inside ``http.ApiKeyAuth``, and only for requests to the configured
 origin.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-import httpx
 from pydantic import SecretStr
 
 from chat_tui.client.errors import InvalidApiKey
-from chat_tui.client.urls import same_origin
 
-__all__ = ["ENV_KEY_NAMES", "ApiKey", "ApiKeyAuth", "key_from_env", "normalize_key"]
+__all__ = ["ENV_KEY_NAMES", "ApiKey", "key_from_env", "normalize_key"]
 
 # The official SDKs' order of precedence.
 ENV_KEY_NAMES = ("LANGGRAPH_API_KEY", "LANGSMITH_API_KEY", "LANGCHAIN_API_KEY")
@@ -64,19 +62,3 @@ def key_from_env(env: Mapping[str, str] | None = None, names: tuple[str, ...] = 
         if raw and raw.strip().strip('"').strip("'").strip():
             return normalize_key(raw, f"env:{name}")
     return None
-
-
-class ApiKeyAuth(httpx.Auth):
-    """Adds ``x-api-key`` to requests for the configured origin, and to nothing else."""
-
-    def __init__(self, key: ApiKey, base_url: str) -> None:
-        self._key = key.secret
-        self._base_url = base_url
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if same_origin(str(request.url), self._base_url):
-            request.headers["x-api-key"] = self._key.get_secret_value()
-        yield request
-
-    def __repr__(self) -> str:
-        return "ApiKeyAuth(secret='**********')"

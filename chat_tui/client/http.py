@@ -22,7 +22,7 @@ import random
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Generator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,7 +30,7 @@ import httpx
 import pydantic_core
 
 from chat_tui import __version__
-from chat_tui.client.auth import ApiKey, ApiKeyAuth
+from chat_tui.client.auth import ApiKey
 from chat_tui.client.errors import (
     ClientError,
     ConnectError,
@@ -107,6 +107,22 @@ def _connect_reason(exc: BaseException) -> str:
     if "all connection attempts failed" in text:
         return "all connection attempts failed"
     return "connection failed"
+
+
+class ApiKeyAuth(httpx.Auth):
+    """Adds ``x-api-key`` to requests for the configured origin, and to nothing else."""
+
+    def __init__(self, key: ApiKey, base_url: str) -> None:
+        self._key = key.secret
+        self._base_url = base_url
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if same_origin(str(request.url), self._base_url):
+            request.headers["x-api-key"] = self._key.get_secret_value()
+        yield request
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth(secret='**********')"
 
 
 class _HeaderAuth(httpx.Auth):

@@ -9,6 +9,7 @@ state and the UI clean what they display (see :mod:`chat_tui.sanitize`).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, TypeAdapter
@@ -172,12 +173,18 @@ KnownMessage = Annotated[
     Field(discriminator="type"),
 ]
 
-_MESSAGE = TypeAdapter(AnyMessage)
+
+Message = HumanMessage | SystemMessage | AIMessage | AIMessageChunk | ToolMessage | OtherMessage
 
 
-def parse_message(value: Any) -> HumanMessage | SystemMessage | AIMessage | AIMessageChunk | ToolMessage | OtherMessage:
+@cache
+def _message_adapter() -> TypeAdapter[Message]:
+    return TypeAdapter(AnyMessage)  # built on first use: ~10 ms the app's first frame does not need
+
+
+def parse_message(value: Any) -> Message:
     """Validate one message dict (e.g. from ``values.messages``)."""
-    return _MESSAGE.validate_python(value)
+    return _message_adapter().validate_python(value)
 
 
 class ChunkMeta(BaseModel):

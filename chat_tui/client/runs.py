@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from chat_tui.client.events import DEFAULT_STREAM_MODES
 from chat_tui.client.http import HttpCore
 from chat_tui.client.models import Run
 from chat_tui.client.stream import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RECONNECTS, RunStream
@@ -17,7 +18,6 @@ __all__ = ["DEFAULT_STREAM_MODES", "RunsAPI"]
 _RUNS = TypeAdapter(list[Run])
 
 # ``messages-tuple`` for tokens, ``updates`` because interrupts are invisible without it.
-DEFAULT_STREAM_MODES: tuple[str, ...] = ("messages-tuple", "updates")
 
 
 def _run_body(

@@ -31,11 +31,12 @@ below 0.5 and ``tests/unit/test_sse.py`` exercises it through this module.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from httpx_sse._decoders import SSEDecoder as _FieldDecoder
+from typing import TYPE_CHECKING, NamedTuple
 
 from chat_tui.client.errors import EventTooLarge
+
+if TYPE_CHECKING:
+    from httpx_sse._decoders import SSEDecoder
 
 __all__ = ["DEFAULT_MAX_EVENT_SIZE", "EventDecoder", "RawEvent"]
 
@@ -71,7 +72,11 @@ class EventDecoder:
         self._trailing_cr = False  # the last read ended in CR: a leading LF of the next one is not a line
         self._partial: list[bytes] = []  # pieces of the current, unterminated line
         self._partial_size = 0
-        self._fields = _FieldDecoder()  # httpx-sse: the event being read, and the last event id
+        # httpx-sse: the event being read, and the last event id. (Imported here: importing
+        # httpx_sse imports httpx, which the app does not need before its first frame.)
+        from httpx_sse._decoders import SSEDecoder
+
+        self._fields: SSEDecoder = SSEDecoder()
         self._id = ""  # the last event id (kept in step with the field decoder's)
         self._event_size = 0  # bytes in complete lines of the current event
 

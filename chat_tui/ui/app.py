@@ -24,8 +24,6 @@ from chat_tui.settings.userdata import UserData
 from chat_tui.ui.collector import CollectorPolicy
 from chat_tui.ui.commands import ThreadCommands
 from chat_tui.ui.screens.chat import ChatScreen
-from chat_tui.ui.screens.connect import ConnectScreen
-from chat_tui.ui.screens.help import HelpScreen
 from chat_tui.ui.session import Session
 from chat_tui.ui.styles import stylesheets
 
@@ -96,12 +94,14 @@ class ChatApp(App[int]):
             self.notify(notice.message, severity="warning", markup=False)
         if self.plan.connection is None and not self.plan.demo:
             self.choose_connection(first_run=True)
-        else:
-            self.connect()
+        else:  # after the first frame: connecting imports the HTTP stack (~0.1 s)
+            self.call_after_refresh(self.connect)
 
     @work(group="choose-connection", exclusive=True, exit_on_error=False)
     async def choose_connection(self, first_run: bool = False) -> None:
         """The connect screen: pick or add a profile, or start the demo; then (re)connect."""
+        from chat_tui.ui.screens.connect import ConnectScreen  # (imported when needed: start-up time)
+
         choice = await self.push_screen_wait(ConnectScreen(self.settings, can_cancel=not first_run))
         if choice is None:
             return
@@ -245,6 +245,8 @@ class ChatApp(App[int]):
         self.connect()
 
     def action_help(self) -> None:
+        from chat_tui.ui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

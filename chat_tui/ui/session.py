@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chat_tui.client import LangGraphClient
 from chat_tui.connection import Connection
 from chat_tui.conversation import Conversation
 from chat_tui.settings.userdata import UserData
 from chat_tui.turn import Turn
+
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient
 
 __all__ = ["LiveTurn", "Session"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,10 +13,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from chat_tui.client import LangGraphClient
 from chat_tui.client.errors import ClientError
 from chat_tui.client.models import Assistant
 from chat_tui.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient
 
 __all__ = ["AssistantPicker"]
 

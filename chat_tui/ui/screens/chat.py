@@ -24,15 +24,13 @@ from textual.widgets import Footer, Input, Markdown, Static
 
 from chat_tui.client.errors import ClientError, Conflict
 from chat_tui.conversation import Conversation
+from chat_tui.run_config import RunConfig
 from chat_tui.sanitize import clean_line
 from chat_tui.turn import SendFailed, Turn, TurnRequest
 from chat_tui.ui.clipboard import copy_text
 from chat_tui.ui.drafts import Drafts
 from chat_tui.ui.format import thread_title
-from chat_tui.ui.screens.assistants import AssistantPicker
 from chat_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen, TextPromptScreen
-from chat_tui.ui.screens.options import OptionsScreen
-from chat_tui.ui.screens.run_config import RunConfig, RunConfigScreen
 from chat_tui.ui.session import LiveTurn, Session
 from chat_tui.ui.widgets.composer import Composer
 from chat_tui.ui.widgets.conversation_view import ConversationView
@@ -679,6 +677,8 @@ class ChatScreen(Screen[None]):
         session = self.session
         if session is None:
             return
+        from chat_tui.ui.screens.assistants import AssistantPicker  # (not needed before the first frame)
+
         chosen = await self.app.push_screen_wait(AssistantPicker(session.client, session.assistant_id))
         if chosen is None:
             return
@@ -692,6 +692,8 @@ class ChatScreen(Screen[None]):
         session = self.session
         if session is None:
             return
+        from chat_tui.ui.screens.run_config import RunConfigScreen
+
         result = await self.app.push_screen_wait(
             RunConfigScreen(session.client, session.assistant_id, self.run_config, label=self.status.assistant)
         )
@@ -706,6 +708,8 @@ class ChatScreen(Screen[None]):
     @work(group="options", exclusive=True, exit_on_error=False)
     async def action_options(self) -> None:
         app = self.app
+        from chat_tui.ui.screens.options import OptionsScreen
+
         options = await app.push_screen_wait(OptionsScreen(app.options))  # type: ignore[attr-defined]
         app.set_options(options)  # type: ignore[attr-defined]
         self.apply_options()

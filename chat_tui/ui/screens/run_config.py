@@ -10,8 +10,7 @@ at once), on every run of this thread until changed.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,98 +21,20 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, Switch, TextArea
 
-from chat_tui.client import LangGraphClient
 from chat_tui.client.errors import ClientError
+from chat_tui.run_config import UUID_LENGTH, RunConfig, SchemaField, schema_fields
 from chat_tui.sanitize import clean_line
 
-__all__ = ["RunConfig", "RunConfigScreen", "schema_fields"]
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient
 
-_UUID_LENGTH = 36
-
-
-@dataclass(slots=True)
-class RunConfig:
-    """Values sent with each run, as ``context`` or as ``config.configurable``."""
-
-    target: str = "context"  # or "configurable"
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def request_kwargs(self) -> dict[str, Any]:
-        if not self.values:
-            return {}
-        if self.target == "configurable":
-            return {"config": {"configurable": dict(self.values)}}
-        return {"context": dict(self.values)}
-
-    def summary(self, limit: int = 60) -> str:
-        text = ", ".join(f"{k}={v}" for k, v in self.values.items())
-        return clean_line(f"{self.target}: {text}", limit)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"target": self.target, "values": self.values}
-
-    @classmethod
-    def from_json(cls, data: Any) -> RunConfig | None:
-        if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
-            return None
-        target = "configurable" if data.get("target") == "configurable" else "context"
-        return cls(target, dict(data["values"]))
-
-
-@dataclass(slots=True)
-class SchemaField:
-    name: str
-    kind: str  # enum | bool | int | float | str
-    default: Any = None
-    choices: list[Any] = field(default_factory=list)
-    description: str = ""
-
-
-def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/"):
-        target: Any = schema
-        for part in ref[2:].split("/"):
-            target = target.get(part, {}) if isinstance(target, dict) else {}
-        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    for key in ("anyOf", "allOf", "oneOf"):
-        options = node.get(key)
-        if isinstance(options, list):
-            concrete = [o for o in options if isinstance(o, dict) and o.get("type") != "null"]
-            if concrete:
-                return {**_resolve(schema, concrete[0]), **{k: v for k, v in node.items() if k != key}}
-    return node
-
-
-def schema_fields(schema: dict[str, Any] | None) -> list[SchemaField]:
-    """The form fields a JSON schema's top-level properties call for (nested objects are left to JSON)."""
-    if not isinstance(schema, dict):
-        return []
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return []
-    fields = []
-    for name, raw in properties.items():
-        if not isinstance(raw, dict):
-            continue
-        node = _resolve(schema, raw)
-        default = node.get("default")
-        description = clean_line(str(node.get("description") or node.get("title") or ""), 120)
-        if isinstance(node.get("enum"), list):
-            fields.append(SchemaField(name, "enum", default, list(node["enum"]), description))
-        elif node.get("type") == "boolean":
-            fields.append(SchemaField(name, "bool", bool(default) if default is not None else False, [], description))
-        elif node.get("type") in ("integer", "number"):
-            fields.append(SchemaField(name, "int" if node["type"] == "integer" else "float", default, [], description))
-        elif node.get("type") == "string":
-            fields.append(SchemaField(name, "str", default, [], description))
-    return fields
+__all__ = ["RunConfigScreen", "fetch_schema"]
 
 
 async def fetch_schema(client: LangGraphClient, assistant: str) -> tuple[list[SchemaField], str]:
     """Fields for *assistant* (a graph name or an assistant id) and the target its schema suggests."""
     assistant_id = assistant
-    if len(assistant) != _UUID_LENGTH:
+    if len(assistant) != UUID_LENGTH:
         found = await client.assistants.search(graph_id=assistant, limit=1)
         if not found:
             return [], "configurable"

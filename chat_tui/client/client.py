@@ -1,0 +1,74 @@
+"""The client object: one Agent Server, ``.assistants``, ``.threads``, ``.runs`` over one HTTP client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from chat_tui.client.assistants import AssistantsAPI
+from chat_tui.client.auth import ApiKey
+from chat_tui.client.http import HttpCore
+from chat_tui.client.runs import RunsAPI
+from chat_tui.client.threads import ThreadsAPI
+
+__all__ = ["LangGraphClient"]
+
+
+class LangGraphClient:
+    """One Agent Server: ``.assistants``, ``.threads``, ``.runs`` over one HTTP client."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: ApiKey | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connect_retries: int = 2,
+        read_retries: int = 3,
+    ) -> None:
+        self.http = HttpCore(
+            base_url,
+            api_key=api_key,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            connect_retries=connect_retries,
+            read_retries=read_retries,
+        )
+        self.assistants = AssistantsAPI(self.http)
+        self.threads = ThreadsAPI(self.http)
+        self.runs = RunsAPI(self.http)
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    @property
+    def host(self) -> str:
+        return self.http.host
+
+    async def ok(self) -> bool:
+        """``GET /ok``: True when the server answers."""
+        data = await self.http.json("GET", "/ok", what="health check")
+        return bool(isinstance(data, dict) and data.get("ok", True))
+
+    async def info(self) -> dict[str, Any]:
+        """``GET /info``: server version and feature flags."""
+        data = await self.http.json("GET", "/info", what="server info")
+        return data if isinstance(data, dict) else {}
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> LangGraphClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"LangGraphClient(host={self.host!r})"
