@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import random
 import socket
 import ssl
@@ -109,6 +110,13 @@ def _connect_reason(exc: BaseException) -> str:
     return "connection failed"
 
 
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """httpx's verifying TLS context, built once per process: loading the CA bundle takes
+    ~20 ms, which every new client paid (the connect screen's test, profile switches)."""
+    return httpx.create_ssl_context()
+
 class ApiKeyAuth(httpx.Auth):
     """Adds ``x-api-key`` to requests for the configured origin, and to nothing else."""
 
@@ -182,7 +190,7 @@ class HttpCore:
             headers={"User-Agent": f"chat-tui/{__version__}"},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,
-            transport=transport or httpx.AsyncHTTPTransport(retries=connect_retries),
+            transport=transport or httpx.AsyncHTTPTransport(retries=connect_retries, verify=_tls_context()),
         )
 
     async def aclose(self) -> None:

@@ -72,7 +72,12 @@ def _coerce_content(value: Any) -> Any:
     return str(value)
 
 
-Content = Annotated[str | list[ContentBlock | str], BeforeValidator(_coerce_content)]
+# Tried left to right: a string or a list of blocks validates without calling Python (the
+# common case, once per streamed chunk); anything else is coerced by _coerce_content.
+Content = Annotated[
+    str | list[ContentBlock | str] | Annotated[str | list[ContentBlock | str], BeforeValidator(_coerce_content)],
+    Field(union_mode="left_to_right"),
+]
 
 
 class ToolCall(BaseModel):

@@ -20,18 +20,22 @@ millisecond are identical events. The rules that follow from that:
 
 Events are told apart by a fingerprint: their id, the length of their data and its first
 128 characters (where a messages event carries its token). Before any reconnect the
-bookkeeping is one list append per event; the counting starts at the first reconnect.
+bookkeeping is one append per event, to the last 1,024 fingerprints only: a rejoin resumes
+from the previous distinct id, so the server only ever replays or repeats events from the
+end of what was delivered (and memory does not grow with the stream). The counting starts
+at the first reconnect.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 
 from chat_tui.client.sse import RawEvent
 
 __all__ = ["ReplayFilter", "event_id_key"]
 
 Fingerprint = tuple[str, int, str]
+HISTORY = 1024  # fingerprints kept before the first reconnect
 
 
 def event_id_key(event_id: str) -> tuple[int, int] | None:
@@ -52,7 +56,8 @@ class ReplayFilter:
         self.last_id: str | None = None
         self.previous_id: str | None = None  # the distinct id before last_id
         self.delivered_without_id = False  # an event without an id was delivered: a rejoin cannot replay
-        self._order: list[Fingerprint] = []  # every delivered event, in order
+        # The delivered events, in order: the last HISTORY of them until the first reconnect.
+        self._order: deque[Fingerprint] | list[Fingerprint] = deque(maxlen=HISTORY)
         self._counts: Counter[Fingerprint] | None = None  # built at the first reconnect
         self._swallow: Counter[Fingerprint] = Counter()
         self._max_key: tuple[int, int] | None = None
@@ -65,6 +70,7 @@ class ReplayFilter:
     def resume_from(self) -> str | None:
         """The ``Last-Event-ID`` for a rejoin (None: nothing to resume from); filtering starts."""
         if self._counts is None:
+            self._order = list(self._order)
             self._counts = Counter(self._order)
         self._swallow = Counter(self._counts)
         self._repeat = None
@@ -81,12 +87,15 @@ class ReplayFilter:
         if event_id is None:
             self.delivered_without_id = True
             return True
-        mark = fingerprint(raw)
         counts = self._counts
-        if counts is None:  # no reconnect yet: every event is new
-            self._order.append(mark)
-            self._advance(event_id)
+        if counts is None:  # no reconnect yet: every event is new (inlined: this runs per event)
+            data = raw.data
+            self._order.append((event_id, len(data), data[:128]))
+            if event_id != self.last_id:
+                self.previous_id = self.last_id
+                self.last_id = event_id
             return True
+        mark = fingerprint(raw)
         if self._swallow[mark] > 0:  # the replay of what was delivered before the reconnect
             self._swallow[mark] -= 1
             return False

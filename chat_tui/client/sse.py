@@ -77,7 +77,8 @@ class EventDecoder:
         from httpx_sse._decoders import SSEDecoder
 
         self._fields: SSEDecoder = SSEDecoder()
-        self._id = ""  # the last event id (kept in step with the field decoder's)
+        self._id = ""  # the last event id; the field decoder learns it when it next decodes
+        self._fields_id = ""  # ...and this is the last id it was told
         self._event_size = 0  # bytes in complete lines of the current event
 
     def feed(self, chunk: bytes) -> list[RawEvent]:
@@ -142,8 +143,6 @@ class EventDecoder:
             value = chunk[n2 + 5 : n3 - 1]
             if b"\0" not in value:
                 event_id = value.decode("utf-8", "replace")
-                if event_id != self._id:
-                    self._fields.decode("id: " + event_id)
         self._id = event_id
         if event_id:
             self.last_event_id = event_id
@@ -173,6 +172,9 @@ class EventDecoder:
         """Interpret complete lines: comments are counted, fields go to httpx-sse's decoder."""
         events: list[RawEvent] = []
         fields = self._fields
+        if self._fields_id != self._id:  # ids the fast path saw since the field decoder last ran
+            fields.decode("id: " + self._id)
+            self._fields_id = self._id
         size = self._event_size
         limit = self.max_event_size
         try:
@@ -182,7 +184,7 @@ class EventDecoder:
                     sse = fields.decode("")
                     if sse is None:
                         continue
-                    self._id = sse.id
+                    self._id = self._fields_id = sse.id
                     if sse.id:
                         self.last_event_id = sse.id
                     if sse.data:  # no phantom events: no data, no event

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat_tui.client.replay import ReplayFilter, event_id_key
+from chat_tui.client.replay import HISTORY, ReplayFilter, event_id_key
 from chat_tui.client.sse import RawEvent
 
 
@@ -138,3 +138,17 @@ def test_the_limit_two_identical_tokens_in_one_millisecond() -> None:
     replay.resume_from()
     rejoin = [_event(1, "|"), _event(1, "|"), _event(2, "x"), _event(2, "x")]
     assert [e.data for e in rejoin if replay.admit(e)] == ['["x"]']
+
+
+def test_a_long_stream_keeps_a_bounded_history_and_still_rejoins_exactly() -> None:
+    """Before a reconnect only the last HISTORY fingerprints are kept (memory does not grow
+    with the stream); a rejoin after thousands of events still delivers each event once."""
+    events = [_event(1_000 + n // 3, f"t{n % 7}") for n in range(5_000)]  # three events per millisecond
+    replay = ReplayFilter()
+    assert all(replay.admit(e) for e in events[:4_000])
+    assert len(replay._order) == HISTORY
+    resume = replay.resume_from()
+    assert resume == events[3_998].id  # the previous distinct id (events 3,999.. share the last one)
+    start = next(i for i, e in enumerate(events) if event_id_key(e.id or "") > event_id_key(resume or ""))
+    rejoin = events[start:4_100] + events[4_090:4_100] + events[4_100:]  # and the server's repeated span
+    assert [e for e in rejoin if replay.admit(e)] == events[4_000:]
