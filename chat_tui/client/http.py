@@ -110,12 +110,12 @@ def _connect_reason(exc: BaseException) -> str:
     return "connection failed"
 
 
-
 @functools.cache
 def _tls_context() -> ssl.SSLContext:
     """httpx's verifying TLS context, built once per process: loading the CA bundle takes
     ~20 ms, which every new client paid (the connect screen's test, profile switches)."""
     return httpx.create_ssl_context()
+
 
 class ApiKeyAuth(httpx.Auth):
     """Adds ``x-api-key`` to requests for the configured origin, and to nothing else."""

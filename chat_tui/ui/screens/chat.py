@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Markdown, Static
+from textual.widgets import Footer, Markdown, Static
 
 from chat_tui.client.errors import ClientError, Conflict
 from chat_tui.conversation import Conversation
@@ -30,12 +30,13 @@ from chat_tui.turn import SendFailed, Turn, TurnRequest
 from chat_tui.ui.clipboard import copy_text
 from chat_tui.ui.drafts import Drafts
 from chat_tui.ui.format import thread_title
-from chat_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen, TextPromptScreen
+from chat_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from chat_tui.ui.session import LiveTurn, Session
 from chat_tui.ui.widgets.composer import Composer
 from chat_tui.ui.widgets.conversation_view import ConversationView
+from chat_tui.ui.widgets.sidebar import ThreadSidebar
 from chat_tui.ui.widgets.status_line import StatusLine
-from chat_tui.ui.widgets.thread_list import PAGE_SIZE, ThreadList
+from chat_tui.ui.widgets.thread_list import ThreadList
 
 __all__ = ["ChatScreen"]
 
@@ -108,17 +109,15 @@ class ChatScreen(Screen[None]):
         # The main widgets, held directly: they are needed while the screen unmounts too.
         self.view = ConversationView(id="conversation")
         self.composer = Composer(id="composer", placeholder="Message the assistant — Enter sends, Ctrl+J newline")
-        self.threads = ThreadList(id="threads")
+        self.sidebar = ThreadSidebar(id="sidebar")
+        self.threads = self.sidebar.threads
         self.status = StatusLine(id="status")
 
     # -- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            with Vertical(id="sidebar"):
-                yield Static(Content.styled("Threads", "bold"), id="sidebar-title")
-                yield Input(placeholder="filter threads…", id="thread-filter")
-                yield self.threads
+            yield self.sidebar
             with Vertical(id="chat"):
                 yield self.status
                 yield self.view
@@ -127,13 +126,10 @@ class ChatScreen(Screen[None]):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one("#thread-filter").display = False
         self.query_one("#new-output").display = False
         userdata_sidebar = self.app_userdata_sidebar()
         self.sidebar_visible = userdata_sidebar and self.app.size.width >= NARROW
         self.set_interval(1 / FLUSH_HZ, self._flush)
-        self.set_interval(60, self.threads.refresh_times)
-        self.set_interval(20, self._refresh_thread_statuses)
         await self.view.show(self.conversation)
         self.composer.focus()
         self._update_status()
@@ -158,7 +154,7 @@ class ChatScreen(Screen[None]):
         self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
         for notice in session.userdata.notices():
             self.notify(notice.message, severity="warning", markup=False)
-        self.load_threads()
+        self.sidebar.attach(session)
         interrupted = session.userdata.active_runs(session.server_key)
         if self.initial_thread:
             self.open_thread(self.initial_thread)  # keeps what was typed as the new-thread draft
@@ -176,7 +172,7 @@ class ChatScreen(Screen[None]):
         self._update_status()
 
     def watch_sidebar_visible(self, visible: bool) -> None:
-        self.query_one("#sidebar").display = visible
+        self.sidebar.display = visible
 
     def on_resize(self) -> None:
         if self.app.size.width < NARROW and self.sidebar_visible and self.focused is not self.threads:
@@ -210,65 +206,9 @@ class ChatScreen(Screen[None]):
 
     # -- threads ------------------------------------------------------------------------------
 
-    @work(group="threads", exclusive=True, exit_on_error=False)
-    async def load_threads(self) -> None:
-        session = self.session
-        if session is None:
-            return
-        try:
-            page = await session.client.threads.search(limit=PAGE_SIZE)
-        except ClientError as exc:
-            self.notify(f"could not list threads: {exc}", severity="error", markup=False)
-            return
-        self.threads.set_threads(page, more=len(page) == PAGE_SIZE)
-        self.threads.set_current(self.conversation.thread_id)
-        self._fetch_first_messages()
-
-    @on(ThreadList.LoadMore)
-    @work(group="threads-more", exclusive=True, exit_on_error=False)
-    async def _load_more(self, event: ThreadList.LoadMore) -> None:
-        session = self.session
-        threads = self.threads
-        try:
-            if session is None:
-                return
-            page = await session.client.threads.search(limit=PAGE_SIZE, offset=event.offset)
-            threads.add_page(page, more=len(page) == PAGE_SIZE)
-        except ClientError as exc:
-            self.notify(f"could not load more threads: {exc}", severity="error", markup=False)
-        finally:
-            threads.loading = False
-        self._fetch_first_messages()
-
-    @work(group="titles", exclusive=True, exit_on_error=False)
-    async def _fetch_first_messages(self) -> None:
-        """Untitled rows show their first message, fetched lazily a few at a time."""
-        session = self.session
-        if session is None:
-            return
-        for thread_id in self.threads.untitled_ids():
-            try:
-                state = await session.client.threads.get_state(thread_id)
-            except ClientError:
-                continue
-            conversation = Conversation(thread_id)
-            conversation.load(state)
-            self.threads.set_first_message(thread_id, conversation.first_human_text() or "")
-
-    @work(group="statuses", exclusive=True, exit_on_error=False)
-    async def _refresh_thread_statuses(self) -> None:
-        session = self.session
-        if session is None or not self.threads.threads:
-            return
-        try:
-            page = await session.client.threads.search(limit=min(PAGE_SIZE, len(self.threads.threads)))
-        except ClientError:
-            return
-        known = {t.thread_id: t for t in self.threads.threads}
-        for thread in page:
-            old = known.get(thread.thread_id)
-            if old is None or old.status != thread.status or old.metadata != thread.metadata:
-                self.threads.upsert(thread)
+    def load_threads(self) -> None:
+        """Reload the sidebar (the palette's "Refresh threads")."""
+        self.sidebar.load()
 
     @on(ThreadList.Open)
     def _open_requested(self, event: ThreadList.Open) -> None:
@@ -377,66 +317,13 @@ class ChatScreen(Screen[None]):
     async def _new_from_list(self) -> None:
         await self.action_new_thread()
 
-    @on(ThreadList.Refresh)
-    def _refresh(self) -> None:
-        self.load_threads()
-
-    @on(ThreadList.Rename)
-    @work(group="rename", exit_on_error=False)
-    async def _rename(self, event: ThreadList.Rename) -> None:
-        session = self.session
-        if session is None:
-            return
-        title = await self.app.push_screen_wait(TextPromptScreen("Rename thread", event.title))
-        if title is None or not title.strip():
-            return
-        try:
-            thread = await session.client.threads.update(event.thread_id, metadata={"title": title.strip()[:200]})
-        except ClientError as exc:
-            self.notify(f"could not rename: {exc}", severity="error", markup=False)
-            return
-        self.threads.upsert(thread)
-
-    @on(ThreadList.Delete)
-    @work(group="delete", exit_on_error=False)
-    async def _delete(self, event: ThreadList.Delete) -> None:
-        session = self.session
-        if session is None:
-            return
-        question = Content.assemble("Delete the thread ", (event.title, "bold"), "?\nThis cannot be undone.")
-        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Delete", danger=True)):
-            return
-        try:
-            await session.client.threads.delete(event.thread_id)
-        except ClientError as exc:
-            self.notify(f"could not delete: {exc}", severity="error", markup=False)
-            return
-        self.threads.remove_thread(event.thread_id)
-        session.userdata.save_draft(session.server_key, event.thread_id, "")
+    @on(ThreadSidebar.Deleted)
+    async def _deleted(self, event: ThreadSidebar.Deleted) -> None:
         if self.conversation.thread_id == event.thread_id:
             await self.new_thread()
-        self.notify("thread deleted", markup=False)
 
-    @on(ThreadList.FilterRequested)
-    def _show_filter(self) -> None:
-        field = self.query_one("#thread-filter", Input)
-        field.display = True
-        field.focus()
-
-    @on(Input.Changed, "#thread-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.threads.set_filter(event.value)
-
-    @on(Input.Submitted, "#thread-filter")
-    def _filter_done(self) -> None:
-        self.threads.focus()
-
-    @on(ThreadList.Leave)
-    def _leave_threads(self) -> None:
-        field = self.query_one("#thread-filter", Input)
-        if field.value:
-            field.value = ""
-        field.display = False
+    @on(ThreadSidebar.Left)
+    def _left_sidebar(self) -> None:
         self.composer.focus()
         if self.app.size.width < NARROW:
             self.sidebar_visible = False
@@ -457,12 +344,12 @@ class ChatScreen(Screen[None]):
     def action_rename_current(self) -> None:
         thread_id = self.conversation.thread_id
         if thread_id:
-            self.post_message(ThreadList.Rename(thread_id, self.threads.title_of(thread_id)))
+            self.sidebar.rename(thread_id)
 
     def action_delete_current(self) -> None:
         thread_id = self.conversation.thread_id
         if thread_id:
-            self.post_message(ThreadList.Delete(thread_id, self.threads.title_of(thread_id)))
+            self.sidebar.delete(thread_id)
 
     def action_copy_last(self) -> None:
         answers = [m for m in self.conversation.messages if m.role == "ai" and m.text]
@@ -644,7 +531,7 @@ class ChatScreen(Screen[None]):
     def _after_run(self, thread_id: str | None) -> None:
         self._update_status()
         self.refresh_bindings()
-        self._refresh_thread_statuses()
+        self.sidebar.refresh_statuses()
         if thread_id and self.conversation.thread_id == thread_id:
             self.composer.set_history([m.text for m in self.conversation.messages if m.role == "human"])
 

@@ -2,8 +2,8 @@
 
 An ``OptionList`` renders only visible lines, so thousands of rows cost no widgets. Rows
 arrive in pages (``threads/search`` with ``select``); scrolling or moving near the end
-asks for the next page. The widget holds no network code: it posts messages and the
-screen answers them.
+asks for the next page. The widget holds no network code: it posts messages, and the
+sidebar (``chat_tui.ui.widgets.sidebar``) or the screen answers them.
 """
 
 from __future__ import annotations

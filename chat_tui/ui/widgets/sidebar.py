@@ -1,0 +1,200 @@
+"""The thread sidebar: the list of the server's threads, its filter, and the work behind them.
+
+It pages through ``threads/search``, fetches the first message of untitled threads lazily,
+refreshes status badges, renames (``metadata.title``) and deletes threads. Opening a thread
+or starting a new one is the screen's business: :class:`ThreadList` posts those messages
+and they bubble up to it, as do :class:`ThreadSidebar.Deleted` and :class:`ThreadSidebar.Left`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from chat_tui.client.errors import ClientError
+from chat_tui.conversation import Conversation
+from chat_tui.ui.widgets.thread_list import PAGE_SIZE, ThreadList
+
+if TYPE_CHECKING:
+    from chat_tui.ui.session import Session
+
+__all__ = ["ThreadSidebar"]
+
+STATUS_SECONDS = 20  # how often the badges of the listed threads are refreshed
+TIMES_SECONDS = 60  # how often "3 min ago" is redrawn
+
+
+class ThreadSidebar(Vertical):
+    class Deleted(Message):
+        """A thread was deleted on the server (the screen leaves it if it was open)."""
+
+        def __init__(self, thread_id: str) -> None:
+            super().__init__()
+            self.thread_id = thread_id
+
+    class Left(Message):
+        """The user left the sidebar (Esc)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session: Session | None = None
+        self.threads = ThreadList(id="threads")
+        self._filter = Input(placeholder="filter threads…", id="thread-filter")
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled("Threads", "bold"), id="sidebar-title")
+        yield self._filter
+        yield self.threads
+
+    def on_mount(self) -> None:
+        self._filter.display = False
+        self.set_interval(TIMES_SECONDS, self.threads.refresh_times)
+        self.set_interval(STATUS_SECONDS, self.refresh_statuses)
+
+    def attach(self, session: Session) -> None:
+        """Connected: list this server's threads."""
+        self.session = session
+        self.load()
+
+    # -- listing ----------------------------------------------------------------------------
+
+    @work(group="threads", exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            page = await session.client.threads.search(limit=PAGE_SIZE)
+        except ClientError as exc:
+            self.notify(f"could not list threads: {exc}", severity="error", markup=False)
+            return
+        self.threads.set_threads(page, more=len(page) == PAGE_SIZE)
+        self._fetch_first_messages()
+
+    @on(ThreadList.Refresh)
+    def _refresh(self) -> None:
+        self.load()
+
+    @on(ThreadList.LoadMore)
+    @work(group="threads-more", exclusive=True, exit_on_error=False)
+    async def _load_more(self, event: ThreadList.LoadMore) -> None:
+        session = self.session
+        threads = self.threads
+        try:
+            if session is None:
+                return
+            page = await session.client.threads.search(limit=PAGE_SIZE, offset=event.offset)
+            threads.add_page(page, more=len(page) == PAGE_SIZE)
+        except ClientError as exc:
+            self.notify(f"could not load more threads: {exc}", severity="error", markup=False)
+        finally:
+            threads.loading = False
+        self._fetch_first_messages()
+
+    @work(group="titles", exclusive=True, exit_on_error=False)
+    async def _fetch_first_messages(self) -> None:
+        """Untitled rows show their first message, fetched lazily a few at a time."""
+        session = self.session
+        if session is None:
+            return
+        for thread_id in self.threads.untitled_ids():
+            try:
+                state = await session.client.threads.get_state(thread_id)
+            except ClientError:
+                continue
+            conversation = Conversation(thread_id)
+            conversation.load(state)
+            self.threads.set_first_message(thread_id, conversation.first_human_text() or "")
+
+    @work(group="statuses", exclusive=True, exit_on_error=False)
+    async def refresh_statuses(self) -> None:
+        """Re-read the first page: badges (busy, interrupted...) and titles changed elsewhere."""
+        session = self.session
+        if session is None or not self.threads.threads:
+            return
+        try:
+            page = await session.client.threads.search(limit=min(PAGE_SIZE, len(self.threads.threads)))
+        except ClientError:
+            return
+        known = {t.thread_id: t for t in self.threads.threads}
+        for thread in page:
+            old = known.get(thread.thread_id)
+            if old is None or old.status != thread.status or old.metadata != thread.metadata:
+                self.threads.upsert(thread)
+
+    # -- renaming and deleting --------------------------------------------------------------
+
+    @on(ThreadList.Rename)
+    def _rename_requested(self, event: ThreadList.Rename) -> None:
+        self.rename(event.thread_id)
+
+    @on(ThreadList.Delete)
+    def _delete_requested(self, event: ThreadList.Delete) -> None:
+        self.delete(event.thread_id)
+
+    @work(group="rename", exit_on_error=False)
+    async def rename(self, thread_id: str) -> None:
+        from chat_tui.ui.screens.dialogs import TextPromptScreen
+
+        session = self.session
+        if session is None:
+            return
+        title = await self.app.push_screen_wait(TextPromptScreen("Rename thread", self.threads.title_of(thread_id)))
+        if title is None or not title.strip():
+            return
+        try:
+            thread = await session.client.threads.update(thread_id, metadata={"title": title.strip()[:200]})
+        except ClientError as exc:
+            self.notify(f"could not rename: {exc}", severity="error", markup=False)
+            return
+        self.threads.upsert(thread)
+
+    @work(group="delete", exit_on_error=False)
+    async def delete(self, thread_id: str) -> None:
+        from chat_tui.ui.screens.dialogs import ConfirmScreen
+
+        session = self.session
+        if session is None:
+            return
+        title = self.threads.title_of(thread_id)
+        question = Content.assemble("Delete the thread ", (title, "bold"), "?\nThis cannot be undone.")
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Delete", danger=True)):
+            return
+        try:
+            await session.client.threads.delete(thread_id)
+        except ClientError as exc:
+            self.notify(f"could not delete: {exc}", severity="error", markup=False)
+            return
+        self.threads.remove_thread(thread_id)
+        session.userdata.save_draft(session.server_key, thread_id, "")
+        self.post_message(self.Deleted(thread_id))
+        self.notify("thread deleted", markup=False)
+
+    # -- filtering ----------------------------------------------------------------------------
+
+    @on(ThreadList.FilterRequested)
+    def _show_filter(self) -> None:
+        self._filter.display = True
+        self._filter.focus()
+
+    @on(Input.Changed, "#thread-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.threads.set_filter(event.value)
+
+    @on(Input.Submitted, "#thread-filter")
+    def _filter_done(self) -> None:
+        self.threads.focus()
+
+    @on(ThreadList.Leave)
+    def _leave(self, event: ThreadList.Leave) -> None:
+        event.stop()
+        if self._filter.value:
+            self._filter.value = ""
+        self._filter.display = False
+        self.post_message(self.Left())
