@@ -3,7 +3,7 @@
     python -m chat_tui.screenshots [--out screenshots]
 
 Writes one SVG per scene and, when ``rsvg-convert`` is installed (Debian: ``librsvg2-bin``
-with ``fonts-firacode``), a PNG beside it.
+with ``fonts-firacode``, ``fonts-noto-cjk`` and ``fonts-symbola``), a PNG beside it.
 """
 
 from __future__ import annotations

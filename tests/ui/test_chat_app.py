@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import Markdown
+from textual.widgets import Markdown, Static
 
 from chat_tui.client import LangGraphClient
 from chat_tui.conversation import MessageStatus, RunOutcome, ToolStatus
@@ -34,8 +34,11 @@ async def test_send_and_see_the_streamed_markdown_answer(server_url: str, user_d
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
         assert screen.focused is screen.composer  # ready to type
+        hint = screen.view.query_one(".empty-hint", Static)
+        assert hint.display and "Type a message and press Enter" in str(hint.render())
         await send(pilot, "hello, show me markdown")
         run = await run_finished(pilot)
+        assert not hint.display  # the conversation has begun
         assert run.outcome is RunOutcome.SUCCESS and run.time_to_first_token is not None
         (user,) = screen.view.query(UserMessage)
         assert user.message.text == "hello, show me markdown"

@@ -293,6 +293,8 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         if widget is None:
             return False
         await self.mount(widget, before=self._next_mounted(position) or self._later)
+        if self._hint.display:  # the first entry of a new conversation
+            self._update_markers()
         return True
 
     def _position_for(self, entry: Entry) -> int:
