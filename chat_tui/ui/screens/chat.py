@@ -129,7 +129,8 @@ class ChatScreen(Screen[None]):
         self.query_one("#new-output").display = False
         userdata_sidebar = self.app_userdata_sidebar()
         self.sidebar_visible = userdata_sidebar and self.app.size.width >= NARROW
-        self.set_interval(1 / FLUSH_HZ, self._flush)
+        # Asleep while no run streams (an idle app does not wake 30 times a second).
+        self._flush_timer = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
         await self.view.show(self.conversation)
         self.composer.focus()
         self._update_status()
@@ -180,16 +181,23 @@ class ChatScreen(Screen[None]):
 
     # -- flushing -----------------------------------------------------------------------------
 
+    def wake_flush(self) -> None:
+        """A run starts streaming: render what it changes at up to 30 Hz until it is over."""
+        self._flush_timer.resume()
+
     async def _flush(self) -> None:
-        if self.view.conversation is not self.conversation:
-            return
-        changes = await self.view.flush()
-        if changes is not None:
-            for fault in changes.faults:
-                self.notify(clean_line(fault, 200), severity="warning", markup=False)
-        run = self.conversation.run
-        if (changes is not None and changes.run_changed) or (run is not None and run.outcome == "running"):
-            self._update_status()
+        changes = None
+        if self.view.conversation is self.conversation:
+            changes = await self.view.flush()
+            if changes is not None:
+                for fault in changes.faults:
+                    self.notify(clean_line(fault, 200), severity="warning", markup=False)
+            run = self.conversation.run
+            if (changes is not None and changes.run_changed) or (run is not None and run.outcome == "running"):
+                self._update_status()
+        session = self.session
+        if changes is None and not self.view.busy and not (session and session.live):
+            self._flush_timer.pause()  # nothing streams and everything is rendered
 
     def _update_status(self) -> None:
         status = self.status
@@ -276,6 +284,7 @@ class ChatScreen(Screen[None]):
         turn = Turn(session.client, conversation, TurnRequest(session.assistant_id, thread_id))
         live = LiveTurn(conversation, turn)
         session.live[thread_id] = live
+        self.wake_flush()
         session.userdata.set_active_run(session.server_key, thread_id, run_id)
         self.refresh_bindings()
         self.notify("this thread is running on the server: following it live", markup=False)
@@ -449,6 +458,7 @@ class ChatScreen(Screen[None]):
         session = self.session
         drafts = self.drafts
         assert session is not None and drafts is not None
+        self.wake_flush()
         new_thread = request.thread_id is None
         if running is not None:  # our own run (or one we follow) is streaming in this thread
             choice = await self._ask_busy(ours=True)
@@ -466,6 +476,7 @@ class ChatScreen(Screen[None]):
 
         async def accepted(thread_id: str, run_id: str | None) -> None:
             session.live[thread_id] = live
+            self.wake_flush()  # (it may have gone to sleep while the server was being asked)
             drafts.accepted(draft_key, thread_id)
             if self.run_config is not None and conversation is self.conversation:
                 session.userdata.set_run_config(session.server_key, thread_id, self.run_config.to_json())

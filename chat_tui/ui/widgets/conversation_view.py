@@ -232,6 +232,11 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
             )
 
     @property
+    def busy(self) -> bool:
+        """The window is being changed (a flush now would be skipped)."""
+        return self._lock.locked()
+
+    @property
     def at_end(self) -> bool:
         """The window holds the conversation's last entry."""
         return self._end == len(self._rendered)
