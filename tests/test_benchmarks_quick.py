@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUICK_FIGURES = [
     "startup.version",
     "startup.first_frame",
+    "startup.first_frame_vs_minimal_textual",
     "startup.demo_ok",
     "ingest.5000.raw",
     "ingest.5000.sdk",

@@ -22,7 +22,7 @@ import termios
 import time
 from pathlib import Path
 
-from tests.benchmarks.measure import Figure, Results, median, spread
+from tests.benchmarks.measure import Figure, Results, median, ratio_figure, spread
 
 CHAT_TUI = Path(sys.executable).with_name("chat-tui")
 
@@ -46,8 +46,22 @@ def version_time(home: Path) -> float:
     return time.perf_counter() - start
 
 
-def first_frame_time(url: str, home: Path, marker: bytes = b"Threads", timeout: float = 30.0) -> float:
-    """Spawn ``chat-tui --url URL`` on a 120x40 pty; seconds until its first frame shows *marker*."""
+# The smallest Textual app that draws the same word: what any Textual app pays to start here
+# (interpreter, Textual's imports, the driver, one frame), measured beside ours.
+MINIMAL_APP = (
+    "from textual.app import App\n"
+    "from textual.widgets import Static\n"
+    "class Minimal(App):\n"
+    "    def compose(self):\n"
+    "        yield Static('Threads')\n"
+    "Minimal().run()\n"
+)
+
+
+def first_frame_time(
+    url: str, home: Path, marker: bytes = b"Threads", timeout: float = 30.0, command: list[str] | None = None
+) -> float:
+    """Spawn ``chat-tui --url URL`` (or *command*) on a 120x40 pty; seconds until its first frame shows *marker*."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = {
@@ -61,7 +75,7 @@ def first_frame_time(url: str, home: Path, marker: bytes = b"Threads", timeout: 
     }
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [*_command(), "--url", url],
+        command or [*_command(), "--url", url],
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -132,7 +146,12 @@ def run(results: Results, url: str, home: Path, quick: bool) -> None:
             "startup.version", median(versions), "s", ("<=", 0.2), spread(versions), "chat-tui --version", repetitions
         )
     )
-    frames = [first_frame_time(url, home / f"s{n}") for n in range(repetitions)]
+    minimal_command = [sys.executable, "-c", MINIMAL_APP]
+    first_frame_time(url, home / "warm-minimal", command=minimal_command)
+    frames, minimal = [], []
+    for n in range(repetitions):  # interleaved: the machine's speed drifts
+        frames.append(first_frame_time(url, home / f"s{n}"))
+        minimal.append(first_frame_time(url, home / f"m{n}", command=minimal_command))
     results.add(
         Figure(
             "startup.first_frame",
@@ -142,5 +161,20 @@ def run(results: Results, url: str, home: Path, quick: bool) -> None:
             spread(frames),
             "process start to the first frame, in a pty",
             repetitions,
+        )
+    )
+    results.add(
+        Figure(
+            "startup.first_frame_minimal_textual",
+            median(minimal),
+            "s",
+            spread=spread(minimal),
+            note="the smallest Textual app drawing one word, same pty, interleaved",
+            reps=repetitions,
+        )
+    )
+    results.add(
+        ratio_figure(
+            "startup.first_frame_vs_minimal_textual", frames, minimal, None, "chat-tui / the smallest Textual app"
         )
     )
