@@ -9,7 +9,16 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.widgets import Markdown
 
-from chat_tui.ui.widgets.markdown import ChatMarkdown, CompactTable, HangingVisual, ListLine, layout_table
+from chat_tui.ui.widgets.markdown import (
+    ChatMarkdown,
+    CompactBlockQuote,
+    CompactBulletList,
+    CompactTable,
+    HangingVisual,
+    ListLine,
+    ListVisual,
+    layout_table,
+)
 from tests.benchmarks.corpus import answer_text
 
 ANSWER = answer_text(3, 1400)  # headings, paragraphs, a nested list, code, a table, a quote
@@ -60,7 +69,7 @@ def test_hanging_lines_wrap_under_the_text_not_the_bullet() -> None:
     lines = visual._content(12).plain.split("\n")
     assert lines[0].startswith("• one")
     assert all(line.startswith("  ") and len(line) <= 12 for line in lines[1:])
-    assert visual.get_height({}, 12) == len(lines)  # type: ignore[arg-type]
+    assert visual.get_height({}, 12) == len(lines)
 
 
 async def test_an_answer_mounts_far_fewer_widgets_and_shows_the_same_text() -> None:
@@ -72,8 +81,11 @@ async def test_an_answer_mounts_far_fewer_widgets_and_shows_the_same_text() -> N
             counts[cls] = len(list(app.query("*")))
             if cls is ChatMarkdown:
                 tables = list(app.query(CompactTable))
-                lines = list(app.query(ListLine))
-                assert tables and lines
+                lists = list(app.query(CompactBulletList))
+                assert tables and lists
+                assert not list(app.query(ListLine))  # text-only lists, nested ones too, are one widget
+                quotes = list(app.query(CompactBlockQuote))
+                assert quotes and not any(quote.children for quote in quotes)  # a quote of text: one widget
                 shot = app.export_screenshot()
                 for word in ("alpha", "gamma", "first point about item 0", "a nested step", "handler_0"):
                     assert word in shot.replace("&#160;", " ")
@@ -87,7 +99,9 @@ async def test_streamed_tables_and_lists_end_as_a_whole_parse_does(piece: int) -
     async with whole.run_test(size=(60, 30)) as pilot:
         await pilot.pause(0.2)
         expected = _blocks(whole)
-    assert [kind for kind, _ in expected] == ["CompactTable", *["ListLine"] * 5]  # x, y, nested, three, four
+    assert [kind for kind, _ in expected] == ["CompactTable", "CompactBulletList", "CompactOrderedList"]
+    assert expected[1][1].splitlines() == ["• x", "• y", "  1. nested"]
+    assert expected[2][1].splitlines() == ["3. three", "4. four"]
     streamed = Host(ChatMarkdown())
     async with streamed.run_test(size=(60, 30)) as pilot:
         stream = Markdown.get_stream(streamed.markdown)
@@ -100,8 +114,63 @@ async def test_streamed_tables_and_lists_end_as_a_whole_parse_does(piece: int) -
 
 def _blocks(app: Host) -> list[tuple[str, str]]:
     out = []
-    for widget in app.markdown.query("CompactTable, ListLine"):
+    for widget in app.markdown.query("CompactTable, CompactBulletList, CompactOrderedList, ListLine"):
+        if widget.children:
+            continue  # a list drawn as widgets: its ListLines follow
         visual = widget.render()
         content = visual._content(40)  # type: ignore[union-attr]
         out.append((type(widget).__name__, content.plain))
     return out
+
+
+def test_a_list_is_one_text_with_nested_items_under_their_parent() -> None:
+    visual = ListVisual(
+        [
+            (0, Content("• "), Content("one two three four five six")),
+            (2, Content("1. "), Content("nested item that wraps")),
+            (0, Content("• "), Content("")),  # an item still being streamed
+        ]
+    )
+    lines = visual._content(14).plain.split("\n")
+    assert lines[0] == "• one two"
+    assert all(line.startswith("  ") for line in lines[1:3])  # wrapped under the text
+    nested = [n for n, line in enumerate(lines) if line.startswith("  1. ")]
+    assert nested and lines[nested[0] + 1].startswith("     ")  # under the nested text, not its number
+    assert lines[-1] == "• "
+    assert all(len(line) <= 14 for line in lines)
+    assert visual.get_height({}, 14) == len(lines)
+
+
+@pytest.mark.parametrize("piece", [1, 9])
+async def test_a_list_holding_code_is_drawn_as_widgets_streamed_or_whole(piece: int) -> None:
+    text = "- plain\n- with code\n\n  ```\n  x = 1\n  ```\n- last\n"
+    whole = Host(ChatMarkdown(text))
+    async with whole.run_test(size=(60, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert len(whole.markdown.query(ListLine)) == 3
+        expected = _blocks(whole)
+    streamed = Host(ChatMarkdown())
+    async with streamed.run_test(size=(60, 30)) as pilot:
+        stream = Markdown.get_stream(streamed.markdown)
+        for start in range(0, len(text), piece):
+            await stream.write(text[start : start + piece])
+        await stream.stop()
+        await pilot.pause(0.2)
+        assert _blocks(streamed) == expected
+        assert "x&#160;=&#160;1" in streamed.export_screenshot()
+
+
+async def test_a_streamed_quote_is_one_widget_until_it_holds_more_than_text() -> None:
+    text = "> first **bold**\n>\n> second\n\n> - a list in a quote\n"
+    streamed = Host(ChatMarkdown())
+    async with streamed.run_test(size=(60, 20)) as pilot:
+        stream = Markdown.get_stream(streamed.markdown)
+        for start in range(0, len(text), 3):
+            await stream.write(text[start : start + 3])
+        await stream.stop()
+        await pilot.pause(0.2)
+        plain, listed = streamed.markdown.query(CompactBlockQuote)
+        assert not plain.children and plain.render().plain == "first bold\nsecond"  # type: ignore[union-attr]
+        assert listed.children  # Textual's widgets for what is not text
+        shot = streamed.export_screenshot().replace("&#160;", " ")
+        assert "a list in a quote" in shot
