@@ -8,7 +8,9 @@ hint) and exit with status 2; no command ever ends in a traceback for bad input.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from typing import Any, NoReturn
 
@@ -129,6 +131,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("chat-tui: interrupted\n")
         return 130
+    except BrokenPipeError:  # `chat-tui config show | head`: the reader left, nothing to report
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (so the exit flush does not raise again)
+        return 141
 
 
 def _stream(args: argparse.Namespace) -> int:

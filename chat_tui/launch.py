@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from chat_tui.client.errors import ClientError
 
 if TYPE_CHECKING:
+    from chat_tui.settings.manager import SettingsManager
     from chat_tui.ui.app import LaunchPlan
 
 __all__ = ["run_app"]
@@ -16,8 +17,11 @@ __all__ = ["run_app"]
 
 def run_app(args: argparse.Namespace) -> int:
     """Build the launch plan from *args*, run the app, return its exit code."""
+    from chat_tui.settings.manager import SettingsManager
+
+    settings = SettingsManager()  # one for the launch and the app: what loading it reported is shown
     try:
-        plan = build_plan(args)  # bad flags and URLs are reported first, terminal or not
+        plan = build_plan(args, settings)  # bad flags and URLs are reported first, terminal or not
     except ClientError as exc:
         sys.stderr.write(f"chat-tui: error: {exc}\n")
         return 2
@@ -29,16 +33,18 @@ def run_app(args: argparse.Namespace) -> int:
         return 2
     from chat_tui.ui.app import ChatApp
 
-    app = ChatApp(plan)
+    app = ChatApp(plan, settings=settings)
     app.run()
     return app.return_code or 0
 
 
-def build_plan(args: argparse.Namespace) -> LaunchPlan:
+def build_plan(args: argparse.Namespace, manager: SettingsManager | None = None) -> LaunchPlan:
     """Flags override the profile for this launch only.
 
     ``--url`` replaces the profile's server, so the profile's stored key and headers are not
     sent there: only ``--api-key-env`` (or, for a remote server, the SDK's variables) are.
+    The last used profile failing (its key variable unset) opens the connect screen with the
+    reason; a profile named with ``--profile`` failing is an error.
     """
     from chat_tui.client.urls import normalize_base_url
     from chat_tui.connection import Connection, resolve_api_key
@@ -50,8 +56,14 @@ def build_plan(args: argparse.Namespace) -> LaunchPlan:
         if args.profile:
             raise ClientError("--demo and --profile cannot be combined")
         return plan
-    manager = SettingsManager()
-    profile = manager.connection(args.profile) if (args.profile or not args.url) else None
+    manager = manager or SettingsManager()
+    try:
+        profile = manager.connection(args.profile) if (args.profile or not args.url) else None
+    except ClientError as exc:
+        if args.profile or args.url:
+            raise
+        plan.problem = f"{exc}: pick or fix a profile"
+        return plan
     if args.url:
         url = normalize_base_url(args.url)
         plan.connection = Connection(url, api_key=resolve_api_key(url, api_key_env=args.api_key_env))

@@ -52,6 +52,11 @@ class SchemaField:
     choices: list[Any] = field(default_factory=list)
     description: str = ""
 
+    @property
+    def label(self) -> str:
+        """The name as shown: a schema is server text, and a property name may hold anything."""
+        return clean_line(self.name, 60) or "(unnamed)"
+
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
     ref = node.get("$ref")
@@ -82,6 +87,8 @@ def schema_fields(schema: dict[str, Any] | None) -> list[SchemaField]:
             continue
         node = _resolve(schema, raw)
         default = node.get("default")
+        if isinstance(default, str):  # shown in an input: no terminal control sequences from a server
+            default = clean_line(default)
         description = clean_line(str(node.get("description") or node.get("title") or ""), 120)
         if isinstance(node.get("enum"), list):
             fields.append(SchemaField(name, "enum", default, list(node["enum"]), description))

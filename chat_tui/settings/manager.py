@@ -20,7 +20,7 @@ from chat_tui.client.errors import ClientError, InvalidApiKey
 from chat_tui.connection import Connection
 from chat_tui.settings.model import SCHEMA_VERSION, Profile, Settings, StreamOptions, migrate_v1
 from chat_tui.settings.paths import config_dir
-from chat_tui.settings.store import JsonStore, StoreNotice
+from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
 
 __all__ = ["SettingsManager"]
 
@@ -32,6 +32,7 @@ class SettingsManager:
         self._settings_store: JsonStore | None = None
         self._secrets_store: JsonStore | None = None
         self.notices: list[StoreNotice] = []
+        self._refused = False  # a preference could not be saved (said once)
 
     # -- files ----------------------------------------------------------------------------
 
@@ -52,6 +53,20 @@ class SettingsManager:
         if self._secrets_store is None:
             self._secrets_store = JsonStore(self.directory / "secrets.json", 1, secret=True, notices=self.notices)
         return self._secrets_store
+
+    def _prefer(self, change: Any) -> bool:
+        """Save a preference; when the file refuses (read-only, newer, disk full) say so once, go on.
+
+        A preference that is not saved costs the user a choice next time, never the session.
+        """
+        try:
+            self.settings_store.update(change)
+            return True
+        except StoreError as exc:
+            if not self._refused:
+                self._refused = True
+                self.notices.append(StoreNotice(f"settings not saved: {exc}", self.settings_store.path))
+            return False
 
     def take_notices(self) -> list[StoreNotice]:
         notices = list(self.notices)
@@ -204,22 +219,24 @@ class SettingsManager:
         self.settings_store.update(change)
         self.secrets_store.update(lambda doc: doc.setdefault("profiles", {}).pop(name, None))
 
-    def use_profile(self, name: str | None) -> None:
-        self.settings_store.update(lambda doc: doc.__setitem__("last_profile", name))
+    # Preferences: False (and a notice) when they could not be saved; see _prefer.
 
-    def set_profile_assistant(self, name: str, assistant: str | None) -> None:
+    def use_profile(self, name: str | None) -> bool:
+        return self._prefer(lambda doc: doc.__setitem__("last_profile", name))
+
+    def set_profile_assistant(self, name: str, assistant: str | None) -> bool:
         def change(doc: dict[str, Any]) -> None:
             profile = doc.get("profiles", {}).get(name)
             if isinstance(profile, dict):
                 profile["assistant"] = assistant
 
-        self.settings_store.update(change)
+        return self._prefer(change)
 
-    def set_option(self, key: str, value: Any) -> None:
+    def set_option(self, key: str, value: Any) -> bool:
         StreamOptions.model_validate({key: value})
-        self.settings_store.update(lambda doc: doc.setdefault("options", {}).__setitem__(key, value))
+        return self._prefer(lambda doc: doc.setdefault("options", {}).__setitem__(key, value))
 
-    def set_keymap(self, binding_id: str, keys: str | None) -> None:
+    def set_keymap(self, binding_id: str, keys: str | None) -> bool:
         def change(doc: dict[str, Any]) -> None:
             keymap = doc.setdefault("keymap", {})
             if keys:
@@ -227,7 +244,7 @@ class SettingsManager:
             else:
                 keymap.pop(binding_id, None)
 
-        self.settings_store.update(change)
+        return self._prefer(change)
 
     # -- showing --------------------------------------------------------------------------
 

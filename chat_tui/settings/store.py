@@ -71,7 +71,9 @@ class JsonStore:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return {"schema_version": self.schema_version}
-        except OSError as exc:
+        except OSError as exc:  # (a directory in its place, no permission): aside, like a corrupt one
+            if self._quarantine_quietly():
+                return {"schema_version": self.schema_version}
             self.notices.append(
                 StoreNotice(f"cannot read {self.path.name} ({exc.strerror}); using defaults", self.path)
             )
@@ -100,13 +102,19 @@ class JsonStore:
             document["schema_version"] = version
         return document
 
-    def _quarantine(self) -> Document:
+    def _quarantine_quietly(self) -> bool:
+        """Move an unreadable file aside; True (and a notice saying where) when that worked."""
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
         try:
             os.replace(self.path, aside)
-            self.notices.append(StoreNotice(f"{self.path.name} was unreadable; moved it to {aside}", aside))
         except OSError:
+            return False
+        self.notices.append(StoreNotice(f"{self.path.name} was unreadable; moved it to {aside}", aside))
+        return True
+
+    def _quarantine(self) -> Document:
+        if not self._quarantine_quietly():
             self.read_only = True
             self.notices.append(StoreNotice(f"{self.path.name} is unreadable and could not be moved aside", self.path))
         return {"schema_version": self.schema_version}

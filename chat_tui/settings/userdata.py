@@ -16,6 +16,7 @@ from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
 
 __all__ = ["NEW_THREAD", "UserData"]
 
+PROMPTS = 200  # prompts remembered per server
 NEW_THREAD = "(new)"  # the draft of the thread that does not exist yet
 
 
@@ -89,6 +90,26 @@ class UserData:
 
     def set_ui(self, key: str, value: Any) -> bool:
         return self._update(lambda doc: doc.setdefault("ui", {}).__setitem__(key, value))
+
+    # -- prompt history (Up in the composer, across threads and restarts) ----------------
+
+    def prompts(self, server: str) -> list[str]:
+        """What the user sent to *server*, oldest first."""
+        history = self._doc().get("prompts", {})
+        scoped = history.get(server, []) if isinstance(history, dict) else []
+        return [p for p in scoped if isinstance(p, str)] if isinstance(scoped, list) else []
+
+    def add_prompt(self, server: str, text: str) -> bool:
+        """Remember a sent prompt: the last PROMPTS, a repeat moved to the end rather than kept twice."""
+        if not text.strip():
+            return True
+
+        def change(doc: dict[str, Any]) -> None:
+            history = doc.setdefault("prompts", {})
+            scoped = [p for p in history.get(server, []) if isinstance(p, str) and p != text]
+            history[server] = [*scoped, text][-PROMPTS:]
+
+        return self._update(change)
 
     # -- run configuration per thread ---------------------------------------------------
 

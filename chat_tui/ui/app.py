@@ -41,6 +41,7 @@ class LaunchPlan:
     assistant: str | None = None
     thread: str | None = None
     profile: str | None = None  # the saved profile the connection came from
+    problem: str | None = None  # why the last used profile could not be used (the connect screen opens)
 
 
 class ChatApp(App[int]):
@@ -90,12 +91,18 @@ class ChatApp(App[int]):
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, self.exit, None, 128 + signum)
-        for notice in self.settings.take_notices():
-            self.notify(notice.message, severity="warning", markup=False)
+        self.settings_notices()
+        if self.plan.problem:
+            self.notify(self.plan.problem, severity="error", markup=False)
         if self.plan.connection is None and not self.plan.demo:
             self.choose_connection(first_run=True)
         else:  # after the first frame: connecting imports the HTTP stack (~0.1 s)
             self.call_after_refresh(self.connect)
+
+    def settings_notices(self) -> None:
+        """Say what the settings files reported (moved aside, read-only, not saved), once each."""
+        for notice in self.settings.take_notices():
+            self.notify(notice.message, severity="warning", markup=False)
 
     @work(group="choose-connection", exclusive=True, exit_on_error=False)
     async def choose_connection(self, first_run: bool = False) -> None:
@@ -103,6 +110,7 @@ class ChatApp(App[int]):
         from chat_tui.ui.screens.connect import ConnectScreen  # (imported when needed: start-up time)
 
         choice = await self.push_screen_wait(ConnectScreen(self.settings, can_cancel=not first_run))
+        self.settings_notices()
         if choice is None:
             return
         if not first_run:
@@ -189,6 +197,7 @@ class ChatApp(App[int]):
         session.assistant_id = assistant_id
         if self.plan.profile:
             self.settings.set_profile_assistant(self.plan.profile, assistant_id)
+            self.settings_notices()
         else:
             self.userdata.set_ui(f"assistant:{session.connection.url}", assistant_id)
 
@@ -196,6 +205,7 @@ class ChatApp(App[int]):
         for key, value in options.model_dump().items():
             if getattr(self.options, key) != value:
                 self.settings.set_option(key, value)
+        self.settings_notices()
         self.options = options
         if self.session is not None:
             self.session.stream_subgraphs = options.stream_subgraphs
@@ -238,6 +248,7 @@ class ChatApp(App[int]):
             self.notify(str(exc), severity="error", markup=False)
             return
         self.settings.use_profile(name)
+        self.settings_notices()
         await self._disconnect()
         await self.switch_screen(ChatScreen(None))
         self.plan.connection, self.plan.profile, self.plan.demo, self.plan.thread = connection, name, False, None

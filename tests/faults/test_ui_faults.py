@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.widgets import Select
 
 from chat_tui.client import LangGraphClient
 from chat_tui.conversation import RunOutcome
+from chat_tui.ui.screens.run_config import RunConfigScreen
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_drops import REJOIN, RUN_STREAM
 from tests.support.pilot import connected, make_app, run_finished, send, wait_until
@@ -73,3 +77,57 @@ async def test_an_auth_failure_says_so_and_keeps_the_text(proxy: FaultProxy, use
         await send(pilot, "secret plans")
         await wait_until(pilot, lambda: screen.composer.text == "secret plans", what="the text back")
         assert any("authentication failed" in str(n.message) for n in app._notifications)
+
+
+async def test_a_hostile_schema_neither_breaks_the_config_form_nor_reaches_the_terminal(
+    proxy: FaultProxy, user_dirs: dict[str, Path]
+) -> None:
+    """Property names that are no widget id, escape sequences in names and defaults, markup in
+    choices: the real server's schema with those added by the proxy."""
+    hostile: dict[str, Any] = {
+        "max tokens": {"type": "integer", "default": 5},
+        "evil\x1b]0;pwned\x07name": {"type": "string", "default": "\x1b]52;c;ZXZpbA==\x07kept"},
+        "mode": {"enum": ["[b]bold[/b] [@click=app.quit]q[/]", "plain"]},
+    }
+    buffer = [b""]
+
+    def inject(piece: bytes) -> bytes:
+        buffer[0] += piece
+        try:
+            document = json.loads(buffer[0])
+        except ValueError:
+            return b""  # (the whole body first)
+        for key in ("context_schema", "config_schema"):
+            if isinstance(document.get(key), dict):
+                document[key].setdefault("properties", {}).update(hostile)
+        return json.dumps(document).encode()
+
+    proxy.add(method="GET", path=r"/assistants/[^/]+/schemas", transform=inject)
+    app = make_app(proxy.url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, RunConfigScreen) and app.screen.fields, what="form")
+        form = app.screen
+        assert isinstance(form, RunConfigScreen)
+        labels = [spec.label for spec in form.fields]
+        assert "max tokens" in labels and "evil␛]0;pwned␇name" in labels  # control characters made visible
+        mode = form.query_one(f"#field-{labels.index('mode')}", Select)
+        assert mode.value is Select.NULL  # no default: nothing chosen (and no crash)
+        mode.value = "[b]bold[/b] [@click=app.quit]q[/]"
+        mode.scroll_visible(animate=False)
+
+        def shown() -> str:
+            return app.export_screenshot().replace("&#160;", " ")
+
+        choice = "[b]bold[/b] [@click=app.quit]q[/]"
+        await wait_until(pilot, lambda: choice in shown(), what="the choice shown as text, not markup")
+        shot = shown()
+        assert "\x1b" not in shot and "\x07" not in shot
+        assert "␛]52;c;ZXZpbA==␇kept" in shot  # the default, its control characters made visible
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.screen is screen, what="the form to close")
+        assert screen.run_config is not None
+        assert screen.run_config.values["max tokens"] == 5
+        assert screen.run_config.values["mode"] == "[b]bold[/b] [@click=app.quit]q[/]"
+        assert app.is_running

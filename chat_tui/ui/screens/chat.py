@@ -149,7 +149,7 @@ class ChatScreen(Screen[None]):
         self.connection_note = ""
         self.drafts = Drafts(session.userdata, session.server_key)
         self.status.host = session.host
-        self.status.assistant = session.assistant_id
+        self.status.assistant = clean_line(session.assistant_id, 40)
         self.view.set_hint(start_hint(demo=session.connection.name == "demo"))
         self.apply_options()
         self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
@@ -304,13 +304,13 @@ class ChatScreen(Screen[None]):
         self.conversation = conversation
         self.refresh_bindings()
         session = self.session
-        if session is not None:  # the thread's own run configuration, else keep the current one
+        if session is not None:  # the thread's own run configuration; a new thread keeps the current one
             stored = RunConfig.from_json(session.userdata.run_config(session.server_key, conversation.thread_id))
-            if stored is not None:
+            if stored is not None or conversation.thread_id is not None:
                 self.run_config = stored
         await self.view.show(conversation)
         self.threads.set_current(conversation.thread_id)
-        self.composer.set_history([m.text for m in conversation.messages if m.role == "human"])
+        self._set_history()
         self.query_one("#new-output").display = False
         self._update_status()
 
@@ -478,6 +478,8 @@ class ChatScreen(Screen[None]):
             session.live[thread_id] = live
             self.wake_flush()  # (it may have gone to sleep while the server was being asked)
             drafts.accepted(draft_key, thread_id)
+            if not request.is_resume:
+                session.userdata.add_prompt(session.server_key, text)
             if self.run_config is not None and conversation is self.conversation:
                 session.userdata.set_run_config(session.server_key, thread_id, self.run_config.to_json())
             if run_id:
@@ -544,7 +546,14 @@ class ChatScreen(Screen[None]):
         self.refresh_bindings()
         self.sidebar.refresh_statuses()
         if thread_id and self.conversation.thread_id == thread_id:
-            self.composer.set_history([m.text for m in self.conversation.messages if m.role == "human"])
+            self._set_history()
+
+    def _set_history(self) -> None:
+        """Up recalls this thread's messages first, then what was sent elsewhere (remembered on disk)."""
+        mine = [m.text for m in self.conversation.messages if m.role == "human" and m.text.strip()]
+        sent = self.session.userdata.prompts(self.session.server_key) if self.session is not None else []
+        seen = set(mine)
+        self.composer.set_history([p for p in sent if p not in seen] + mine)
 
     @work(group="cancel", exclusive=True, exit_on_error=False)
     async def action_cancel_run(self) -> None:

@@ -187,7 +187,11 @@ class ConnectScreen(Screen[ConnectChoice | None]):
             return
         question = Content.assemble("Delete the profile ", (name, "bold"), " and its stored key?")
         if await self.app.push_screen_wait(ConfirmScreen(question, yes="Delete", danger=True)):
-            self.manager.delete_profile(name)
+            try:
+                self.manager.delete_profile(name)
+            except StoreError as exc:
+                self._result(str(exc), error=True)
+                return
             self._load_profiles()
 
     # -- the form ----------------------------------------------------------------------------

@@ -85,7 +85,7 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
     def on_mount(self) -> None:
         self.load_schema()
 
-    @work(exclusive=True)
+    @work(exclusive=True, exit_on_error=False)
     async def load_schema(self) -> None:
         status = self.query_one("#config-status", Static)
         status.update(Content.styled("reading the assistant's schema…", "$text-muted"))
@@ -94,6 +94,9 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
         except ClientError as exc:
             self.fields, target = [], "configurable"
             status.update(Content.styled(f"no schema ({exc}); use the JSON field", "$warning"))
+        except Exception as exc:  # a schema we cannot read is the server's problem: the JSON field still works
+            self.fields, target = [], "configurable"
+            status.update(Content.styled(f"unreadable schema ({type(exc).__name__}); use the JSON field", "$warning"))
         else:
             status.update(
                 Content.styled(
@@ -109,36 +112,36 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
         self.query_one(f"#target-{target}", RadioButton).value = True
         values = dict(current.values) if current else {}
         widgets: list[Widget] = []
-        for spec in self.fields:
+        for n, spec in enumerate(self.fields):
             value = values.pop(spec.name, spec.default)
             label = Label(
                 Content.assemble(
-                    (spec.name, "bold"), (f"  {spec.description}" if spec.description else "", "$text-muted")
+                    (spec.label, "bold"), (f"  {spec.description}" if spec.description else "", "$text-muted")
                 )
             )
             widget: Widget
             if spec.kind == "enum":
                 widget = Select(
-                    [(clean_line(str(c), 60), c) for c in spec.choices],
-                    value=value if value in spec.choices else Select.BLANK,
+                    [(Content(clean_line(str(c), 60)), c) for c in spec.choices],  # Content: never markup
+                    value=value if value in spec.choices else Select.NULL,
                     allow_blank=True,
-                    id=f"field-{spec.name}",
+                    id=f"field-{n}",
                 )
             elif spec.kind == "bool":
-                widget = Switch(bool(value), id=f"field-{spec.name}")
+                widget = Switch(bool(value), id=f"field-{n}")
             else:
                 kind = {"int": "integer", "float": "number"}.get(spec.kind, "text")
-                widget = Input("" if value is None else str(value), type=kind, id=f"field-{spec.name}")  # type: ignore[arg-type]
+                widget = Input("" if value is None else str(value), type=kind, id=f"field-{n}")  # type: ignore[arg-type]
             widgets += [label, widget]
         await self.query_one("#schema-fields").mount_all(widgets)
         self.query_one("#extra-json", TextArea).text = json.dumps(values, indent=2, ensure_ascii=False)
 
     def _collect(self) -> RunConfig:
         values: dict[str, Any] = {}
-        for spec in self.fields:
-            widget = self.query_one(f"#field-{spec.name}")
+        for n, spec in enumerate(self.fields):
+            widget = self.query_one(f"#field-{n}")
             if isinstance(widget, Select):
-                if widget.value is not Select.BLANK:
+                if widget.value is not Select.NULL:
                     values[spec.name] = widget.value
             elif isinstance(widget, Switch):
                 values[spec.name] = widget.value
@@ -151,7 +154,7 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
                         int(text) if spec.kind == "int" else float(text) if spec.kind == "float" else text
                     )
                 except ValueError:
-                    raise ValueError(f"{spec.name} must be a number") from None
+                    raise ValueError(f"{spec.label} must be a number") from None
         raw = self.query_one("#extra-json", TextArea).text.strip() or "{}"
         try:
             extra = json.loads(raw)
