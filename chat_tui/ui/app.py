@@ -230,6 +230,16 @@ class ChatApp(App[int]):
             yield SystemCommand("Messages", "Focus the message pane (ctrl+o)", screen.action_focus_messages)
             yield SystemCommand("Toggle sidebar", "Show or hide the thread list (ctrl+b)", screen.action_toggle_sidebar)
             yield SystemCommand("Refresh threads", "Reload the thread list (f5 in the sidebar)", screen.load_threads)
+            yield SystemCommand(
+                "Filter threads", "Filter the thread list by title (/ in the sidebar)", screen.threads.action_filter
+            )
+            yield SystemCommand(
+                "Pick assistant", "Choose the assistant new runs use (f2)", screen.action_pick_assistant
+            )
+            yield SystemCommand(
+                "Run configuration", "Edit this thread's configurable / context (f3)", screen.action_run_config
+            )
+            yield SystemCommand("Stream options", "Tool panels, node labels, subgraphs (f4)", screen.action_options)
             if screen.check_action("cancel_run", ()):
                 yield SystemCommand(
                     "Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run

@@ -117,3 +117,24 @@ async def test_narrow_terminals_collapse_the_sidebar(server_url: str, user_dirs:
         assert screen.sidebar_visible and screen.focused is screen.threads
         await pilot.press("escape")
         assert not screen.sidebar_visible and screen.focused is screen.composer
+
+
+@pytest.mark.parametrize(
+    ("command", "screen_name"),
+    [
+        ("Pick assistant", "AssistantPicker"),
+        ("Run configuration", "RunConfigScreen"),
+        ("Stream options", "OptionsScreen"),
+    ],
+)
+async def test_the_palette_reaches_the_assistant_config_and_options_screens(
+    server_url: str, user_dirs: dict[str, Path], command: str, screen_name: str
+) -> None:
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*command)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == screen_name, what=screen_name)

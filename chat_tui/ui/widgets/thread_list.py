@@ -35,6 +35,7 @@ _BADGES = {
 
 class ThreadList(OptionList):
     BINDINGS = [
+        Binding("enter", "select", "Open", id="threads.open"),  # (OptionList's, named and shown)
         Binding("n", "new", "New", id="threads.new"),
         Binding("r", "rename", "Rename", id="threads.rename"),
         Binding("d,delete", "delete", "Delete", id="threads.delete"),
