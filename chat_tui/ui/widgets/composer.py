@@ -46,7 +46,7 @@ class Composer(TextArea):
             "history_previous",
             "Older prompt",
             show=False,
-            tooltip="Older prompt of this thread (from the first line)",
+            tooltip="Older prompt: this thread's, then earlier ones (from the first line)",
             id="composer.history-previous",
         ),
         Binding(
