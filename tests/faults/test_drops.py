@@ -159,3 +159,25 @@ async def test_a_stream_without_ids_rejoins_live_and_is_repaired(proxy: FaultPro
     assert len(posts) == 1 and len(rejoins) == 1
     assert rejoins[0].last_event_id is None  # nothing to resume from: live events only
     assert any(m.text_epoch for m in conversation.messages)  # the gap was filled from the stored state
+
+
+async def test_a_stream_that_cannot_be_rejoined_gives_up_after_a_bounded_number_of_attempts(
+    proxy: FaultProxy,
+) -> None:
+    """The POST is cut and every rejoin is refused: five attempts with backoff, then one clear
+    error; the prompt is never sent twice."""
+    from chat_tui.client.errors import StreamDropped
+    from chat_tui.client.stream import DEFAULT_MAX_RECONNECTS
+
+    proxy.add(method="POST", path=RUN_STREAM, action="cut", after=2500)
+    proxy.add(method="GET", path=REJOIN, action="respond", status=503, body=b"{}", times=100)
+    _, result, events = await streamed_turn(proxy.url, "hello there", context={"delay_ms": 20})
+    assert isinstance(result.error, StreamDropped)
+    message = str(result.error)
+    assert "could not be rejoined" in message and "\n" not in message and len(message) < 200
+    assert len(proxy.requests("POST", RUN_STREAM)) == 1
+    assert len(proxy.requests("GET", REJOIN)) == DEFAULT_MAX_RECONNECTS
+    attempts = [e for e in events if isinstance(e, Reconnecting)]
+    assert [e.attempt for e in attempts] == list(range(1, DEFAULT_MAX_RECONNECTS + 1))
+    assert [e.delay for e in attempts] == sorted(e.delay for e in attempts)  # backing off
+    assert result.outcome is RunOutcome.UNKNOWN  # not claimed a success: the stream never said how it ended

@@ -11,9 +11,11 @@ import pytest
 from chat_tui.client import LangGraphClient
 from chat_tui.client.errors import (
     AuthError,
+    Conflict,
     ConnectError,
     EventTooLarge,
     NotAnEventStream,
+    NotFound,
     RateLimited,
     RedirectRefused,
     ServerError,
@@ -40,7 +42,11 @@ def detail(text: str) -> bytes:
         (403, detail("Missing authentication headers"), {}, AuthError, "check the API key"),
         (422, detail("x" * 5000 + "\x1b]0;PWNED\x07"), {}, Unprocessable, "HTTP 422"),
         (429, detail("slow down"), {"retry-after": "7"}, RateLimited, "retry in 7 s"),
+        (404, detail("Thread not found"), {}, NotFound, "not found"),
+        (409, detail("Thread is busy running a task"), {}, Conflict, "HTTP 409"),
         (500, HTML, {"content-type": "text/html"}, ServerError, "HTTP 500"),
+        (502, HTML, {"content-type": "text/html"}, ServerError, "HTTP 502"),
+        (504, b"upstream timed out", {"content-type": "text/plain"}, ServerError, "HTTP 504"),
         (503, b"<html>" + b"x" * (10 * 1024 * 1024) + b"</html>", {"content-type": "text/html"}, ServerError, "503"),
     ],
 )
@@ -62,8 +68,21 @@ async def test_a_refused_run_is_a_one_line_error_and_never_resent(
     assert time.monotonic() - started < 10  # a 10 MB error body is not downloaded
 
 
-@pytest.mark.parametrize("retry_after", ["1", "Wed, 21 Oct 2015 07:28:00 GMT", "-1", "garbage"])
-async def test_idempotent_reads_are_retried_honouring_a_sane_retry_after(proxy: FaultProxy, retry_after: str) -> None:
+def _in_two_seconds() -> str:
+    from email.utils import formatdate
+
+    return formatdate(time.time() + 2.5, usegmt=True)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "waits"),
+    [("1", 1.0), ("in two seconds", 1.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("-1", 0.0), ("garbage", 0.0)],
+)
+async def test_idempotent_reads_are_retried_honouring_a_sane_retry_after(
+    proxy: FaultProxy, retry_after: str, waits: float
+) -> None:
+    if retry_after == "in two seconds":  # an HTTP-date, made when the test runs
+        retry_after = _in_two_seconds()
     proxy.add(
         method="POST",
         path="/threads/search",
@@ -80,10 +99,12 @@ async def test_idempotent_reads_are_retried_honouring_a_sane_retry_after(proxy: 
         body=HTML,
         headers={"content-type": "text/html"},
     )
+    started = time.monotonic()
     async with LangGraphClient(proxy.url) as client:
         threads = await client.threads.search(limit=1)
     assert isinstance(threads, list)
     assert len(proxy.requests("POST", "/threads/search")) == 3
+    assert time.monotonic() - started >= waits  # the server's wait was honoured (a past or bad one is not a wait)
 
 
 async def test_an_absurd_retry_after_is_reported_not_waited_for(proxy: FaultProxy) -> None:
