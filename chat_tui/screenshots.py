@@ -136,12 +136,17 @@ async def _seed(url: str) -> None:
 
 async def _shoot(url: str, out: Path, data_dir: Path) -> list[Path]:
     from chat_tui.connection import Connection
+    from chat_tui.settings.manager import SettingsManager
     from chat_tui.settings.userdata import UserData
     from chat_tui.ui.app import ChatApp, LaunchPlan
 
     written = []
     for name, scene, size in SCENES:
-        app = ChatApp(LaunchPlan(connection=Connection(url), assistant="agent"), userdata=UserData(data_dir))
+        app = ChatApp(
+            LaunchPlan(connection=Connection(url), assistant="agent"),
+            userdata=UserData(data_dir),
+            settings=SettingsManager(data_dir / "config"),  # defaults: not the keymap or options of whoever runs it
+        )
         async with app.run_test(size=size) as pilot:
             chat = app.chat
             await _wait(pilot, lambda: app.session is not None)  # noqa: B023 (used at once)

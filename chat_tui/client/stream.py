@@ -56,7 +56,7 @@ from chat_tui.client.urls import same_origin
 
 __all__ = ["DEFAULT_IDLE_TIMEOUT", "RunStream"]
 
-DEFAULT_IDLE_TIMEOUT = 20.0  # > 3 heartbeats of 5 s
+DEFAULT_IDLE_TIMEOUT = 16.0  # about 3 heartbeats of 5 s, and a second for a late one
 DEFAULT_MAX_RECONNECTS = 5
 _RUN_PATH = re.compile(r"/threads/([0-9A-Fa-f-]{32,36})/runs/([0-9A-Fa-f-]{32,36})")
 _ACTIVE = frozenset({"pending", "running"})

@@ -156,8 +156,10 @@ async def test_config_form_values_reach_the_graph(server_url: str, user_dirs: di
         await pilot.press("f3")
         await wait_until(pilot, lambda: isinstance(app.screen, RunConfigScreen) and app.screen.fields, what="form")
         form = app.screen
-        form.query_one("#field-model_name", Select).value = "openai"
-        form.query_one("#field-persona", Select).value = "pirate"
+        assert isinstance(form, RunConfigScreen)
+        names = [spec.name for spec in form.fields]
+        form.query_one(f"#field-{names.index('model_name')}", Select).value = "openai"
+        form.query_one(f"#field-{names.index('persona')}", Select).value = "pirate"
         form.query_one("#target-configurable", RadioButton).value = True
         form.query_one("#extra-json").text = '{"team": "qa"}'  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")

@@ -122,10 +122,24 @@ def test_a_newer_file_is_never_overwritten(tmp_path: Path) -> None:
     path.write_text(original)
     manager = SettingsManager(tmp_path)
     manager.load()
-    with pytest.raises(StoreError):
-        manager.use_profile("x")
+    with pytest.raises(StoreError):  # a profile edit is refused (the connect screen shows why)
+        manager.save_profile(Profile(name="p", url="http://h"))
+    assert manager.use_profile("x") is False  # a preference: not saved, said once, never fatal
+    assert manager.set_option("show_node_labels", False) is False
     assert path.read_text() == original
-    assert any("newer" in n.message for n in manager.take_notices())
+    messages = [n.message for n in manager.take_notices()]
+    assert any("newer" in m for m in messages)
+    assert sum("settings not saved" in m for m in messages) == 1
+
+
+def test_an_unreadable_settings_file_is_moved_aside(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").mkdir()  # unreadable as a file, whoever runs the test (root included)
+    manager = SettingsManager(tmp_path)
+    assert manager.load().profiles == {}
+    aside = list(tmp_path.glob("settings.json.corrupt-*"))
+    assert len(aside) == 1 and aside[0].is_dir()
+    assert any("moved it to" in n.message for n in manager.take_notices())
+    assert manager.use_profile(None) is True  # and the file works again
 
 
 def test_group_readable_secrets_are_fixed_and_symlinks_refused(tmp_path: Path) -> None:

@@ -470,6 +470,8 @@ class ChatScreen(Screen[None]):
             else:
                 await running.turn.cancel(choice)
             await running.done.wait()  # one turn at a time feeds a conversation
+            # The same strategy on the new run: a cancel the server has not finished yet is not a 409.
+            request.multitask_strategy = choice
 
         turn = Turn(session.client, conversation, request)
         live = LiveTurn(conversation, turn)
