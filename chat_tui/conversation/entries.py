@@ -40,6 +40,7 @@ class ToolStatus(StrEnum):
     WAITING = "waiting"  # arguments complete, no result yet
     DONE = "done"
     ERROR = "error"
+    UNANSWERED = "unanswered"  # the run ended (cancelled, failed, stopped) before the tool answered
 
 
 @dataclass(slots=True)

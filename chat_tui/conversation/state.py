@@ -671,10 +671,21 @@ class Conversation:
         for open_message in list(self._open.values()):
             self._close(open_message, message_status)
         self._open.clear()
+        if outcome in (RunOutcome.CANCELLED, RunOutcome.ERROR, RunOutcome.STOPPED):
+            self._settle_unanswered()
         run.outcome = outcome
         run.reconnecting = 0
         self._changes.run_changed = True
         return outcome
+
+    def _settle_unanswered(self) -> None:
+        """Calls still waiting when a run ended early will get no result: say so, not "waiting"."""
+        for call in self._calls_by_id.values():
+            if call.status in (ToolStatus.STREAMING, ToolStatus.WAITING) and call.result is None:
+                call.complete_args()
+                call.status = ToolStatus.UNANSWERED
+                if call.message is not None:
+                    self._touch(call.message)
 
     # -- stored state -------------------------------------------------------------------
 
@@ -704,6 +715,9 @@ class Conversation:
                 if interrupt.id:
                     self._interrupt_ids.add(interrupt.id)
                 self.entries.append(InterruptEntry(self._next_seq(), interrupt.id, clean_obj(interrupt.value)))
+        if thread is not None and thread.status in ("idle", "error"):  # nothing will answer them now
+            self._settle_unanswered()
+            self._dirty = {}
         if thread is not None and thread.status == "error" and thread.error:
             error = thread.error if isinstance(thread.error, dict) else {"message": str(thread.error)}
             self.entries.append(

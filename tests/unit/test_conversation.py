@@ -452,3 +452,48 @@ def test_a_hundred_thousand_one_character_tokens() -> None:
         conversation.apply(parse_event(RawEvent("messages", json.dumps([chunk(character), META]))))
     (message,) = ai_messages(conversation)
     assert message.text == text and len(message.text_parts) == 100_000
+
+
+@pytest.mark.parametrize(
+    ("status", "cancelled", "unanswered"),
+    [("interrupted", True, True), ("error", False, True), ("interrupted", False, True), ("success", False, False)],
+)
+def test_a_tool_call_left_waiting_by_a_run_that_ended_early_says_so(
+    status: str, cancelled: bool, unanswered: bool
+) -> None:
+    conversation = run_events(
+        [
+            ("messages", [chunk(tool_call_chunks=[tcc(0, '{"city": "SF"}', "c0", "weather")]), META]),
+            ("messages", [chunk(tool_call_chunks=[tcc(1, '{"city": "T', "c1", "weather")]), META]),
+            ("messages", [chunk(last=True), META]),
+            ("messages", [{"type": "tool", "id": "t0", "content": "sunny", "tool_call_id": "c0"}, TOOLS_META]),
+        ]
+    )
+    conversation.take_changes()
+    conversation.apply(StreamEnd(status, cancelled=cancelled))
+    answered, waiting = ai_messages(conversation)[0].tool_calls
+    assert answered.status is ToolStatus.DONE  # a result it got is kept
+    assert waiting.status is (ToolStatus.UNANSWERED if unanswered else ToolStatus.WAITING)
+    if unanswered:
+        assert ai_messages(conversation)[0] in conversation.take_changes().updated  # the panel is told
+
+
+def test_a_stored_call_without_a_result_is_unanswered_only_when_the_thread_is_idle() -> None:
+    from chat_tui.client.models import Thread
+
+    state = ThreadState.model_validate(
+        {
+            "values": {
+                "messages": [
+                    {"type": "human", "id": "h", "content": "weather?"},
+                    {"type": "ai", "id": "a", "content": "", "tool_calls": [{"id": "c0", "name": "w", "args": {}}]},
+                ]
+            },
+            "next": [],
+            "tasks": [],
+        }
+    )
+    for status, expected in (("idle", ToolStatus.UNANSWERED), ("busy", ToolStatus.WAITING)):
+        conversation = Conversation()
+        conversation.load(state, Thread.model_validate({"thread_id": "t", "status": status}))
+        assert ai_messages(conversation)[0].tool_calls[0].status is expected

@@ -31,6 +31,7 @@ ARGS_SHOWN = 20_000  # characters of streaming arguments kept on screen
 _ICONS = {
     ToolStatus.STREAMING: ("◌", "$warning"),
     ToolStatus.WAITING: ("⏳", "$warning"),
+    ToolStatus.UNANSWERED: ("∅", "$text-muted"),
     ToolStatus.DONE: ("✓", "$success"),
     ToolStatus.ERROR: ("✗", "$error"),
 }
@@ -123,6 +124,8 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             parts.append((f"  → {label} {size}", "$error" if call.status is ToolStatus.ERROR else "$text-muted"))
         elif call.status is ToolStatus.WAITING:
             parts.append(("  waiting for result…", "$text-muted italic"))
+        elif call.status is ToolStatus.UNANSWERED:
+            parts.append(("  no result: the run ended first", "$text-muted italic"))
         elif call.status is ToolStatus.STREAMING:
             parts.append(("  arguments streaming…", "$text-muted italic"))
         return Content.assemble(*parts)
