@@ -174,3 +174,28 @@ async def test_a_streamed_quote_is_one_widget_until_it_holds_more_than_text() ->
         assert listed.children  # Textual's widgets for what is not text
         shot = streamed.export_screenshot().replace("&#160;", " ")
         assert "a list in a quote" in shot
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(st.text(max_size=30), max_size=40), limit=st.integers(1, 100))
+def test_the_tail_of_streamed_arguments_is_the_tail_of_their_text(parts: list[str], limit: int) -> None:
+    from chat_tui.ui.widgets.tool_panel import _tail
+
+    assert _tail(parts, limit) == "".join(parts)[-limit:]
+
+
+@settings(max_examples=100, deadline=None)
+@given(steps=st.lists(st.one_of(st.text(max_size=20), st.none()), max_size=30))
+def test_the_window_counts_a_message_as_it_grows_without_joining_it(steps: list[str | None]) -> None:
+    """Appends are counted as they arrive; a replaced text (None here) is counted afresh."""
+    from chat_tui.conversation import ChatMessage
+    from chat_tui.ui.widgets.conversation_view import _Sizes
+
+    sizes = _Sizes()
+    message = ChatMessage(1, "ai")
+    for step in steps:
+        if step is None:
+            message.replace_text("replaced")
+        else:
+            message.append_text(step)
+        assert sizes(message) == len(message.text)

@@ -29,7 +29,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from chat_tui.conversation import Changes, Conversation, Entry
+from chat_tui.conversation import Changes, ChatMessage, Conversation, Entry
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, widget_for
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 from chat_tui.ui.widgets.tool_panel import ToolPanel
@@ -44,9 +44,30 @@ FIRST_PAINT = 8  # entries mounted before the first frame of a newly shown windo
 FILL_BATCH = 6  # entries mounted per step while the rest of the window fills in
 
 
-def _size(entry: Entry) -> int:
-    text = getattr(entry, "text", None)
-    return len(text) if isinstance(text, str) else 200
+class _Sizes:
+    """Characters per entry, for the window's text budget, counted as parts arrive.
+
+    Joining a streaming message's text to measure it would cost its whole length on every
+    flush; this adds only the parts that arrived since it last looked.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[int, int, int]] = {}  # seq -> (epoch, parts, chars); per conversation
+
+    def __call__(self, entry: Entry) -> int:
+        if not isinstance(entry, ChatMessage):
+            return 200
+        parts = entry.text_parts
+        epoch, seen, chars = self._known.get(entry.seq, (entry.text_epoch, 0, 0))
+        if epoch != entry.text_epoch or seen > len(parts):
+            seen, chars = 0, 0
+        if seen < len(parts):
+            chars += sum(map(len, parts[seen:]))
+            self._known[entry.seq] = (entry.text_epoch, len(parts), chars)
+        return chars
+
+    def clear(self) -> None:
+        self._known.clear()
 
 
 class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
@@ -87,6 +108,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         self._start = 0  # the window: _rendered[_start:_end] is mounted
         self._end = 0
         self._widgets: dict[int, EntryWidget] = {}
+        self._sizes = _Sizes()
         self._earlier = Static(classes="earlier")
         self._later = Static(classes="later")
         self._hint = Static(classes="empty-hint")  # shown while the conversation is empty
@@ -111,6 +133,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
     async def _show(self, conversation: Conversation) -> None:
         self._stop_fill()
         self.conversation = conversation
+        self._sizes.clear()
         conversation.take_changes()  # we render everything now
         await self.remove_children()
         self._widgets.clear()
@@ -156,7 +179,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         chars = 0
         start = end
         while start > 0 and end - start < WINDOW:
-            chars += _size(self._rendered[start - 1])
+            chars += self._sizes(self._rendered[start - 1])
             if chars > WINDOW_CHARS and end - start >= 3:
                 break
             start -= 1
@@ -168,7 +191,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         end = start
         total = len(self._rendered)
         while end < total and end - start < WINDOW:
-            chars += _size(self._rendered[end])
+            chars += self._sizes(self._rendered[end])
             if chars > WINDOW_CHARS and end - start >= 3:
                 break
             end += 1

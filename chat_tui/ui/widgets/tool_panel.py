@@ -37,6 +37,15 @@ _ICONS = {
 }
 
 
+def _tail(parts: list[str], limit: int) -> str:
+    """The last *limit* characters of the joined parts, joining only those (per flush: not O(all))."""
+    size, start = 0, len(parts)
+    while start > 0 and size < limit:
+        start -= 1
+        size += len(parts[start])
+    return "".join(parts[start:])[-limit:]
+
+
 def result_text(result: ChatMessage) -> str:
     """A tool result for display: pretty JSON when it is JSON, else the text as is."""
     return _pretty(result.text)[0]
@@ -148,7 +157,7 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
                 self._args.update(Content(call.args_text[-ARGS_SHOWN:]))
         elif not self._args_final and len(call.args_parts) != self._args_parts:
             self._args_parts = len(call.args_parts)
-            self._args.update(Content(call.args_text[-ARGS_SHOWN:] or "…"))
+            self._args.update(Content(_tail(call.args_parts, ARGS_SHOWN) or "…"))
         self._header.update(self.header_content())
         if self.expanded and call.result is not None and self._result_view is None:
             self._result_view = ToolResultView(call.result)
