@@ -120,6 +120,11 @@ async def test_hostile_content_shows_literally_and_no_sequence_reaches_the_termi
         assert "[@click=app.quit]" in source and "␛]52;c;UFdORUQ=" in source
         panel = screen.view.query(ToolPanel).first()
         assert "[@click=app.quit]" in str(panel.header_content())
+        answer.scroll_visible(animate=False)
+        await pilot.pause(0.2)
+        shown = app.export_screenshot().replace("&#160;", " ")
+        for literal in ("[@click=app.quit]click me[/]", "[b]bold?[/b]", "你好", "안녕하세요", "🚀"):
+            assert literal in shown, f"{literal!r} is not on the screen as written"
         await pilot.press("ctrl+p")
         await pilot.press(*"evil")
         await pilot.pause(0.5)
