@@ -186,6 +186,7 @@ HOSTILE_PIECES: tuple[str, ...] = (
     "Clear: \x1b[2J SGR: \x1b[31mred\x1b",
     "[0m ",
     "C1 CSI: \x9b2J C1 OSC: \x9d0;C1-TITLE\x9c ",
+    "DCS: \x1bPq#0;DCS-PWN\x1b\\ APC: \x1b_APC-PWN\x1b\\ ",
     "Links: [ssh link](ssh://attacker.example/x) ",
     "and [safe link](https://example.com). ",
     "CJK: 你好, 안녕하세요. ",

@@ -30,6 +30,8 @@ PAYLOADS = [
     b"\xc2\x9b2J",  # 8-bit CSI (UTF-8 encoded C1)
     b"\xc2\x9d0;C1",  # 8-bit OSC
     b"\x1b[2J clear",
+    b"\x1bPq#0;DCS-PWN",  # device control string
+    b"\x1b_APC-PWN",  # application program command
 ]
 
 
@@ -118,3 +120,7 @@ async def test_hostile_output_in_a_real_terminal(server_url: str, tmp_path: Path
     for payload in PAYLOADS:
         assert payload not in output, f"{payload!r} reached the terminal"
     assert TEST_KEY.encode() not in output and TEST_KEY[:-4].encode() not in output
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]  # settings, data, logs
+    assert written, "the app wrote nothing: the check below would prove nothing"
+    for path in written:
+        assert TEST_KEY[:-4].encode() not in path.read_bytes(), f"the key is in {path}"

@@ -95,6 +95,8 @@ PAYLOADS = [
     "\x9d0;C1",  # 8-bit OSC
     "\x1b[2J clear",
     "\x1b]0;SIDEBAR-PWN",  # a hostile thread title
+    "\x1bPq#0;DCS-PWN",  # device control string
+    "\x1b_APC-PWN",  # application program command
 ]
 
 
