@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, Select
+from textual.widgets import Input, OptionList, Select
 
 from chat_tui.client import LangGraphClient
 from chat_tui.launch import build_plan
@@ -160,3 +160,29 @@ async def test_prompt_history_reaches_across_threads_and_restarts(server_url: st
         screen.composer.focus()
         await pilot.press("up")
         assert screen.composer.text == "first question"
+
+
+async def test_editing_a_profile_keeps_the_headers_the_form_does_not_show(
+    server_url: str, user_dirs: dict[str, Path]
+) -> None:
+    from chat_tui.settings.model import Profile
+
+    manager = SettingsManager(user_dirs["config"])
+    headers = {"X-Tenant": "acme", "X-Trace": "on"}
+    manager.save_profile(Profile(name="local", url=server_url), headers=headers)
+    manager.use_profile("local")
+    app, _ = _app(user_dirs)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        app.choose_connection()
+        await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen), what="the profiles")
+        screen = app.screen
+        profiles = screen.query_one("#profile-list", OptionList)
+        profiles.focus()
+        profiles.highlighted = 0
+        await pilot.press("e")
+        await wait_until(pilot, lambda: "X-Trace" in str(screen.query_one("#header-note").render()), what="the note")
+        screen.query_one("#header-value", Input).value = "globex"
+        await pilot.press("ctrl+s")
+        await connected(pilot)
+    assert SettingsManager(user_dirs["config"]).header_values("local") == {"X-Tenant": "globex", "X-Trace": "on"}

@@ -93,6 +93,7 @@ class ConnectScreen(Screen[ConnectChoice | None]):
                 with Horizontal(classes="header-row"):
                     yield Input(placeholder="Header-Name", id="header-name", compact=True)
                     yield Input(placeholder="value", password=True, id="header-value", compact=True)
+                yield Static(id="header-note", classes="connect-note")
                 yield Label("Request timeout (seconds)")
                 yield Input("30", type="number", id="timeout", compact=True)
                 yield Static(id="rule", classes="connect-note")
@@ -176,6 +177,9 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         header_name = next(iter(headers), "")
         self.query_one("#header-name", Input).value = header_name
         self.query_one("#header-value", Input).value = ""
+        others = [clean_line(h, 40) for h in list(headers)[1:]]
+        note = f"also sent, and kept when you save: {', '.join(others)} (edit them in secrets.json)" if others else ""
+        self.query_one("#header-note", Static).update(Content.styled(note, "$text-muted"))
         self.query_one(f"#source-{profile.key_source}", RadioButton).value = True
         self._update_key_fields()
         self.query_one("#url", Input).focus()
@@ -269,14 +273,15 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         if key is not None:
             normalize_key(key, "the key field")
         headers: dict[str, str] | None = None
+        existing = self.manager.header_values(self.editing) if self.editing else {}
+        others = dict(list(existing.items())[1:])  # the form edits the first header; the rest are kept
         if header_name:
-            existing = self.manager.header_values(self.editing) if self.editing else {}
             value = header_value or existing.get(header_name, "")
             if not value:
                 raise ClientError(f"give a value for the header {header_name[:40]}")
-            headers = {header_name: value}
+            headers = {header_name: value, **{k: v for k, v in others.items() if k != header_name}}
         elif self.editing:
-            headers = {}
+            headers = others
         return profile, key, headers
 
     def _connection(self, profile: Profile, key: str | None, headers: dict[str, str] | None) -> Connection:
