@@ -41,7 +41,7 @@ async def fill(pilot: Any, selector: str, text: str) -> None:
 
 
 async def test_first_run_connect_screen_saves_a_profile_and_a_restart_reconnects(
-    server_url: str, user_dirs: dict[str, Path]
+    server_url: str, user_dirs: dict[str, Path], demo_server: Any, capfd: pytest.CaptureFixture[str]
 ) -> None:
     app = fresh_app(user_dirs)
     async with app.run_test(size=SIZE) as pilot:
@@ -74,7 +74,8 @@ async def test_first_run_connect_screen_saves_a_profile_and_a_restart_reconnects
         await pilot.press("e")
         await wait_until(pilot, lambda: "…3210" in str(again.screen.query_one("#key-note").render()), what="mask")
         svg_profile = again.export_screenshot()
-    _assert_key_nowhere(user_dirs, [svg_connect, svg_profile])
+    out, err = capfd.readouterr()  # what the app printed, and the log of the server the key was sent to
+    _assert_key_nowhere(user_dirs, [svg_connect, svg_profile, out, err], also=[Path(demo_server.log_path)])
 
 
 def _plan_from_cli(user_dirs: dict[str, Path]) -> LaunchPlan:
@@ -87,7 +88,7 @@ def _plan_from_cli(user_dirs: dict[str, Path]) -> LaunchPlan:
     return build_plan(args)
 
 
-def _assert_key_nowhere(user_dirs: dict[str, Path], captured: list[str]) -> None:
+def _assert_key_nowhere(user_dirs: dict[str, Path], captured: list[str], also: list[Path] = ()) -> None:  # type: ignore[assignment]
     """Everything chat-tui wrote (but the 0600 secrets file, the key's home) holds at most `…3210`."""
     env = {
         "CHAT_TUI_CONFIG_DIR": str(user_dirs["config"]),
@@ -108,6 +109,7 @@ def _assert_key_nowhere(user_dirs: dict[str, Path], captured: list[str]) -> None
     assert "…3210" in captured[-2]  # `config show` names the key by its last four characters
     secrets = user_dirs["config"] / "secrets.json"
     assert TEST_KEY in secrets.read_text() and secrets.stat().st_mode & 0o077 == 0
+    captured += [path.read_text(encoding="utf-8", errors="replace") for path in also]
     for directory in user_dirs.values():
         for path in directory.rglob("*"):
             if path.is_file() and path != secrets:
