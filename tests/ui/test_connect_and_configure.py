@@ -75,7 +75,7 @@ async def test_first_run_connect_screen_saves_a_profile_and_a_restart_reconnects
         await wait_until(pilot, lambda: "…3210" in str(again.screen.query_one("#key-note").render()), what="mask")
         svg_profile = again.export_screenshot()
     out, err = capfd.readouterr()  # what the app printed, and the log of the server the key was sent to
-    _assert_key_nowhere(user_dirs, [svg_connect, svg_profile, out, err], also=[Path(demo_server.log_path)])
+    _assert_key_nowhere(user_dirs, [svg_connect, svg_profile, out, err], also=(Path(demo_server.log_path),))
 
 
 def _plan_from_cli(user_dirs: dict[str, Path]) -> LaunchPlan:
@@ -88,7 +88,7 @@ def _plan_from_cli(user_dirs: dict[str, Path]) -> LaunchPlan:
     return build_plan(args)
 
 
-def _assert_key_nowhere(user_dirs: dict[str, Path], captured: list[str], also: list[Path] = ()) -> None:  # type: ignore[assignment]
+def _assert_key_nowhere(user_dirs: dict[str, Path], captured: list[str], also: tuple[Path, ...] = ()) -> None:
     """Everything chat-tui wrote (but the 0600 secrets file, the key's home) holds at most `…3210`."""
     env = {
         "CHAT_TUI_CONFIG_DIR": str(user_dirs["config"]),
