@@ -37,6 +37,11 @@ _ICONS = {
 }
 
 
+def _section(name: str) -> Content:
+    """A small label over a block of the expanded panel (arguments, result): they read as one otherwise."""
+    return Content.styled(f"{name}\n", "italic $text-muted")
+
+
 def _tail(parts: list[str], limit: int) -> str:
     """The last *limit* characters of the joined parts, joining only those (per flush: not O(all))."""
     size, start = 0, len(parts)
@@ -70,10 +75,12 @@ class ToolResultView(Vertical):
 
     def compose(self) -> ComposeResult:
         text, is_json = _pretty(self.result.text)
+        label = _section("error" if self.result.tool_status == "error" else "result")
         if len(text) <= SMALL_RESULT:
             shown = highlight(text, language="json") if is_json else Content(text or "(empty result)")
-            yield Static(shown, classes="tool-result-text")
+            yield Static(Content.assemble(label, shown), classes="tool-result-text")
         else:
+            yield Static(label.rstrip("\n"), classes="tool-result-label")
             log = Log(max_lines=None, auto_scroll=False, classes="tool-result-log")
             log.write_lines(text.splitlines())
             yield log
@@ -152,12 +159,12 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             self._args_final = True
             if call.args_valid:
                 pretty = json.dumps(call.args, indent=2, ensure_ascii=False, default=str)
-                self._args.update(highlight(pretty, language="json"))
+                self._args.update(Content.assemble(_section("arguments"), highlight(pretty, language="json")))
             else:
-                self._args.update(Content(call.args_text[-ARGS_SHOWN:]))
+                self._args.update(Content.assemble(_section("arguments"), call.args_text[-ARGS_SHOWN:]))
         elif not self._args_final and len(call.args_parts) != self._args_parts:
             self._args_parts = len(call.args_parts)
-            self._args.update(Content(_tail(call.args_parts, ARGS_SHOWN) or "…"))
+            self._args.update(Content.assemble(_section("arguments"), _tail(call.args_parts, ARGS_SHOWN) or "…"))
         self._header.update(self.header_content())
         if self.expanded and call.result is not None and self._result_view is None:
             self._result_view = ToolResultView(call.result)
