@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Markdown, Static
 
 from chat_tui.client.errors import ClientError, Conflict
-from chat_tui.conversation import Conversation
+from chat_tui.conversation import Conversation, ErrorEntry
 from chat_tui.run_config import RunConfig
 from chat_tui.sanitize import clean_line
 from chat_tui.turn import SendFailed, Turn, TurnRequest
@@ -203,7 +203,14 @@ class ChatScreen(Screen[None]):
         status = self.status
         status.connection_state = self.connection_note
         status.extra = self.run_config.summary() if self.run_config and self.run_config.values else ""
-        status.show(self.conversation.run)
+        conversation = self.conversation
+        stored = None
+        if conversation.run is None and conversation.entries:  # opened from history
+            if conversation.pending_interrupts:
+                stored = "interrupted"
+            elif isinstance(conversation.entries[-1], ErrorEntry):
+                stored = "error"
+        status.show(conversation.run, stored=stored)
 
     @on(ConversationView.NewOutputBelow)
     def _new_output(self, event: ConversationView.NewOutputBelow) -> None:

@@ -180,6 +180,9 @@ class ThreadSidebar(Vertical):
 
     @on(ThreadList.FilterRequested)
     def _show_filter(self) -> None:
+        loaded = len(self.threads.threads)
+        # It filters what is loaded (the server matches metadata exactly, not by substring): say so.
+        self._filter.placeholder = f"filter the {loaded} loaded thread{'s' if loaded != 1 else ''} by title…"
         self._filter.display = True
         self._filter.focus()
 

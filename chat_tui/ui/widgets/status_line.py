@@ -28,8 +28,11 @@ class StatusLine(Static):
         self.assistant = ""
         self.connection_state = ""  # e.g. "starting demo server…" or "cannot reach host"
         self.extra = ""  # e.g. "config set"
+        self._stored: str | None = None
 
-    def show(self, run: RunInfo | None, *, sending: bool = False) -> None:
+    def show(self, run: RunInfo | None, *, sending: bool = False, stored: str | None = None) -> None:
+        """*stored*: how the opened thread's last run ended when this app did not see it run."""
+        self._stored = stored
         parts: list[tuple[str, str] | str] = []
         if self.host:
             parts.append(("● ", "$success" if not self.connection_state else "$warning"))
@@ -46,7 +49,13 @@ class StatusLine(Static):
         if self.connection_state:
             return [(self.connection_state, "$warning")]
         if run is None:
-            return [("connecting…", "$warning")] if sending else [("idle", "$text-muted")]
+            if sending:
+                return [("connecting…", "$warning")]
+            if self._stored == "interrupted":
+                return [("interrupted · waiting for your answer", "$warning")]
+            if self._stored == "error":
+                return [("the last run failed", "$error")]
+            return [("idle", "$text-muted")]
         if run.outcome is not RunOutcome.RUNNING:
             label, style = _OUTCOMES[run.outcome]
             return [(label, style), *self._figures(run)]
