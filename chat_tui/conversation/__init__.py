@@ -6,6 +6,7 @@ from chat_tui.conversation.entries import (
     ErrorEntry,
     InterruptEntry,
     MessageStatus,
+    NoticeEntry,
     ToolCallEntry,
     ToolStatus,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "ErrorEntry",
     "InterruptEntry",
     "MessageStatus",
+    "NoticeEntry",
     "RunInfo",
     "RunOutcome",
     "ToolCallEntry",

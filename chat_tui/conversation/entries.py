@@ -186,4 +186,13 @@ class InterruptEntry:
         return json.dumps(value, ensure_ascii=False, default=str)
 
 
-Entry = ChatMessage | ErrorEntry | InterruptEntry
+@dataclass(eq=False, slots=True)
+class NoticeEntry:
+    """What a run did that left no message of its own (cancelled before it answered)."""
+
+    seq: int
+    text: str
+    run_id: str | None = None
+
+
+Entry = ChatMessage | ErrorEntry | InterruptEntry | NoticeEntry

@@ -57,6 +57,7 @@ from chat_tui.conversation.entries import (
     ErrorEntry,
     InterruptEntry,
     MessageStatus,
+    NoticeEntry,
     ToolCallEntry,
     ToolStatus,
 )
@@ -668,9 +669,16 @@ class Conversation:
             RunOutcome.CANCELLED: MessageStatus.CANCELLED,
             RunOutcome.ERROR: MessageStatus.FAILED,
         }.get(outcome, MessageStatus.INCOMPLETE)
+        recent = self.entries[-20:]
+        answered = bool(self._open) or (
+            run.run_id is not None
+            and any(isinstance(e, ChatMessage) and e.role == "ai" and e.run_id == run.run_id for e in recent)
+        )
         for open_message in list(self._open.values()):
             self._close(open_message, message_status)
         self._open.clear()
+        if outcome is RunOutcome.CANCELLED and not answered:  # else the partial answer is marked [cancelled]
+            self._add(NoticeEntry(self._next_seq(), "cancelled before it answered", run.run_id))
         if outcome in (RunOutcome.CANCELLED, RunOutcome.ERROR, RunOutcome.STOPPED):
             self._settle_unanswered()
         run.outcome = outcome

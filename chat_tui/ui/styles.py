@@ -6,7 +6,7 @@ from pathlib import Path, PurePath
 
 __all__ = ["STYLESHEETS", "styles_dir", "stylesheets"]
 
-STYLESHEETS = ("app.tcss", "dialogs.tcss")
+STYLESHEETS = ("app.tcss", "dialogs.tcss", "markdown.tcss")
 
 
 def styles_dir() -> Path:

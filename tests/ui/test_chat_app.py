@@ -79,7 +79,21 @@ async def test_tool_panels_fill_get_results_and_collapse(server_url: str, user_d
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
+        screen.session.context = {"delay_ms": 30}  # type: ignore[union-attr]
         await send(pilot, "compare the weather in paris and tokyo")
+        live: list[list[str]] = []
+
+        def both_streaming() -> bool:
+            panels = list(screen.view.query(ToolPanel))
+            calls = [p.call for p in panels]
+            if len(panels) == 2 and all(c.status is ToolStatus.STREAMING and c.args_parts for c in calls):
+                live.append([str(p.query_one(".tool-args").render()) for p in panels])
+                return True
+            return False
+
+        await wait_until(pilot, both_streaming, what="two panels filling at once")
+        first, second = live[-1]
+        assert "Tokyo" not in first and "Paris" not in second  # each panel fills with its own call's arguments
         await run_finished(pilot)
         panels = list(screen.view.query(ToolPanel))
         assert [p.call.args for p in panels] == [{"city": "Paris"}, {"city": "Tokyo"}]

@@ -9,6 +9,7 @@ from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.widgets import Markdown
 
+from chat_tui.ui.styles import styles_dir
 from chat_tui.ui.widgets.markdown import (
     ChatMarkdown,
     CompactBlockQuote,
@@ -25,6 +26,8 @@ ANSWER = answer_text(3, 1400)  # headings, paragraphs, a nested list, code, a ta
 
 
 class Host(App[None]):
+    CSS_PATH = styles_dir() / "markdown.tcss"  # the blocks' own styles, as the app loads them
+
     def __init__(self, markdown: Markdown) -> None:
         super().__init__()
         self.markdown = markdown

@@ -497,3 +497,16 @@ def test_a_stored_call_without_a_result_is_unanswered_only_when_the_thread_is_id
         conversation = Conversation()
         conversation.load(state, Thread.model_validate({"thread_id": "t", "status": status}))
         assert ai_messages(conversation)[0].tool_calls[0].status is expected
+
+
+def test_a_run_cancelled_before_it_answered_leaves_a_notice() -> None:
+    from chat_tui.conversation import NoticeEntry
+
+    conversation = Conversation()
+    conversation.add_human("hello")
+    conversation.apply(StreamEnd("interrupted", cancelled=True))
+    assert conversation.run is not None and conversation.run.outcome is RunOutcome.CANCELLED
+    assert isinstance(conversation.entries[-1], NoticeEntry)
+    partial = run_events([("messages", [chunk("half an ans"), META])])
+    partial.apply(StreamEnd("interrupted", cancelled=True))
+    assert not any(isinstance(e, NoticeEntry) for e in partial.entries)  # the partial answer says [cancelled]

@@ -28,9 +28,18 @@ from chat_tui.settings.model import Profile
 from chat_tui.settings.store import StoreError
 from chat_tui.ui.screens.dialogs import ConfirmScreen
 
-__all__ = ["ConnectChoice", "ConnectScreen"]
+__all__ = ["ConnectChoice", "ConnectScreen", "ProfileList"]
 
 _SOURCES = ("none", "env", "stored")
+
+
+class ProfileList(OptionList):
+    """The saved profiles; its keys (edit, delete) apply only while it has focus."""
+
+    BINDINGS = [
+        Binding("e", "screen.edit_profile", "Edit", id="connect.edit"),
+        Binding("d,delete", "screen.delete_profile", "Delete", id="connect.delete"),
+    ]
 
 
 @dataclass(slots=True)
@@ -60,7 +69,7 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         with Horizontal(id="connect"):
             with Vertical(id="connect-profiles"):
                 yield Static(Content.styled("Saved profiles", "bold"), classes="connect-title")
-                yield OptionList(id="profile-list")
+                yield ProfileList(id="profile-list")
                 yield Static(
                     Content.styled("Enter: connect · e: edit · d: delete", "$text-muted"), classes="connect-hint"
                 )
@@ -146,10 +155,10 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         self.manager.use_profile(name)
         self.dismiss(ConnectChoice(connection, profile=name))
 
-    def key_e(self) -> None:
+    def action_edit_profile(self) -> None:
         self._edit_highlighted()
 
-    def key_d(self) -> None:
+    def action_delete_profile(self) -> None:
         if isinstance(self.focused, OptionList):
             self._delete_highlighted()
 

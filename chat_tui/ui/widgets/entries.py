@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.widgets import Markdown, Static
 from textual.widgets.markdown import MarkdownStream
 
-from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus
+from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 from chat_tui.ui.widgets.markdown import ChatMarkdown
 from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
@@ -230,6 +230,20 @@ class ErrorBlock(EntryWidget):
         return f"{self.entry.error}: {self.entry.message}"
 
 
+class NoticeBlock(EntryWidget):
+    """One muted line about the run (it was cancelled before it answered)."""
+
+    def __init__(self, entry: NoticeEntry) -> None:
+        super().__init__(entry.seq, "notice-block")
+        self.entry = entry
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content.styled(f"run {self.entry.text}", "italic $text-muted"), classes="label")
+
+    def copy_text(self) -> str:
+        return self.entry.text
+
+
 class InterruptBlock(EntryWidget):
     """A pending ``interrupt()``: what the graph asks, and how to answer."""
 
@@ -283,4 +297,6 @@ def widget_for(entry: object, *, show_node: bool) -> EntryWidget | None:
         return ErrorBlock(entry)
     if isinstance(entry, InterruptEntry):
         return InterruptBlock(entry)
+    if isinstance(entry, NoticeEntry):
+        return NoticeBlock(entry)
     return None

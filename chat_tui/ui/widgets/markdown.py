@@ -19,8 +19,8 @@ tables and lists:
   or quotes get one widget (:class:`ListLine`) for their first line, with a hanging
   indent, and their other blocks in one indented container.
 
-Inline styles (bold, code, links) are kept: the text is rendered by a ``MarkdownBlock``,
-whose component classes resolve them.
+Their styles are in ``styles/markdown.tcss``. Inline styles (bold, code, links) are kept:
+the text is rendered by a ``MarkdownBlock``, whose component classes resolve them.
 """
 
 from __future__ import annotations
@@ -139,17 +139,6 @@ class CompactTable(MarkdownTable):
         "compact-table--header",
         "compact-table--lines",
     }
-    DEFAULT_CSS = """
-    CompactTable {
-        width: 1fr;
-        height: auto;
-        margin-bottom: 1;
-        text-wrap: nowrap;
-        text-overflow: clip;
-        & > .compact-table--header { text-style: bold; color: $primary; }
-        & > .compact-table--lines { color: $foreground 30%; }
-    }
-    """
 
     def __init__(self, markdown: Markdown, token: Token) -> None:
         super().__init__(markdown, token)
@@ -206,14 +195,6 @@ class ListLine(MarkdownBlock):
     """One list item's bullet and first paragraph, as one widget."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "list-line--bullet"}
-    DEFAULT_CSS = """
-    ListLine {
-        width: 1fr;
-        height: auto;
-        & > .list-line--bullet { color: $text-primary; }
-        &:light > .list-line--bullet { color: $text-secondary; }
-    }
-    """
 
     def __init__(self, paragraph: MarkdownBlock, symbol: str) -> None:
         super().__init__(paragraph._markdown, paragraph._token)
@@ -308,13 +289,6 @@ def _compact_items(items: Sequence[tuple[str, MarkdownBlock]]) -> Iterator[Widge
         item._blocks.clear()
 
 
-_LIST_CSS = """
-{name} > .list-rest {{ height: auto; width: 1fr; }}
-{name} > .compact-list--marker {{ color: $text-primary; }}
-{name}:light > .compact-list--marker {{ color: $text-secondary; }}
-"""
-
-
 def _compose_list(block: MarkdownBlock) -> tuple[ListVisual | None, list[Widget]]:
     """A list's one text when its items are text and nested lists (most are), else its widgets."""
     entries = _flatten(block)
@@ -335,7 +309,6 @@ class CompactBulletList(MarkdownBulletList):
     """A bullet list in one widget, or one widget per item (see the module docstring)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "compact-list--marker"}
-    DEFAULT_CSS = _LIST_CSS.format(name="CompactBulletList")
     _visual: ListVisual | None = None
 
     def compose(self) -> ComposeResult:
@@ -357,7 +330,6 @@ class CompactOrderedList(MarkdownOrderedList):
     """An ordered list in one widget, or one widget per item (see the module docstring)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "compact-list--marker"}
-    DEFAULT_CSS = _LIST_CSS.format(name="CompactOrderedList")
     _visual: ListVisual | None = None
 
     def compose(self) -> ComposeResult:
