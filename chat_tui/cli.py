@@ -26,7 +26,8 @@ examples:
   chat-tui stream --demo "what's the weather in sf"
   chat-tui stream --url http://127.0.0.1:2024 --assistant agent --json "hello"
   chat-tui stream --demo --thread <id> --resume '{"approved": true}'
-  chat-tui config path
+  chat-tui config path                     where settings, data and logs live
+  chat-tui config show                     the effective settings, secrets masked
 """
 
 
@@ -157,6 +158,11 @@ def _stream(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         if connection is None:
             return _fail("no server given: pass --url URL or --demo (or save a profile in the app)")
+        if getattr(args, "api_key_env", None):  # the flag overrides the profile's key, as in the app
+            try:
+                connection.api_key = resolve_api_key(connection.url, api_key_env=args.api_key_env)
+            except ClientError as exc:
+                return _fail(str(exc))
     else:
         try:
             key = resolve_api_key(url, api_key_env=getattr(args, "api_key_env", None))

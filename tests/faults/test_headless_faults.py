@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,19 +19,18 @@ from tests.faults.test_http_faults import detail
 pytestmark = pytest.mark.server
 
 
-async def stream(url: str, *args: str) -> tuple[int, str, str]:
+async def stream(url: str | None, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     """`chat-tui stream` in a child process (asynchronously: the proxy runs in this event loop)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "chat_tui",
         "stream",
-        "--url",
-        url,
+        *(("--url", url) if url else ()),
         *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "NO_COLOR": "1"},
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
     )
     out, err = await asyncio.wait_for(process.communicate(), 120)
     assert process.returncode is not None
@@ -59,3 +59,19 @@ async def test_a_refused_key_is_one_line_on_stderr_and_its_exit_code(proxy: Faul
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "authentication failed" in lines[0] and "\x1b" not in err
     assert len(proxy.requests("POST", RUN_STREAM)) == 1
+
+
+async def test_api_key_env_overrides_the_profile_for_the_headless_command(
+    proxy: FaultProxy, user_dirs: dict[str, Path]
+) -> None:
+    from chat_tui.settings.manager import SettingsManager
+    from chat_tui.settings.model import Profile
+
+    manager = SettingsManager(user_dirs["config"])
+    manager.save_profile(Profile(name="local", url=proxy.url))  # a profile without a key
+    manager.use_profile("local")
+    key = "lsv2_pt_headless_override_0001"
+    code, _, err = await stream(None, "--api-key-env", "MY_TEST_KEY", "hello", env={"MY_TEST_KEY": key})
+    assert code == EXIT_CODES["success"], err
+    posts = proxy.requests("POST", RUN_STREAM)
+    assert posts and posts[0].headers.get("x-api-key") == key
