@@ -10,7 +10,7 @@ shows again, live, when they come back.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Markdown, Static
+from textual.widgets import Footer, Static
 
 from chat_tui.client.errors import ClientError, Conflict
 from chat_tui.conversation import Conversation, ErrorEntry
@@ -37,6 +37,9 @@ from chat_tui.ui.widgets.conversation_view import ConversationView
 from chat_tui.ui.widgets.sidebar import ThreadSidebar
 from chat_tui.ui.widgets.status_line import StatusLine
 from chat_tui.ui.widgets.thread_list import ThreadList
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 __all__ = ["ChatScreen"]
 
@@ -648,10 +651,13 @@ class ChatScreen(Screen[None]):
         where = f"; also saved to {path}" if path else ""
         self.notify(f"copied the {event.what} ({len(event.text):,} chars) via OSC 52{where}", markup=False)
 
-    @on(Markdown.LinkClicked)
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        # (A handler by name, not @on(Markdown.LinkClicked): Markdown is imported when first needed.)
+        self._open_link(event.href)
+
     @work(group="link", exit_on_error=False)
-    async def _link(self, event: Markdown.LinkClicked) -> None:
-        href = clean_line(event.href, 500)
+    async def _open_link(self, href: str) -> None:
+        href = clean_line(href, 500)
         scheme = href.split(":", 1)[0].lower() if ":" in href else ""
         if scheme not in ("http", "https"):
             self.notify(f"not opening a {scheme or 'relative'} link: {href}", severity="warning", markup=False)

@@ -10,17 +10,22 @@ never re-parsed whole per token. Everything shown came through
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry
 from chat_tui.ui.widgets.focus import OwnFocusStyles
-from chat_tui.ui.widgets.markdown import ChatMarkdown
 from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
+
+if TYPE_CHECKING:  # (imported when the first assistant message is built: markdown-it and Pygments
+    # are a tenth of the time to the first frame, which for a new thread shows none)
+    from textual.widgets.markdown import MarkdownStream
+
+    from chat_tui.ui.widgets.markdown import ChatMarkdown
 
 __all__ = ["AssistantMessage", "EntryWidget", "ErrorBlock", "InterruptBlock", "ToolResultBlock", "UserMessage"]
 
@@ -85,7 +90,9 @@ class AssistantMessage(EntryWidget):
         self._thinking.display = bool(message.thinking.strip())
         self._thinking_parts = len(message.thinking_parts)
         # What is already there is composed in one pass (history); streaming continues in sync().
-        self._markdown = ChatMarkdown(message.text or None, open_links=False, classes="body")
+        from chat_tui.ui.widgets.markdown import ChatMarkdown
+
+        self._markdown: ChatMarkdown = ChatMarkdown(message.text or None, open_links=False, classes="body")
         self._markdown.display = bool(message.text)
         self._parts = len(message.text_parts)
         self._epoch = message.text_epoch
@@ -156,7 +163,7 @@ class AssistantMessage(EntryWidget):
         self._markdown.display = True
         if message.status is MessageStatus.STREAMING:
             if self._stream is None:
-                self._stream = Markdown.get_stream(self._markdown)
+                self._stream = self._markdown.get_stream(self._markdown)
             await self._stream.write(new)
         elif first and self._stream is None:
             await self._markdown.update(message.text)  # loaded whole: one parse

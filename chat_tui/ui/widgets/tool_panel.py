@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.highlight import highlight
 from textual.reactive import var
 from textual.widgets import Log, Static
 
@@ -35,6 +34,13 @@ _ICONS = {
     ToolStatus.DONE: ("✓", "$success"),
     ToolStatus.ERROR: ("✗", "$error"),
 }
+
+
+def highlight(code: str, language: str) -> Content:
+    """Textual's highlighter, imported on first use (it brings Pygments: start-up time)."""
+    from textual.highlight import highlight as textual_highlight
+
+    return textual_highlight(code, language=language)
 
 
 def _section(name: str) -> Content:
