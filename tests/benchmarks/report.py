@@ -42,10 +42,12 @@ LIMITS = {
         "call and reused), SSE decoding (~2.5 µs: a read holding exactly one event is decoded by a "
         "few searches, anything else by httpx-sse), the replay bookkeeping (~0.3 µs), folding into "
         "the conversation (~0.9 µs) and the async generators. The SDK decodes line by line and "
-        "JSON-decodes without types, accumulating nothing. Both spend most of their time in the "
-        "same HTTP stack, so the ratio sits at parity and moves with the machine: between 0.92 and "
-        "1.10 across the full and single-group runs of one session on this 2-core machine, with a "
-        "spread of ±20% inside a run. Against the real server its own pace dominates."
+        "JSON-decodes without types, accumulating nothing. The two spend most of their time in the "
+        "same HTTP stack, so the ratio sits at parity, moving with the machine between 0.81 and "
+        "1.10 across the full and "
+        "single-group runs of one session on this 2-core machine (±20% inside a run). Getting under "
+        "the SDK by a margin would mean fewer layers in httpx/httpcore per chunk, which a client on "
+        "httpx cannot change. Against the real server its own pace dominates."
     ),
     "render": (
         "Textual's cost, not ours: every Markdown append re-parses the last block and re-mounts it "
@@ -77,8 +79,9 @@ LIMITS = {
         "that is what the interpreter, Textual's core and one frame cost on this machine at that moment "
         "(it drifted between 0.29 and 0.45 s during the session that wrote this suite, and the app's "
         "figure with it, between 0.43 and 0.70 s for the same commit). The rest is the Textual widgets "
-        "the first screen uses (Markdown brings markdown-it and Pygments, TextArea, OptionList), "
-        "pydantic with the message models (the conversation state is typed), the stylesheets, and "
+        "the first screen uses (TextArea, OptionList; Markdown, markdown-it and Pygments wait for the "
+        "first assistant message, which took 9% off this figure), pydantic with the message "
+        "models (the conversation state is typed), the stylesheets, and "
         "chat-tui's own modules; httpx, the secondary screens and the message validators are imported "
         "only when first used, after the first frame."
     ),
