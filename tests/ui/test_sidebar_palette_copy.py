@@ -138,3 +138,19 @@ async def test_the_palette_reaches_the_assistant_config_and_options_screens(
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_until(pilot, lambda: type(app.screen).__name__ == screen_name, what=screen_name)
+
+
+async def test_an_untitled_thread_is_shown_by_its_first_message(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from tests.support.runs import run_turn
+
+    marker = uuid.uuid4().hex[:6]
+    _, result = await run_turn(client, f"gnu {marker} question")
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.find(result.thread_id), what="the thread listed")
+        await wait_until(  # fetched lazily, then drawn in its row
+            pilot, lambda: f"gnu {marker}" in app.export_screenshot().replace("&#160;", " "), what="its title"
+        )
