@@ -11,10 +11,9 @@ from textual.widgets import Select
 
 from chat_tui.client import LangGraphClient
 from chat_tui.conversation import RunOutcome
-from chat_tui.ui.screens.run_config import RunConfigScreen
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_drops import REJOIN, RUN_STREAM
-from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+from tests.support.pilot import config_form, connected, form_field, make_app, run_finished, send, wait_until
 from tests.support.runs import assert_matches_state
 
 pytestmark = pytest.mark.server
@@ -106,13 +105,10 @@ async def test_a_hostile_schema_neither_breaks_the_config_form_nor_reaches_the_t
     app = make_app(proxy.url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        await pilot.press("f3")
-        await wait_until(pilot, lambda: isinstance(app.screen, RunConfigScreen) and app.screen.fields, what="form")
-        form = app.screen
-        assert isinstance(form, RunConfigScreen)
+        form = await config_form(pilot)
         labels = [spec.label for spec in form.fields]
         assert "max tokens" in labels and "evil␛]0;pwned␇name" in labels  # control characters made visible
-        mode = form.query_one(f"#field-{labels.index('mode')}", Select)
+        mode = form_field(form, "mode")
         assert mode.value is Select.NULL  # no default: nothing chosen (and no crash)
         mode.value = "[b]bold[/b] [@click=app.quit]q[/]"
         mode.scroll_visible(animate=False)

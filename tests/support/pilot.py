@@ -85,3 +85,18 @@ async def run_finished(pilot: Pilot[Any], timeout: float = 30.0) -> Any:
     await wait_until(pilot, done, timeout, what="the run to finish")
     await pilot.pause(0.1)
     return screen.conversation.run
+
+
+async def config_form(pilot: Pilot[Any]) -> Any:
+    """Open the run-configuration form (F3) and wait for its schema fields; the screen."""
+    from chat_tui.ui.screens.run_config import RunConfigScreen
+
+    app = pilot.app
+    await pilot.press("f3")
+    await wait_until(pilot, lambda: isinstance(app.screen, RunConfigScreen) and app.screen.fields, what="the form")
+    return app.screen
+
+
+def form_field(form: Any, name: str) -> Any:
+    """The widget of the schema field called *name* (ids go by position: names may be anything)."""
+    return form.query_one(f"#field-{[spec.name for spec in form.fields].index(name)}")

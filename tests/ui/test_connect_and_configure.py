@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, RadioButton, Select
+from textual.widgets import Input, RadioButton
 
 from chat_tui.client import LangGraphClient
 from chat_tui.settings.manager import SettingsManager
@@ -19,7 +19,7 @@ from chat_tui.ui.screens.connect import ConnectScreen
 from chat_tui.ui.screens.run_config import RunConfigScreen
 from chat_tui.ui.widgets.entries import AssistantMessage
 from chat_tui.ui.widgets.tool_panel import ToolPanel
-from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+from tests.support.pilot import config_form, connected, form_field, make_app, run_finished, send, wait_until
 
 pytestmark = pytest.mark.server
 SIZE = (120, 40)
@@ -155,13 +155,9 @@ async def test_config_form_values_reach_the_graph(server_url: str, user_dirs: di
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        await pilot.press("f3")
-        await wait_until(pilot, lambda: isinstance(app.screen, RunConfigScreen) and app.screen.fields, what="form")
-        form = app.screen
-        assert isinstance(form, RunConfigScreen)
-        names = [spec.name for spec in form.fields]
-        form.query_one(f"#field-{names.index('model_name')}", Select).value = "openai"
-        form.query_one(f"#field-{names.index('persona')}", Select).value = "pirate"
+        form = await config_form(pilot)
+        form_field(form, "model_name").value = "openai"
+        form_field(form, "persona").value = "pirate"
         form.query_one("#target-configurable", RadioButton).value = True
         form.query_one("#extra-json").text = '{"team": "qa"}'  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList, Select
+from textual.widgets import Input, OptionList
 
 from chat_tui.client import LangGraphClient
 from chat_tui.launch import build_plan
@@ -16,9 +16,8 @@ from chat_tui.settings.model import StreamOptions
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.app import ChatApp
 from chat_tui.ui.screens.connect import ConnectScreen
-from chat_tui.ui.screens.run_config import RunConfigScreen
 from tests.faults.proxy import FaultProxy
-from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+from tests.support.pilot import config_form, connected, form_field, make_app, run_finished, send, wait_until
 
 pytestmark = pytest.mark.server
 SIZE = (120, 40)
@@ -115,12 +114,8 @@ async def test_the_run_configuration_belongs_to_its_thread(
     app = make_app(proxy.url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        await pilot.press("f3")
-        await wait_until(pilot, lambda: isinstance(app.screen, RunConfigScreen) and app.screen.fields, what="form")
-        form = app.screen
-        assert isinstance(form, RunConfigScreen)
-        names = [spec.name for spec in form.fields]
-        form.query_one(f"#field-{names.index('model_name')}", Select).value = "openai"
+        form = await config_form(pilot)
+        form_field(form, "model_name").value = "openai"
         form.query_one("#target-configurable").value = True  # type: ignore[attr-defined]
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen is screen, what="the form to close")

@@ -26,7 +26,7 @@ the text is rendered by a ``MarkdownBlock``, whose component classes resolve the
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from markdown_it.token import Token
 from textual.app import ComposeResult, RenderResult
@@ -289,62 +289,47 @@ def _compact_items(items: Sequence[tuple[str, MarkdownBlock]]) -> Iterator[Widge
         item._blocks.clear()
 
 
-def _compose_list(block: MarkdownBlock) -> tuple[ListVisual | None, list[Widget]]:
-    """A list's one text when its items are text and nested lists (most are), else its widgets."""
-    entries = _flatten(block)
-    children = [] if entries is not None else list(_compact_items(_markers(block)))
-    block._blocks.clear()
-    return (ListVisual(entries) if entries is not None else None), children
+if TYPE_CHECKING:
+    _ListBase = MarkdownBlock
+else:  # a plain mixin at run time: Textual takes CSS and component classes from the first DOM base
+    _ListBase = object
 
 
-def _grown_list(visual: ListVisual | None, old: MarkdownBlock, new: MarkdownBlock) -> ListVisual | None:
-    """The new text of a streamed list that is still only text, or None to mount it anew."""
-    if visual is None or type(new) is not type(old):
-        return None
-    entries = _flatten(new)
-    return ListVisual(entries) if entries is not None else None
+class _OneWidgetList(_ListBase):
+    """What both compact lists do: draw the list as one text when it is only text, else widgets."""
+
+    _visual: ListVisual | None = None
+
+    def compose(self) -> ComposeResult:
+        entries = _flatten(self)
+        children = [] if entries is not None else list(_compact_items(_markers(self)))
+        self._blocks.clear()
+        self._visual = ListVisual(entries) if entries is not None else None
+        return iter(children)
+
+    def render(self) -> RenderResult:
+        return self._visual if self._visual is not None else super().render()
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        """A list that grew while streaming: one new text while it is still only text."""
+        entries = _flatten(block) if self._visual is not None and type(block) is type(self) else None
+        if entries is not None:
+            self._visual = ListVisual(entries)
+            self.refresh(layout=True)
+        else:
+            await super()._update_from_block(block)
 
 
-class CompactBulletList(MarkdownBulletList):
+class CompactBulletList(_OneWidgetList, MarkdownBulletList):
     """A bullet list in one widget, or one widget per item (see the module docstring)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "compact-list--marker"}
-    _visual: ListVisual | None = None
-
-    def compose(self) -> ComposeResult:
-        self._visual, children = _compose_list(self)
-        return iter(children)
-
-    def render(self) -> RenderResult:
-        return self._visual if self._visual is not None else super().render()
-
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
-        if (visual := _grown_list(self._visual, self, block)) is not None:
-            self._visual = visual
-            self.refresh(layout=True)
-        else:
-            await super()._update_from_block(block)
 
 
-class CompactOrderedList(MarkdownOrderedList):
+class CompactOrderedList(_OneWidgetList, MarkdownOrderedList):
     """An ordered list in one widget, or one widget per item (see the module docstring)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "compact-list--marker"}
-    _visual: ListVisual | None = None
-
-    def compose(self) -> ComposeResult:
-        self._visual, children = _compose_list(self)
-        return iter(children)
-
-    def render(self) -> RenderResult:
-        return self._visual if self._visual is not None else super().render()
-
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
-        if (visual := _grown_list(self._visual, self, block)) is not None:
-            self._visual = visual
-            self.refresh(layout=True)
-        else:
-            await super()._update_from_block(block)
 
 
 def _quoted_text(block: MarkdownBlock) -> Content | None:
