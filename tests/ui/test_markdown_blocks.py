@@ -36,6 +36,14 @@ class Host(App[None]):
         yield self.markdown
 
 
+async def stream_in(markdown: Markdown, text: str, piece: int) -> None:
+    """Stream *text* into *markdown* in pieces of *piece* characters, as the app does."""
+    stream = Markdown.get_stream(markdown)
+    for start in range(0, len(text), piece):
+        await stream.write(text[start : start + piece])
+    await stream.stop()
+
+
 def _lines(parts: list[list[Content]]) -> list[str]:
     return [Content.assemble(*line).plain for line in parts]
 
@@ -107,10 +115,7 @@ async def test_streamed_tables_and_lists_end_as_a_whole_parse_does(piece: int) -
     assert expected[2][1].splitlines() == ["3. three", "4. four"]
     streamed = Host(ChatMarkdown())
     async with streamed.run_test(size=(60, 30)) as pilot:
-        stream = Markdown.get_stream(streamed.markdown)
-        for start in range(0, len(text), piece):
-            await stream.write(text[start : start + piece])
-        await stream.stop()
+        await stream_in(streamed.markdown, text, piece)
         await pilot.pause(0.2)
         assert _blocks(streamed) == expected
 
@@ -154,10 +159,7 @@ async def test_a_list_holding_code_is_drawn_as_widgets_streamed_or_whole(piece: 
         expected = _blocks(whole)
     streamed = Host(ChatMarkdown())
     async with streamed.run_test(size=(60, 30)) as pilot:
-        stream = Markdown.get_stream(streamed.markdown)
-        for start in range(0, len(text), piece):
-            await stream.write(text[start : start + piece])
-        await stream.stop()
+        await stream_in(streamed.markdown, text, piece)
         await pilot.pause(0.2)
         assert _blocks(streamed) == expected
         assert "x&#160;=&#160;1" in streamed.export_screenshot()
@@ -167,10 +169,7 @@ async def test_a_streamed_quote_is_one_widget_until_it_holds_more_than_text() ->
     text = "> first **bold**\n>\n> second\n\n> - a list in a quote\n"
     streamed = Host(ChatMarkdown())
     async with streamed.run_test(size=(60, 20)) as pilot:
-        stream = Markdown.get_stream(streamed.markdown)
-        for start in range(0, len(text), 3):
-            await stream.write(text[start : start + 3])
-        await stream.stop()
+        await stream_in(streamed.markdown, text, 3)
         await pilot.pause(0.2)
         plain, listed = streamed.markdown.query(CompactBlockQuote)
         assert not plain.children and plain.render().plain == "first bold\nsecond"  # type: ignore[union-attr]

@@ -162,35 +162,6 @@ class CompactTable(MarkdownTable):
         await super()._update_from_block(block)
 
 
-class HangingVisual(Visual):
-    """A prefix (a list bullet) and text wrapped beside it: continuation lines are indented."""
-
-    def __init__(self, prefix: Content, body: Content) -> None:
-        self.prefix = prefix
-        self.body = body
-        self._cache: tuple[int, Content] | None = None
-
-    def _content(self, width: int) -> Content:
-        if self._cache is None or self._cache[0] != width:
-            indent = self.prefix.cell_length
-            lines = self.body.wrap(max(1, width - indent)) or [Content("")]
-            hanging = Content(" " * indent)
-            joined = Content("\n").join(
-                Content.assemble(self.prefix if n == 0 else hanging, line) for n, line in enumerate(lines)
-            )
-            self._cache = (width, joined)
-        return self._cache[1]
-
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self._content(width).render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self.prefix.cell_length + self.body.cell_length
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        return self._content(width).plain.count("\n") + 1
-
-
 class ListLine(MarkdownBlock):
     """One list item's bullet and first paragraph, as one widget."""
 
@@ -232,6 +203,13 @@ class ListVisual(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return self._content(width).plain.count("\n") + 1 if self.entries else 0
+
+
+class HangingVisual(ListVisual):
+    """A prefix (a list bullet) and text wrapped beside it: a list of one item."""
+
+    def __init__(self, prefix: Content, body: Content) -> None:
+        super().__init__([(0, prefix, body)])
 
 
 def _markers(block: MarkdownBlock) -> list[tuple[str, MarkdownBlock]]:
