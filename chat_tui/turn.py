@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.client.errors import ClientError
-from chat_tui.client.events import DEFAULT_STREAM_MODES, StreamEnd, StreamEvent
-from chat_tui.conversation import Conversation, ErrorEntry, RunOutcome
+from chat_tui.client.modes import DEFAULT_STREAM_MODES
+from chat_tui.conversation import ErrorEntry, RunOutcome
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient, RunStream
+    from chat_tui.client.events import StreamEvent
+    from chat_tui.conversation import Conversation
 
 __all__ = ["SendFailed", "Turn", "TurnRequest", "TurnResult"]
 
@@ -165,6 +167,10 @@ class Turn:
         return {} if self.idle_timeout is None else {"idle_timeout": self.idle_timeout}
 
     async def _consume(self, stream: RunStream) -> TurnResult:
+        # (Imported here: the app imports this module before its first frame, the typed
+        # events, and pydantic with them, only when it first streams.)
+        from chat_tui.client.events import StreamEnd
+
         conversation = self.conversation
         self.run_id = stream.run_id
         if conversation.run is not None:

@@ -6,15 +6,14 @@
 ...         async for event in stream:
 ...             ...
 
-The names below are imported on first use: the app's light modules (errors, URLs, event
-types) are imported before its first frame, and httpx only when it connects.
+The names below are imported on first use: the app's light modules (errors, URLs) are
+imported before its first frame; the typed models (pydantic) when it first reads from a
+server, and httpx when it connects.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from chat_tui.client.events import DEFAULT_STREAM_MODES
 
 if TYPE_CHECKING:
     from chat_tui.client.client import LangGraphClient
@@ -24,6 +23,10 @@ __all__ = ["DEFAULT_STREAM_MODES", "LangGraphClient", "RunStream"]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "DEFAULT_STREAM_MODES":
+        from chat_tui.client.modes import DEFAULT_STREAM_MODES
+
+        return DEFAULT_STREAM_MODES
     if name == "LangGraphClient":
         from chat_tui.client.client import LangGraphClient
 

@@ -83,10 +83,6 @@ _SCHEMAS = _Schemas()
 
 Namespace = tuple[str, ...]
 
-# What runs stream by default: every chat-model token, and the node updates that carry
-# interrupts (an interrupt is invisible with messages-tuple alone).
-DEFAULT_STREAM_MODES: tuple[str, ...] = ("messages-tuple", "updates")
-
 
 @dataclass(slots=True)
 class Metadata:

@@ -31,7 +31,7 @@ import httpx
 import pydantic_core
 
 from chat_tui import __version__
-from chat_tui.client.auth import ApiKey
+from chat_tui.client.auth import ApiKey, Secret
 from chat_tui.client.errors import (
     ClientError,
     ConnectError,
@@ -137,9 +137,7 @@ class _HeaderAuth(httpx.Auth):
     """Adds secret-bearing extra headers (e.g. a custom ``Authorization``) same-origin only."""
 
     def __init__(self, headers: Mapping[str, str], base_url: str, key_auth: ApiKeyAuth | None) -> None:
-        from pydantic import SecretStr
-
-        self._headers = {name: SecretStr(value) for name, value in headers.items()}
+        self._headers = {name: Secret(value) for name, value in headers.items()}
         self._base_url = base_url
         self._key_auth = key_auth
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from chat_tui.client.events import DEFAULT_STREAM_MODES
 from chat_tui.client.http import HttpCore
 from chat_tui.client.models import Run
+from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.client.stream import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RECONNECTS, RunStream
 
 __all__ = ["DEFAULT_STREAM_MODES", "RunsAPI"]

@@ -1,6 +1,15 @@
-"""The conversation state: stream events folded into messages and tool calls (no Textual, no I/O)."""
+"""The conversation state: stream events folded into messages and tool calls (no Textual, no I/O).
+
+The entry types are light and imported at once; the state itself (which needs the typed
+protocol models, and so pydantic) is imported on first use, after the app's first frame.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chat_tui.conversation.entries import (
+    Changes,
     ChatMessage,
     Entry,
     ErrorEntry,
@@ -10,7 +19,10 @@ from chat_tui.conversation.entries import (
     ToolCallEntry,
     ToolStatus,
 )
-from chat_tui.conversation.state import Changes, Conversation, RunInfo, RunOutcome, content_text
+from chat_tui.conversation.run import RunInfo, RunOutcome
+
+if TYPE_CHECKING:
+    from chat_tui.conversation.state import Conversation, content_text
 
 __all__ = [
     "Changes",
@@ -27,3 +39,13 @@ __all__ = [
     "ToolStatus",
     "content_text",
 ]
+
+_STATE = frozenset({"Conversation", "content_text"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _STATE:
+        from chat_tui.conversation import state
+
+        return getattr(state, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

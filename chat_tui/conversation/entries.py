@@ -16,6 +16,7 @@ from typing import Any
 from chat_tui.sanitize import clean, clean_obj
 
 __all__ = [
+    "Changes",
     "ChatMessage",
     "Entry",
     "ErrorEntry",
@@ -196,3 +197,17 @@ class NoticeEntry:
 
 
 Entry = ChatMessage | ErrorEntry | InterruptEntry | NoticeEntry
+
+
+@dataclass(slots=True)
+class Changes:
+    """What changed since the last :meth:`Conversation.take_changes`."""
+
+    added: list[Entry] = field(default_factory=list)
+    updated: list[Entry] = field(default_factory=list)
+    faults: list[str] = field(default_factory=list)
+    run_changed: bool = False
+    reset: bool = False  # everything was replaced (history loaded)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.updated or self.faults or self.run_changed or self.reset)

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from chat_tui.client.events import (
@@ -52,6 +50,7 @@ from chat_tui.client.models import (
     parse_message,
 )
 from chat_tui.conversation.entries import (
+    Changes,
     ChatMessage,
     Entry,
     ErrorEntry,
@@ -61,6 +60,7 @@ from chat_tui.conversation.entries import (
     ToolCallEntry,
     ToolStatus,
 )
+from chat_tui.conversation.run import RunInfo, RunOutcome
 from chat_tui.sanitize import clean, clean_line, clean_obj
 
 __all__ = ["Changes", "Conversation", "RunInfo", "RunOutcome", "content_text"]
@@ -77,59 +77,6 @@ _ROLE = {
     "SystemMessageChunk": "system",
 }
 _LC_RUN = "lc_run--"
-
-
-class RunOutcome(StrEnum):
-    RUNNING = "running"
-    SUCCESS = "success"
-    ERROR = "error"
-    INTERRUPTED = "interrupted"  # waiting for input (an interrupt() is pending)
-    CANCELLED = "cancelled"
-    STOPPED = "stopped"  # interrupted or rolled back from elsewhere
-    UNKNOWN = "unknown"  # the stream ended and the run's status could not be learned
-
-
-@dataclass(slots=True)
-class RunInfo:
-    """Live facts about the current run, for the status line."""
-
-    run_id: str | None = None
-    assistant_id: str | None = None
-    attempt: int = 1
-    outcome: RunOutcome = RunOutcome.RUNNING
-    started_at: float = 0.0
-    first_token_at: float | None = None
-    last_token_at: float | None = None
-    chunks: int = 0
-    node: str | None = None
-    reconnecting: int = 0  # attempt number while a rejoin is in progress
-    cancel_requested: bool = False
-    input_message: ChatMessage | None = None
-
-    @property
-    def time_to_first_token(self) -> float | None:
-        return None if self.first_token_at is None else self.first_token_at - self.started_at
-
-    @property
-    def tokens_per_second(self) -> float | None:
-        if self.first_token_at is None or self.last_token_at is None or self.chunks < 2:
-            return None
-        elapsed = self.last_token_at - self.first_token_at
-        return (self.chunks - 1) / elapsed if elapsed > 0 else None
-
-
-@dataclass(slots=True)
-class Changes:
-    """What changed since the last :meth:`Conversation.take_changes`."""
-
-    added: list[Entry] = field(default_factory=list)
-    updated: list[Entry] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)
-    run_changed: bool = False
-    reset: bool = False  # everything was replaced (history loaded)
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.updated or self.faults or self.run_changed or self.reset)
 
 
 def content_text(content: Any) -> str:

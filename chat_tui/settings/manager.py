@@ -13,12 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import SecretStr, ValidationError
-
 from chat_tui.client.auth import ApiKey, normalize_key
 from chat_tui.client.errors import ClientError, InvalidApiKey
 from chat_tui.connection import Connection
-from chat_tui.settings.model import SCHEMA_VERSION, Profile, Settings, StreamOptions, migrate_v1
+from chat_tui.settings.model import SCHEMA_VERSION, InvalidSetting, Profile, Settings, StreamOptions, migrate_v1
 from chat_tui.settings.paths import config_dir
 from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
 
@@ -78,26 +76,18 @@ class SettingsManager:
     def load(self) -> Settings:
         """The settings; a profile that does not validate is skipped (and reported), not lost."""
         document = self.settings_store.load()
-        try:
-            return Settings.model_validate(document)
-        except ValidationError:
-            pass
         settings = Settings()
         profiles = document.get("profiles")
         if isinstance(profiles, dict):
             for name, raw in profiles.items():
                 try:
-                    settings.profiles[str(name)] = Profile.model_validate(raw)
-                except ValidationError as exc:
-                    reason = exc.errors(include_input=False)[0].get("msg", "invalid")
-                    self.notices.append(
-                        StoreNotice(f"profile {str(name)[:40]!r} in settings.json is ignored: {reason}")
-                    )
-        for field, model in (("options", StreamOptions),):
-            try:
-                setattr(settings, field, model.model_validate(document.get(field) or {}))
-            except ValidationError:
-                self.notices.append(StoreNotice(f"the {field} in settings.json are invalid; using defaults"))
+                    settings.profiles[str(name)] = Profile.from_dict(raw)
+                except InvalidSetting as exc:
+                    self.notices.append(StoreNotice(f"profile {str(name)[:40]!r} in settings.json is ignored: {exc}"))
+        settings.options, invalid = StreamOptions.salvage(document.get("options") or {})
+        if invalid:
+            names = ", ".join(invalid)
+            self.notices.append(StoreNotice(f"settings.json: {names} must be true or false; using the default"))
         last = document.get("last_profile")
         settings.last_profile = last if isinstance(last, str) and last in settings.profiles else None
         keymap = document.get("keymap")
@@ -170,7 +160,7 @@ class SettingsManager:
         self,
         profile: Profile,
         *,
-        api_key: str | SecretStr | None = None,
+        api_key: str | None = None,
         headers: Mapping[str, str] | None = None,
         previous_name: str | None = None,
     ) -> None:
@@ -186,8 +176,7 @@ class SettingsManager:
             entry = profiles.pop(old, None) if old else None
             entry = profiles.get(profile.name, entry) or {}
             if api_key is not None:
-                value = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
-                entry["api_key"] = value.strip().strip('"').strip("'").strip()
+                entry["api_key"] = api_key.strip().strip('"').strip("'").strip()
             if profile.key_source != "stored":
                 entry.pop("api_key", None)
             if headers is not None:
@@ -206,7 +195,7 @@ class SettingsManager:
                 profiles.pop(old, None)
                 if doc.get("last_profile") == old:
                     doc["last_profile"] = profile.name
-            profiles[profile.name] = profile.model_dump(mode="json")
+            profiles[profile.name] = profile.to_dict()
 
         self.settings_store.update(change)
 
@@ -233,7 +222,7 @@ class SettingsManager:
         return self._prefer(change)
 
     def set_option(self, key: str, value: Any) -> bool:
-        StreamOptions.model_validate({key: value})
+        StreamOptions.from_dict({key: value})
         return self._prefer(lambda doc: doc.setdefault("options", {}).__setitem__(key, value))
 
     def set_keymap(self, binding_id: str, keys: str | None) -> bool:
@@ -253,7 +242,7 @@ class SettingsManager:
         settings = self.load()
         profiles = {}
         for name, profile in settings.profiles.items():
-            shown = profile.model_dump(mode="json")
+            shown = profile.to_dict()
             if profile.key_source == "stored":
                 try:
                     key = self.stored_key(name)
@@ -272,6 +261,6 @@ class SettingsManager:
         return {
             "last_profile": settings.last_profile,
             "profiles": profiles,
-            "options": settings.options.model_dump(mode="json"),
+            "options": settings.options.to_dict(),
             "keymap": settings.keymap,
         }

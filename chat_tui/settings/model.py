@@ -4,6 +4,12 @@ Secrets are not here. A stored API key and the values of extra headers (which ma
 custom ``Authorization``) live in ``secrets.json`` (mode 0600); this file only says where
 a profile's key comes from.
 
+Plain dataclasses validated by hand, not pydantic models: the settings are read before the
+app's first frame, and pydantic's import and first model cost ~100 ms there (most of what
+the app adds to Textual's own start-up; ``BENCHMARKS.md``, start-up). Unknown keys are
+ignored (a newer version's settings still load); a wrong value raises
+:class:`InvalidSetting`, a ``ValueError`` whose message is one line for the user.
+
 Schema history:
 * v1: one server, before profiles existed: ``{"url", "assistant", "api_key_env"}``;
 * v2: named profiles.
@@ -12,14 +18,14 @@ Schema history:
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any, Literal, Self, cast, get_args
 
 from chat_tui.client.errors import InvalidURL
 from chat_tui.client.urls import normalize_base_url
 
-__all__ = ["SCHEMA_VERSION", "Profile", "Settings", "StreamOptions", "migrate_v1"]
+__all__ = ["SCHEMA_VERSION", "InvalidSetting", "Profile", "Settings", "StreamOptions", "migrate_v1"]
 
 SCHEMA_VERSION = 2
 _NAME = re.compile(r"^[\w .@+-]{1,40}$")
@@ -27,74 +33,128 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
 
 KeySource = Literal["none", "env", "stored"]
+_KEY_SOURCES: tuple[str, ...] = get_args(KeySource)
 
 
-class Profile(BaseModel):
-    """One deployment: where it is and how to authenticate (never the secret itself)."""
+class InvalidSetting(ValueError):
+    """A setting that does not validate. The message never repeats the value (it may be a secret)."""
 
-    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+
+def _text(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidSetting(f"{what} must be text")
+    return value
+
+
+def _known(cls: type, raw: object, what: str) -> dict[str, Any]:
+    """The keys of *raw* that are fields of *cls* (others are ignored, as a newer version may add some)."""
+    if not isinstance(raw, Mapping):
+        raise InvalidSetting(f"{what} must be an object")
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in raw.items() if key in names}
+
+
+@dataclass(eq=True)
+class Profile:
+    """One deployment: where it is and how to authenticate (never the secret itself).
+
+    Validated (and normalised: the name stripped, the URL as the client will use it) when made.
+    """
 
     name: str
     url: str
     key_source: KeySource = "none"
     key_env: str | None = None
     assistant: str | None = None
-    header_names: list[str] = Field(default_factory=list)  # values are in secrets.json
-    timeout: float = Field(default=30.0, ge=1.0, le=600.0)
+    header_names: list[str] = field(default_factory=list)  # values are in secrets.json
+    timeout: float = 30.0
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = value.strip()
-        if not _NAME.match(value):
-            raise ValueError("a profile name is 1-40 letters, digits, spaces or . @ + - _")
-        return value
-
-    @field_validator("url")
-    @classmethod
-    def _url(cls, value: str) -> str:
+    def __post_init__(self) -> None:
+        name = _text(self.name, "a profile name").strip()
+        if not _NAME.match(name):
+            raise InvalidSetting("a profile name is 1-40 letters, digits, spaces or . @ + - _")
+        self.name = name
         try:
-            return normalize_base_url(value)
+            self.url = normalize_base_url(_text(self.url, "the URL"))
         except InvalidURL as exc:
-            raise ValueError(str(exc)) from None
+            raise InvalidSetting(str(exc)) from None
+        if self.key_source not in _KEY_SOURCES:
+            raise InvalidSetting("the key source is one of: " + ", ".join(_KEY_SOURCES))
+        env = self.key_env
+        if env is not None:
+            env = _text(env, "an environment variable name").strip() or None
+            if env is not None and not _ENV_NAME.match(env):
+                raise InvalidSetting("an environment variable name is letters, digits and _")
+        self.key_env = env
+        if self.assistant is not None:
+            _text(self.assistant, "an assistant")
+        if not isinstance(self.header_names, list):
+            raise InvalidSetting("the header names must be a list")
+        for header in self.header_names:
+            if not isinstance(header, str) or not _HEADER_NAME.match(header) or header.lower() == "x-api-key":
+                shown = header[:40] if isinstance(header, str) else type(header).__name__
+                raise InvalidSetting(f"{shown!r} is not a header chat-tui can send")
+        timeout = self.timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+            raise InvalidSetting("the timeout must be a number of seconds")
+        if not 1.0 <= timeout <= 600.0:
+            raise InvalidSetting("the timeout is between 1 and 600 seconds")
+        self.timeout = float(timeout)
 
-    @field_validator("key_env")
     @classmethod
-    def _env(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        value = value.strip()
-        if not _ENV_NAME.match(value):
-            raise ValueError("an environment variable name is letters, digits and _")
-        return value
+    def from_dict(cls, raw: object) -> Self:
+        known = _known(cls, raw, "a profile")
+        for required in ("name", "url"):
+            if required not in known:
+                raise InvalidSetting(f"a profile needs a {required}")
+        return cls(**known)
 
-    @field_validator("header_names")
-    @classmethod
-    def _headers(cls, value: list[str]) -> list[str]:
-        for name in value:
-            if not _HEADER_NAME.match(name) or name.lower() == "x-api-key":
-                raise ValueError(f"{name[:40]!r} is not a header chat-tui can send")
-        return value
+    def to_dict(self) -> dict[str, Any]:
+        """As stored in ``settings.json`` (JSON types only)."""
+        return asdict(self)
 
 
-class StreamOptions(BaseModel):
+@dataclass(eq=True)
+class StreamOptions:
     """What a tester wants to see while streaming."""
-
-    model_config = ConfigDict(extra="ignore")
 
     show_tool_panels: bool = True
     show_node_labels: bool = True
     stream_subgraphs: bool = False
 
+    def __post_init__(self) -> None:
+        for option in fields(self):
+            if not isinstance(getattr(self, option.name), bool):
+                raise InvalidSetting(f"{option.name} is true or false")
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="ignore", hide_input_in_errors=True)
+    @classmethod
+    def from_dict(cls, raw: object) -> Self:
+        return cls(**_known(cls, raw, "the options"))
 
+    @classmethod
+    def salvage(cls, raw: object) -> tuple[Self, list[str]]:
+        """The valid options in *raw* and defaults for the rest, with the names of the invalid
+        ones (one bad value must not make the user's other choices, or new ones, not stick)."""
+        if not isinstance(raw, Mapping):
+            return cls(), ["options"]
+        known = _known(cls, raw, "the options")
+        invalid = [name for name, value in known.items() if not isinstance(value, bool)]
+        return cls(**{name: value for name, value in known.items() if name not in invalid}), invalid
+
+    def to_dict(self) -> dict[str, bool]:
+        return cast("dict[str, bool]", asdict(self))
+
+    def copy(self) -> Self:
+        return replace(self)
+
+
+@dataclass
+class Settings:
     schema_version: int = SCHEMA_VERSION
-    profiles: dict[str, Profile] = Field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
     last_profile: str | None = None
-    options: StreamOptions = Field(default_factory=StreamOptions)
-    keymap: dict[str, str] = Field(default_factory=dict)  # binding id -> keys, e.g. "chat.new-thread": "ctrl+y"
+    options: StreamOptions = field(default_factory=StreamOptions)
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "chat.new-thread": "ctrl+y"
 
 
 def migrate_v1(document: dict[str, Any]) -> dict[str, Any]:

@@ -202,7 +202,7 @@ class ChatApp(App[int]):
             self.userdata.set_ui(f"assistant:{session.connection.url}", assistant_id)
 
     def set_options(self, options: StreamOptions) -> None:
-        for key, value in options.model_dump().items():
+        for key, value in options.to_dict().items():
             if getattr(self.options, key) != value:
                 self.settings.set_option(key, value)
         self.settings_notices()

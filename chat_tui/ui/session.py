@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.connection import Connection
-from chat_tui.conversation import Conversation
 from chat_tui.settings.userdata import UserData
 from chat_tui.turn import Turn
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
+    from chat_tui.conversation import Conversation
 
 __all__ = ["LiveTurn", "Session"]
 

@@ -47,7 +47,7 @@ def chat(app: ChatApp) -> ChatScreen:
 async def connected(pilot: Pilot[Any]) -> ChatScreen:
     app = pilot.app
     assert isinstance(app, ChatApp)
-    await wait_until(pilot, lambda: app.session is not None and app.chat.conversation is not None, what="connection")
+    await wait_until(pilot, lambda: app.session is not None and app.chat.started, what="connection")
     return app.chat
 
 

@@ -154,3 +154,56 @@ async def test_an_untitled_thread_is_shown_by_its_first_message(
         await wait_until(  # fetched lazily, then drawn in its row
             pilot, lambda: f"gnu {marker}" in app.export_screenshot().replace("&#160;", " "), what="its title"
         )
+
+
+async def test_paging_measures_each_row_once_and_times_refresh_only_in_view(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Textual's OptionList re-measures every row on each Resize, which it gets for every page
+    added: paging was O(rows) per page. And the minute's time refresh re-rendered every loaded row."""
+    from textual.content import Content
+
+    for _ in range(4 * PAGE_SIZE + 10 - await client.threads.count()):
+        await client.threads.create(metadata={"title": "filler"})
+    total = await client.threads.count()
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        threads = screen.threads
+        await wait_until(pilot, lambda: threads.option_count == PAGE_SIZE, what="the first page")
+        measured = []
+        original = Content.get_height
+
+        def counting(self: Content, rules: object, width: int) -> int:
+            if rules is threads.styles:
+                measured.append(self)
+            return original(self, rules, width)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(Content, "get_height", counting)
+        threads.focus()
+        while threads.more or len(threads.threads) < total:
+            await pilot.press("end")
+            await wait_until(pilot, lambda: not threads.loading, what="a page")
+        await pilot.pause()
+        assert threads.option_count == total
+        # O(rows) in all (new rows, rows whose first message arrived, the first page once more
+        # when the scrollbar appears: ~1.5x the rows here); every page re-measuring every row,
+        # as Textual's OptionList does, was ~4x at five pages (and grows with each page).
+        assert len(measured) <= 2 * total, (len(measured), total)
+
+        rows_set = []
+        set_row = threads._set_row
+
+        def counting_set_row(index: int, prompt: Content) -> None:
+            rows_set.append(index)
+            set_row(index, prompt)
+
+        monkeypatch.setattr(threads, "_set_row", counting_set_row)
+        threads.refresh_times()
+        in_view = threads.size.height // 2 + 2  # two lines a row
+        assert 0 < len(rows_set) <= in_view
+        assert threads.highlighted in rows_set  # the rows in view, around the highlighted one
+        rows_set.clear()
+        await pilot.press("home")
+        await wait_until(pilot, lambda: 0 in rows_set, what="the top rows to get the new time")
+        assert len(rows_set) <= in_view

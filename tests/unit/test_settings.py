@@ -13,7 +13,7 @@ import pytest
 
 from chat_tui.client.errors import ClientError, InvalidApiKey
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import Profile
+from chat_tui.settings.model import Profile, StreamOptions
 from chat_tui.settings.store import JsonStore, StoreError
 
 KEY = "lsv2_sk_unit_0123456789abcdef"
@@ -114,6 +114,52 @@ def test_one_invalid_profile_is_skipped_and_kept_on_disk(tmp_path: Path) -> None
     assert any("'bad'" in n.message for n in manager.take_notices())
     manager.use_profile("good")
     assert "bad" in json.loads((tmp_path / "settings.json").read_text())["profiles"]
+
+
+@pytest.mark.parametrize(
+    ("profile", "reason"),
+    [
+        ({"name": "x"}, "needs a url"),
+        ({"name": "x", "url": 5}, "the URL must be text"),
+        ({"name": "x", "url": "http://h", "timeout": "soon"}, "a number of seconds"),
+        ({"name": "x", "url": "http://h", "timeout": True}, "a number of seconds"),
+        ({"name": "x", "url": "http://h", "timeout": 0.5}, "between 1 and 600"),
+        ({"name": "x", "url": "http://h", "key_source": "vault"}, "the key source is one of"),
+        ({"name": "x", "url": "http://h", "key_env": "MY-KEY"}, "environment variable name"),
+        ({"name": "x", "url": "http://h", "header_names": ["X-Api-Key"]}, "not a header"),
+        ({"name": "x", "url": "http://h", "header_names": "Authorization"}, "must be a list"),
+        ({"name": "x", "url": "http://h", "assistant": ["agent"]}, "an assistant must be text"),
+        ("a string", "must be an object"),
+    ],
+)
+def test_each_bad_profile_value_gets_a_one_line_reason(tmp_path: Path, profile: object, reason: str) -> None:
+    """Settings are validated by hand (pydantic would cost the first frame ~0.1 s): every
+    wrong value is refused with its own reason, and a newer version's extra keys are ignored."""
+    profiles = {"bad": profile, "good": {"name": "good", "url": "http://h", "added_in_v3": {"x": 1}}}
+    (tmp_path / "settings.json").write_text(json.dumps({"schema_version": 2, "profiles": profiles}))
+    manager = SettingsManager(tmp_path)
+    settings = manager.load()
+    assert list(settings.profiles) == ["good"] and settings.profiles["good"].url == "http://h"
+    [notice] = manager.take_notices()
+    assert notice.message.startswith("profile 'bad' in settings.json is ignored: ") and reason in notice.message
+    assert "\n" not in notice.message
+
+
+def test_an_option_of_the_wrong_type_falls_back_to_its_default_alone(tmp_path: Path) -> None:
+    (tmp_path / "settings.json").write_text(
+        json.dumps(
+            {"schema_version": 2, "options": {"show_tool_panels": "no", "stream_subgraphs": True, "future_option": 1}}
+        )
+    )
+    manager = SettingsManager(tmp_path)
+    assert manager.load().options == StreamOptions(stream_subgraphs=True)
+    assert [n.message for n in manager.take_notices()] == [
+        "settings.json: show_tool_panels must be true or false; using the default"
+    ]
+    with pytest.raises(ValueError):
+        manager.set_option("show_node_labels", "yes")
+    assert manager.set_option("show_node_labels", False)
+    assert manager.load().options.show_node_labels is False
 
 
 def test_a_newer_file_is_never_overwritten(tmp_path: Path) -> None:

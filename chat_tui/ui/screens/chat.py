@@ -23,7 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from chat_tui.client.errors import ClientError, Conflict
-from chat_tui.conversation import Conversation, ErrorEntry
+from chat_tui.conversation import ErrorEntry
 from chat_tui.run_config import RunConfig
 from chat_tui.sanitize import clean_line
 from chat_tui.turn import SendFailed, Turn, TurnRequest
@@ -41,11 +41,21 @@ from chat_tui.ui.widgets.thread_list import ThreadList
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
+    from chat_tui.conversation import Conversation
+
 __all__ = ["ChatScreen"]
 
 FLUSH_HZ = 30
 DRAFT_DELAY = 0.4  # seconds of quiet before a draft is written
 NARROW = 90  # columns below which the sidebar starts hidden
+
+
+def new_conversation(thread_id: str | None = None) -> Conversation:
+    """An empty conversation. (The state module, and the typed protocol and pydantic with it,
+    is imported on first use, which is after the first frame: ~0.1 s of start-up.)"""
+    from chat_tui.conversation.state import Conversation
+
+    return Conversation(thread_id)
 
 
 def start_hint(*, demo: bool) -> Content:
@@ -103,12 +113,13 @@ class ChatScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.initial_thread = thread_id
-        self.conversation = Conversation(None)
+        self._conversation: Conversation | None = None  # made on first use (see new_conversation)
         self.connection_note = "connecting…" if session is None else ""
         self._draft_timer: Timer | None = None
         self.drafts: Drafts | None = None
         self.run_config: RunConfig | None = None  # this thread's; a new thread inherits it
         self._loading_thread: str | None = None
+        self.started = False  # the session has started here (tests and benchmarks wait for it)
         # The main widgets, held directly: they are needed while the screen unmounts too.
         self.view = ConversationView(id="conversation")
         self.composer = Composer(id="composer", placeholder="Message the assistant — Enter sends, Ctrl+J newline")
@@ -134,11 +145,28 @@ class ChatScreen(Screen[None]):
         self.sidebar_visible = userdata_sidebar and self.app.size.width >= NARROW
         # Asleep while no run streams (an idle app does not wake 30 times a second).
         self._flush_timer = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
-        await self.view.show(self.conversation)
         self.composer.focus()
-        self._update_status()
         if self.session is not None:
             await self.start_session(self.session)
+        else:  # (the app's refresh, not this screen's: this one is not current yet, so it would not wait)
+            self.app.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        """The empty conversation, unless a session already showed one: not needed for the first frame."""
+        if self.view.conversation is None:
+            await self.view.show(self.conversation)
+            self._update_status()
+
+    @property
+    def conversation(self) -> Conversation:
+        """The conversation on screen."""
+        if self._conversation is None:
+            self._conversation = new_conversation()
+        return self._conversation
+
+    @conversation.setter
+    def conversation(self, conversation: Conversation) -> None:
+        self._conversation = conversation
 
     def app_userdata_sidebar(self) -> bool:
         session = self.session
@@ -168,8 +196,9 @@ class ChatScreen(Screen[None]):
             text = self.drafts.adopt(self.composer.text)
             if text != self.composer.text:
                 self.composer.replace_text(text)
-            await self._show(Conversation(None))
+            await self._show(new_conversation())
         self._update_status()
+        self.started = True
 
     def set_connection_note(self, note: str) -> None:
         self.connection_note = note
@@ -255,7 +284,7 @@ class ChatScreen(Screen[None]):
             return
         finally:
             self._loading_thread = None
-        conversation = Conversation(thread_id)
+        conversation = new_conversation(thread_id)
         conversation.load(state, thread)
         self.threads.upsert(thread)
         self.threads.set_first_message(thread_id, conversation.first_human_text() or "")
@@ -326,7 +355,7 @@ class ChatScreen(Screen[None]):
 
     async def new_thread(self) -> None:
         self._switch_draft(None)
-        await self._show(Conversation(None))
+        await self._show(new_conversation())
 
     async def action_new_thread(self) -> None:
         await self.new_thread()
@@ -585,7 +614,7 @@ class ChatScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_run":
             session = self.session
-            thread_id = self.conversation.thread_id
+            thread_id = self._conversation.thread_id if self._conversation is not None else None
             return bool(session and thread_id and thread_id in session.live)
         return True
 

@@ -24,13 +24,13 @@ from chat_tui.client.urls import display_host, is_loopback, normalize_base_url
 from chat_tui.connection import ENV_KEY_RULE, Connection
 from chat_tui.sanitize import clean_line
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import Profile
+from chat_tui.settings.model import InvalidSetting, KeySource, Profile
 from chat_tui.settings.store import StoreError
 from chat_tui.ui.screens.dialogs import ConfirmScreen
 
 __all__ = ["ConnectChoice", "ConnectScreen", "ProfileList"]
 
-_SOURCES = ("none", "env", "stored")
+_SOURCES: tuple[KeySource, ...] = ("none", "env", "stored")
 
 
 class ProfileList(OptionList):
@@ -247,7 +247,7 @@ class ConnectScreen(Screen[ConnectChoice | None]):
             return "The named variable's key will be sent to this local server because you chose it. " + ENV_KEY_RULE
         return ENV_KEY_RULE
 
-    def _source(self) -> str:
+    def _source(self) -> KeySource:
         pressed = self.query_one("#key-source", RadioSet).pressed_index
         return _SOURCES[pressed] if 0 <= pressed < len(_SOURCES) else "none"
 
@@ -269,9 +269,8 @@ class ConnectScreen(Screen[ConnectChoice | None]):
                 assistant=self.query_one("#assistant", Input).value.strip() or None,
                 timeout=timeout,
             )
-        except ValueError as exc:
-            message = exc.errors(include_input=False)[0]["msg"] if hasattr(exc, "errors") else str(exc)
-            raise ClientError(clean_line(str(message).removeprefix("Value error, "), 200)) from None
+        except InvalidSetting as exc:
+            raise ClientError(clean_line(str(exc), 200)) from None
         key = self.query_one("#key", Input).value or None
         if (
             profile.key_source == "stored"

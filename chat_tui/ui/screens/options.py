@@ -28,7 +28,7 @@ class OptionsScreen(ModalScreen[StreamOptions]):
 
     def __init__(self, options: StreamOptions) -> None:
         super().__init__(classes="dialog-screen")
-        self.options = options.model_copy()
+        self.options = options.copy()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -22,6 +22,7 @@ and posts :class:`NewOutputBelow` so the screen can show a marker.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -29,10 +30,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from chat_tui.conversation import Changes, ChatMessage, Conversation, Entry
+from chat_tui.conversation import Changes, ChatMessage, Entry
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, widget_for
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 from chat_tui.ui.widgets.tool_panel import ToolPanel
+
+if TYPE_CHECKING:
+    from chat_tui.conversation import Conversation
 
 __all__ = ["ConversationView"]
 

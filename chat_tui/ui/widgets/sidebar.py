@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from chat_tui.client.errors import ClientError
-from chat_tui.conversation import Conversation
 from chat_tui.ui.widgets.thread_list import PAGE_SIZE, ThreadList
 
 if TYPE_CHECKING:
@@ -100,6 +99,8 @@ class ThreadSidebar(Vertical):
     @work(group="titles", exclusive=True, exit_on_error=False)
     async def _fetch_first_messages(self) -> None:
         """Untitled rows show their first message, fetched lazily a few at a time."""
+        from chat_tui.conversation.state import Conversation  # (after the first frame: pydantic)
+
         session = self.session
         if session is None:
             return

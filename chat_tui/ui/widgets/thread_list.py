@@ -9,8 +9,9 @@ sidebar (``chat_tui.ui.widgets.sidebar``) or the screen answers them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -18,9 +19,11 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from chat_tui.client.models import Thread
 from chat_tui.sanitize import clean_line
 from chat_tui.ui.format import relative_time, thread_title
+
+if TYPE_CHECKING:
+    from chat_tui.client.models import Thread
 
 __all__ = ["PAGE_SIZE", "ThreadList"]
 
@@ -89,6 +92,9 @@ class ThreadList(OptionList):
         self.more = False
         self.loading = False
         self.filter_text = ""
+        self._measured_width = -1  # the width the row heights were measured at
+        self._times_now: datetime | None = None  # the last minute's refresh of relative times...
+        self._times_fresh: set[str] = set()  # ...and the rows re-rendered since
 
     # -- data ---------------------------------------------------------------------------
 
@@ -203,24 +209,50 @@ class ThreadList(OptionList):
         option = self.options[index]
         old = self._line_cache.heights.get(index)
         option._set_prompt(prompt)
-        padding = self.get_component_styles("option-list--option").padding
-        width = self.scrollable_content_region.width - self._get_left_gutter_width() - padding.width
-        height = self._get_visual(option).get_height(cast(RulesMap, self.styles), width) + option._divider
-        if old is not None and height == old:
-            self._option_render_cache.clear()
-            self.refresh()
-        else:
+        if old is not None:  # (not measured yet: it will be, with the new text)
+            padding = self.get_component_styles("option-list--option").padding
+            width = self.scrollable_content_region.width - self._get_left_gutter_width() - padding.width
+            height = self._get_visual(option).get_height(cast(RulesMap, self.styles), width) + option._divider
+            if height != old:
+                self._clear_caches()
+                return
+        self._option_render_cache.clear()
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Row heights depend on the width only. Textual's OptionList forgets them on every
+        Resize, which it also gets whenever its virtual size changes, i.e. on every page
+        added: re-measuring all rows each time made paging O(rows) per page. (Its handler is
+        the only other one for Resize in this widget's classes; this one replaces it.)"""
+        event.prevent_default()
+        width = self.scrollable_content_region.width
+        if width != self._measured_width:
+            self._measured_width = width
             self._clear_caches()
 
     def refresh_times(self) -> None:
-        """Re-render relative times (called every minute)."""
-        now = datetime.now(UTC)
-        for thread in self.threads:
-            try:
-                index = self.get_option_index(thread.thread_id)
-            except Exception:
+        """Re-render relative times (called every minute): the rows in view now, the others
+        as they scroll into view (re-rendering 10,000 loaded rows at once froze the app ~1 s)."""
+        self._times_now = datetime.now(UTC)
+        self._times_fresh.clear()
+        self._refresh_times_in_view()
+
+    def _refresh_times_in_view(self) -> None:
+        now = self._times_now
+        lines = self._line_cache.lines  # (measured rows only: the others are drawn fresh)
+        if now is None or not lines:
+            return
+        top = max(0, round(self.scroll_y))
+        first = lines[min(top, len(lines) - 1)][0]
+        last = lines[min(top + self.size.height, len(lines) - 1)][0]
+        for index in range(first, last + 1):
+            thread_id = self.options[index].id
+            if thread_id is None or thread_id in self._times_fresh:
                 continue
-            self._set_row(index, self._prompt(thread, now))
+            self._times_fresh.add(thread_id)
+            thread = self._by_id.get(thread_id)
+            if thread is not None:
+                self._set_row(index, self._prompt(thread, now))
 
     def _highlighted_id(self) -> str | None:
         if self.highlighted is None:
@@ -253,6 +285,8 @@ class ThreadList(OptionList):
         super().watch_scroll_y(old_value, new_value)
         if new_value >= self.max_scroll_y - self.size.height:
             self._maybe_load_more()
+        if self._times_now is not None and round(old_value) != round(new_value):
+            self._refresh_times_in_view()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
