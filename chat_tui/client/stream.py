@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from typing import Any
 
@@ -112,9 +112,16 @@ class _Reader:
     """
 
     def __init__(self, response: httpx.Response, host: str, max_event_size: int, idle: float | None) -> None:
-        # Not compressed (SSE never is, in practice): the raw body, one generator layer less.
+        # Not compressed (SSE never is, in practice): the body as the transport yields it
+        # (``Response.stream``, which httpx's transport already maps errors for), without
+        # ``aiter_raw``'s re-chunking generator around each of the thousands of reads.
         encoding = response.headers.get("content-encoding", "identity").strip().lower()
-        chunks = response.aiter_raw() if encoding in ("", "identity") else response.aiter_bytes()
+        stream = response.stream
+        chunks: AsyncIterable[bytes] = (
+            stream
+            if encoding in ("", "identity") and isinstance(stream, httpx.AsyncByteStream)
+            else response.aiter_bytes()
+        )
         self._chunks = chunks.__aiter__()
         self._decoder = EventDecoder(max_event_size)
         self._host = host
