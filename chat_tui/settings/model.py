@@ -25,7 +25,7 @@ from typing import Any, Literal, Self, cast, get_args
 from chat_tui.client.errors import InvalidURL
 from chat_tui.client.urls import normalize_base_url
 
-__all__ = ["SCHEMA_VERSION", "InvalidSetting", "Profile", "Settings", "StreamOptions", "migrate_v1"]
+__all__ = ["KEY_SOURCES", "SCHEMA_VERSION", "InvalidSetting", "Profile", "Settings", "StreamOptions", "migrate_v1"]
 
 SCHEMA_VERSION = 2
 _NAME = re.compile(r"^[\w .@+-]{1,40}$")
@@ -33,7 +33,7 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
 
 KeySource = Literal["none", "env", "stored"]
-_KEY_SOURCES: tuple[str, ...] = get_args(KeySource)
+KEY_SOURCES: tuple[KeySource, ...] = get_args(KeySource)  # in the order the connect form shows them
 
 
 class InvalidSetting(ValueError):
@@ -78,8 +78,8 @@ class Profile:
             self.url = normalize_base_url(_text(self.url, "the URL"))
         except InvalidURL as exc:
             raise InvalidSetting(str(exc)) from None
-        if self.key_source not in _KEY_SOURCES:
-            raise InvalidSetting("the key source is one of: " + ", ".join(_KEY_SOURCES))
+        if self.key_source not in KEY_SOURCES:
+            raise InvalidSetting("the key source is one of: " + ", ".join(KEY_SOURCES))
         env = self.key_env
         if env is not None:
             env = _text(env, "an environment variable name").strip() or None

@@ -614,6 +614,7 @@ class ChatScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_run":
             session = self.session
+            # (not self.conversation: asked while the first frame is drawn, it would import the state)
             thread_id = self._conversation.thread_id if self._conversation is not None else None
             return bool(session and thread_id and thread_id in session.live)
         return True

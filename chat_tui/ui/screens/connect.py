@@ -24,13 +24,11 @@ from chat_tui.client.urls import display_host, is_loopback, normalize_base_url
 from chat_tui.connection import ENV_KEY_RULE, Connection
 from chat_tui.sanitize import clean_line
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import InvalidSetting, KeySource, Profile
+from chat_tui.settings.model import KEY_SOURCES, InvalidSetting, KeySource, Profile
 from chat_tui.settings.store import StoreError
 from chat_tui.ui.screens.dialogs import ConfirmScreen
 
 __all__ = ["ConnectChoice", "ConnectScreen", "ProfileList"]
-
-_SOURCES: tuple[KeySource, ...] = ("none", "env", "stored")
 
 
 class ProfileList(OptionList):
@@ -249,7 +247,7 @@ class ConnectScreen(Screen[ConnectChoice | None]):
 
     def _source(self) -> KeySource:
         pressed = self.query_one("#key-source", RadioSet).pressed_index
-        return _SOURCES[pressed] if 0 <= pressed < len(_SOURCES) else "none"
+        return KEY_SOURCES[pressed] if 0 <= pressed < len(KEY_SOURCES) else "none"
 
     def _profile_from_form(self) -> tuple[Profile, str | None, dict[str, str] | None]:
         name = self.query_one("#name", Input).value.strip() or "default"
