@@ -84,10 +84,14 @@ class SettingsManager:
                     settings.profiles[str(name)] = Profile.from_dict(raw)
                 except InvalidSetting as exc:
                     self.notices.append(StoreNotice(f"profile {str(name)[:40]!r} in settings.json is ignored: {exc}"))
-        settings.options, invalid = StreamOptions.salvage(document.get("options") or {})
-        if invalid:
-            names = ", ".join(invalid)
-            self.notices.append(StoreNotice(f"settings.json: {names} must be true or false; using the default"))
+        try:
+            settings.options, invalid = StreamOptions.salvage(document.get("options") or {})
+        except InvalidSetting as exc:
+            self.notices.append(StoreNotice(f"settings.json: {exc}; using the defaults"))
+        else:
+            if invalid:
+                names = ", ".join(invalid)
+                self.notices.append(StoreNotice(f"settings.json: {names} must be true or false; using the default"))
         last = document.get("last_profile")
         settings.last_profile = last if isinstance(last, str) and last in settings.profiles else None
         keymap = document.get("keymap")

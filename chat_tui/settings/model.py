@@ -123,9 +123,13 @@ class StreamOptions:
     stream_subgraphs: bool = False
 
     def __post_init__(self) -> None:
-        for option in fields(self):
-            if not isinstance(getattr(self, option.name), bool):
-                raise InvalidSetting(f"{option.name} is true or false")
+        invalid = self._invalid(asdict(self))
+        if invalid:
+            raise InvalidSetting(f"{invalid[0]} is true or false")
+
+    @staticmethod
+    def _invalid(values: Mapping[str, Any]) -> list[str]:
+        return [name for name, value in values.items() if not isinstance(value, bool)]
 
     @classmethod
     def from_dict(cls, raw: object) -> Self:
@@ -134,11 +138,10 @@ class StreamOptions:
     @classmethod
     def salvage(cls, raw: object) -> tuple[Self, list[str]]:
         """The valid options in *raw* and defaults for the rest, with the names of the invalid
-        ones (one bad value must not make the user's other choices, or new ones, not stick)."""
-        if not isinstance(raw, Mapping):
-            return cls(), ["options"]
+        ones (one bad value must not make the user's other choices, or new ones, not stick).
+        Raises :class:`InvalidSetting` when *raw* is not an object at all."""
         known = _known(cls, raw, "the options")
-        invalid = [name for name, value in known.items() if not isinstance(value, bool)]
+        invalid = cls._invalid(known)
         return cls(**{name: value for name, value in known.items() if name not in invalid}), invalid
 
     def to_dict(self) -> dict[str, bool]:
