@@ -14,7 +14,6 @@ Everything printed from the server is cleaned of control characters first.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
@@ -25,7 +24,9 @@ from chat_tui.client.events import Fault, Reconnecting, StreamEvent
 from chat_tui.connection import Connection
 from chat_tui.conversation import ChatMessage, Conversation, ErrorEntry, InterruptEntry, RunOutcome, ToolStatus
 from chat_tui.sanitize import clean, clean_line, truncate
-from chat_tui.turn import SendFailed, Turn, TurnRequest
+from chat_tui.service.chat import ChatService
+from chat_tui.service.outcomes import Outgoing
+from chat_tui.service.turn import TurnRequest
 
 __all__ = ["EXIT_CODES", "HumanPrinter", "StreamOptions", "run_stream"]
 
@@ -222,23 +223,20 @@ async def run_stream(
     if connection.api_key is not None and connection.plaintext_remote:
         err.write(f"warning: the API key is sent unencrypted to {connection.host} (http://)\n")
     async with connection.client() as client:
-        turn = Turn(client, conversation, request, on_event=on_event)
-        try:
-            result = await turn.run()
-        except SendFailed as failed:
-            err.write(f"error: {failed.error}\n")
+        service = ChatService(connection, client, assistant_id=options.assistant_id)
+        result = await service.send(Outgoing(conversation, request), on_event=on_event)
+        if not result.sent:
+            err.write(f"error: {result.problem}\n")
             return EXIT_CODES["connection"]
-        except asyncio.CancelledError:
-            raise
         if options.output == "human":
             printer.show(conversation)
             printer.finish()
-        outcome = result.outcome
+        outcome = result.outcome or RunOutcome.UNKNOWN
         if options.output == "json":
             out.write(_json_document(conversation, result.thread_id, result.run_id, str(outcome)) + "\n")
             out.flush()
-        if result.error is not None:
-            err.write(f"error: {result.error}\n")
+        if result.problem is not None:
+            err.write(f"error: {result.problem}\n")
         if options.output != "json":
             err.write(f"thread {result.thread_id}  run {result.run_id}  {outcome}\n")
         if outcome is RunOutcome.SUCCESS:

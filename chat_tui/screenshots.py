@@ -37,7 +37,7 @@ async def _finished(pilot: Any) -> None:
 
     def done() -> bool:
         run = app.chat.conversation.run
-        return bool(run and run.outcome != "running" and app.session and not app.session.live)
+        return bool(run and run.outcome != "running" and app.service and not app.service.live)
 
     await _wait(pilot, done)
     await pilot.pause(0.4)
@@ -125,7 +125,7 @@ async def _seed(url: str) -> None:
     """A few threads with titles, so the sidebar looks like a real server's."""
     from chat_tui.client import LangGraphClient
     from chat_tui.conversation import Conversation
-    from chat_tui.turn import Turn, TurnRequest
+    from chat_tui.service.turn import Turn, TurnRequest
 
     async with LangGraphClient(url) as client:
         for title, text in SEED_THREADS:
@@ -149,7 +149,7 @@ async def _shoot(url: str, out: Path, data_dir: Path) -> list[Path]:
         )
         async with app.run_test(size=size) as pilot:
             chat = app.chat
-            await _wait(pilot, lambda: app.session is not None)  # noqa: B023 (used at once)
+            await _wait(pilot, lambda: app.service is not None)  # noqa: B023 (used at once)
             await _wait(pilot, lambda: chat.threads.option_count > 0)  # noqa: B023
             await scene(pilot)
             path = out / f"{name}.svg"

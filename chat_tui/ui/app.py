@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from chat_tui.client.errors import ClientError
 from chat_tui.connection import Connection
+from chat_tui.service.chat import ChatService
 from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.model import StreamOptions
 from chat_tui.settings.paths import data_dir
@@ -24,7 +25,6 @@ from chat_tui.settings.userdata import UserData
 from chat_tui.ui.collector import CollectorPolicy
 from chat_tui.ui.commands import ThreadCommands
 from chat_tui.ui.screens.chat import ChatScreen
-from chat_tui.ui.session import Session
 from chat_tui.ui.styles import stylesheets
 
 __all__ = ["ChatApp", "LaunchPlan"]
@@ -66,7 +66,7 @@ class ChatApp(App[int]):
         self.userdata = userdata or UserData()
         self.settings = settings or SettingsManager()
         self.options = StreamOptions()
-        self.session: Session | None = None
+        self.service: ChatService | None = None
         self.demo_server: Any = None
         self._theme_restored = False
         self._collector = CollectorPolicy()
@@ -125,9 +125,17 @@ class ChatApp(App[int]):
         self.connect()
 
     async def _disconnect(self) -> None:
-        if self.session is not None:
-            session, self.session = self.session, None
-            await session.aclose()
+        if self.service is not None:
+            service, self.service = self.service, None
+            await service.aclose()
+
+    @property
+    def sidebar_preferred(self) -> bool:
+        """Whether the user wants the thread sidebar shown (when the window is wide enough)."""
+        return bool(self.userdata.ui("sidebar", True))
+
+    def set_sidebar_preferred(self, visible: bool) -> None:
+        self.userdata.set_ui("sidebar", visible)
 
     def watch_theme(self, theme: str) -> None:
         if self._theme_restored:  # remember the user's choice, not the start-up default
@@ -158,10 +166,10 @@ class ChatApp(App[int]):
             self.notify(
                 f"the API key is sent unencrypted to {connection.host} (http://)", severity="warning", markup=False
             )
-        self.session = Session(
+        self.service = ChatService(
             connection, client, self.userdata, assistant_id=assistant, stream_subgraphs=self.options.stream_subgraphs
         )
-        await chat.start_session(self.session)
+        await chat.start_service(self.service)
 
     async def _start_demo(self, chat: ChatScreen) -> Connection | None:
         from chat_tui.demo.launcher import DemoServer, DemoServerError
@@ -191,15 +199,15 @@ class ChatApp(App[int]):
 
     def remember_assistant(self, assistant_id: str) -> None:
         """New runs use *assistant_id*; remembered per profile (or per server without one)."""
-        session = self.session
-        if session is None:
+        service = self.service
+        if service is None:
             return
-        session.assistant_id = assistant_id
+        service.assistant_id = assistant_id
         if self.plan.profile:
             self.settings.set_profile_assistant(self.plan.profile, assistant_id)
             self.settings_notices()
         else:
-            self.userdata.set_ui(f"assistant:{session.connection.url}", assistant_id)
+            self.userdata.set_ui(f"assistant:{service.connection.url}", assistant_id)
 
     def set_options(self, options: StreamOptions) -> None:
         for key, value in options.to_dict().items():
@@ -207,8 +215,8 @@ class ChatApp(App[int]):
                 self.settings.set_option(key, value)
         self.settings_notices()
         self.options = options
-        if self.session is not None:
-            self.session.stream_subgraphs = options.stream_subgraphs
+        if self.service is not None:
+            self.service.stream_subgraphs = options.stream_subgraphs
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -273,8 +281,8 @@ class ChatApp(App[int]):
 
     async def on_unmount(self) -> None:
         self._collector.restore()
-        if self.session is not None:
-            await self.session.aclose()
+        if self.service is not None:
+            await self.service.aclose()
         if self.demo_server is not None:
             await asyncio.to_thread(self.demo_server.stop)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chat_tui.sanitize import clean_line, truncate
+from chat_tui.service.threads import thread_title  # (one home; the sidebar shows titles too)
 
 __all__ = ["args_summary", "human_size", "relative_time", "thread_title"]
 
@@ -51,12 +52,3 @@ def args_summary(args: Any, limit: int = 60) -> str:
     else:
         text = json.dumps(args, ensure_ascii=False, default=str)
     return truncate(clean_line(text), limit)
-
-
-def thread_title(title: str | None, first_message: str | None, limit: int = 80) -> str:
-    """``metadata.title``, else the first human message's first line, else ``New thread``."""
-    for candidate in (title, first_message):
-        if candidate and candidate.strip():
-            first_line = candidate.strip().splitlines()[0]
-            return clean_line(first_line, limit)
-    return "New thread"

@@ -131,5 +131,5 @@ async def next_frame_after(moment: float, timeout: float = 30.0) -> float:
 
 async def connected(pilot: Pilot[Any], timeout: float = 30.0) -> Any:
     app = pilot.app
-    await wait_for(lambda: getattr(app, "session", None) is not None and app.chat.started, timeout, "the connection")
+    await wait_for(lambda: getattr(app, "service", None) is not None and app.chat.started, timeout, "the connection")
     return app.chat

@@ -68,7 +68,7 @@ async def stream_into_app(url: str, data_dir: Path, scenario: str, timeout: floa
         probe.stop()
         last_event = run.last_token_at or first
         chunks = run.chunks
-        await wait_for(lambda: app.session is not None and not app.session.live, timeout, "the run to settle")
+        await wait_for(lambda: app.service is not None and not app.service.live, timeout, "the run to settle")
         text_ok = widget.message.text == widget.query_one(Markdown).source
     frames = FrameClock.since(first)
     lags = list(probe.lags)

@@ -26,7 +26,7 @@ async def browse(url: str, data_dir: Path, *, to_end: bool, timeout: float = 600
     app = make_app(url, data_dir)
     result: dict[str, Any] = {}
     async with app.run_test(size=SIZE, headless=False) as pilot:
-        connected = await wait_for(lambda: getattr(app, "session", None) is not None, 30, "the connection")
+        connected = await wait_for(lambda: getattr(app, "service", None) is not None, 30, "the connection")
         screen = app.chat
         threads = screen.threads
         shown = await wait_for(lambda: threads.option_count > 0, 30, "the first page")

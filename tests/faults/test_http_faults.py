@@ -23,7 +23,7 @@ from chat_tui.client.errors import (
 )
 from chat_tui.client.events import Fault
 from chat_tui.conversation import Conversation, RunOutcome
-from chat_tui.turn import SendFailed, Turn, TurnRequest
+from chat_tui.service.turn import SendFailed, Turn, TurnRequest
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_drops import RUN_STREAM, check_against_state, streamed_turn
 

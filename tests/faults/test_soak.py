@@ -11,7 +11,7 @@ import pytest
 
 from chat_tui.client import LangGraphClient
 from chat_tui.conversation import Conversation, RunOutcome
-from chat_tui.turn import Turn, TurnRequest
+from chat_tui.service.turn import Turn, TurnRequest
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_drops import RUN_STREAM
 from tests.support.runs import assert_matches_state

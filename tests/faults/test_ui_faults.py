@@ -29,7 +29,7 @@ async def test_a_dropped_stream_shows_reconnecting_and_ends_complete(
     seen: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = {"delay_ms": 15}  # type: ignore[union-attr]
+        screen.service.context = {"delay_ms": 15}  # type: ignore[union-attr]
         await send(pilot, "hello there")
         await wait_until(
             pilot,

@@ -10,7 +10,7 @@ import pytest
 from chat_tui.client import LangGraphClient
 from chat_tui.client.errors import Conflict, ConnectError, NotFound, Unprocessable
 from chat_tui.conversation import Conversation
-from chat_tui.turn import SendFailed, Turn, TurnRequest
+from chat_tui.service.turn import SendFailed, Turn, TurnRequest
 from tests.support.runs import run_turn
 
 pytestmark = pytest.mark.server

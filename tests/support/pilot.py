@@ -47,7 +47,7 @@ def chat(app: ChatApp) -> ChatScreen:
 async def connected(pilot: Pilot[Any]) -> ChatScreen:
     app = pilot.app
     assert isinstance(app, ChatApp)
-    await wait_until(pilot, lambda: app.session is not None and app.chat.started, what="connection")
+    await wait_until(pilot, lambda: app.service is not None and app.chat.started, what="connection")
     return app.chat
 
 
@@ -79,8 +79,8 @@ async def run_finished(pilot: Pilot[Any], timeout: float = 30.0) -> Any:
 
     def done() -> bool:
         run = screen.conversation.run
-        session = pilot.app.session  # type: ignore[attr-defined]
-        return bool(run and run.outcome != "running" and session and not session.live)
+        service = pilot.app.service  # type: ignore[attr-defined]
+        return bool(run and run.outcome != "running" and service and not service.live)
 
     await wait_until(pilot, done, timeout, what="the run to finish")
     await pilot.pause(0.1)

@@ -7,7 +7,7 @@ from typing import Any
 from chat_tui.client import LangGraphClient
 from chat_tui.client.models import AIMessage, ThreadState, parse_message
 from chat_tui.conversation import ChatMessage, Conversation, content_text
-from chat_tui.turn import Turn, TurnRequest, TurnResult
+from chat_tui.service.turn import Turn, TurnRequest, TurnResult
 
 
 async def run_turn(

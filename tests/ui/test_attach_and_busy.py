@@ -33,7 +33,7 @@ async def test_opening_a_busy_thread_follows_its_run_live(
     app = make_app(server_url, user_dirs["data"], thread=thread_id)
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        await wait_until(pilot, lambda: screen.session and thread_id in screen.session.live, what="attach")
+        await wait_until(pilot, lambda: screen.service and thread_id in screen.service.live, what="attach")
         await wait_until(
             pilot, lambda: any(w.message.text for w in screen.view.query(AssistantMessage)), what="live tokens"
         )
@@ -50,7 +50,7 @@ async def test_a_restart_mid_run_resumes_it(
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = SLOW  # type: ignore[union-attr]
+        screen.service.context = SLOW  # type: ignore[union-attr]
         await send(pilot, "slow please")
         await wait_until(
             pilot, lambda: any(w.message.text for w in screen.view.query(AssistantMessage)), what="the first tokens"
@@ -75,11 +75,11 @@ async def test_sending_into_our_own_running_thread_can_interrupt_it(
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = SLOW  # type: ignore[union-attr]
+        screen.service.context = SLOW  # type: ignore[union-attr]
         await send(pilot, "slow please")
-        await wait_until(pilot, lambda: screen.session and screen.session.live, what="the run")
+        await wait_until(pilot, lambda: screen.service and screen.service.live, what="the run")
         first_run = screen.conversation.run.run_id  # type: ignore[union-attr]
-        screen.session.context = None  # type: ignore[union-attr]
+        screen.service.context = None  # type: ignore[union-attr]
         await send(pilot, "hello again")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the busy question")
         await pilot.press("i")
@@ -131,9 +131,9 @@ async def test_cancelling_the_busy_question_keeps_the_text(
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = SLOW  # type: ignore[union-attr]
+        screen.service.context = SLOW  # type: ignore[union-attr]
         await send(pilot, "slow please")
-        await wait_until(pilot, lambda: screen.session and screen.session.live, what="the run")
+        await wait_until(pilot, lambda: screen.service and screen.service.live, what="the run")
         await send(pilot, "keep me")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceScreen), what="the busy question")
         await pilot.press("c")

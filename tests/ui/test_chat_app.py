@@ -79,7 +79,7 @@ async def test_tool_panels_fill_get_results_and_collapse(server_url: str, user_d
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = {"delay_ms": 30}  # type: ignore[union-attr]
+        screen.service.context = {"delay_ms": 30}  # type: ignore[union-attr]
         await send(pilot, "compare the weather in paris and tokyo")
         live: list[list[str]] = []
 
@@ -130,7 +130,7 @@ async def test_escape_cancels_the_run_on_the_server(
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = {"delay_ms": 100}  # type: ignore[union-attr]
+        screen.service.context = {"delay_ms": 100}  # type: ignore[union-attr]
         await send(pilot, "slow please")
         await wait_until(pilot, lambda: any(w.message.text for w in assistant_widgets(app)), what="first tokens")
         await pilot.press("escape")
@@ -149,15 +149,15 @@ async def test_switching_threads_while_streaming_keeps_the_run(
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.session.context = {"delay_ms": 12}  # `slow` x5: ~60 ms a chunk, ~9 s in all  # type: ignore[union-attr]
+        screen.service.context = {"delay_ms": 12}  # `slow` x5: ~60 ms a chunk, ~9 s in all  # type: ignore[union-attr]
         await send(pilot, "slow please")
-        await wait_until(pilot, lambda: screen.session and screen.session.live, what="the run to start")
+        await wait_until(pilot, lambda: screen.service and screen.service.live, what="the run to start")
         streaming = screen.conversation
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: screen.conversation is not streaming, what="a new thread")
         assert not list(screen.view.query(AssistantMessage))  # the old thread's widgets are gone
         await send(pilot, "hello in another thread")
-        await wait_until(pilot, lambda: not screen.session.live, timeout=60, what="both runs")  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: not screen.service.live, timeout=60, what="both runs")  # type: ignore[union-attr]
         screen.open_thread(streaming.thread_id or "")
         await wait_until(pilot, lambda: screen.conversation.thread_id == streaming.thread_id, what="switch back")
         await wait_until(pilot, lambda: assistant_widgets(app), what="history")

@@ -57,14 +57,14 @@ async def test_first_run_connect_screen_saves_a_profile_and_a_restart_reconnects
         svg_connect = app.export_screenshot()
         await pilot.press("ctrl+s")
         await connected(pilot)
-        assert app.plan.profile == "local" and app.session is not None
-        assert app.session.connection.api_key is not None  # sent to this server because the user chose it
+        assert app.plan.profile == "local" and app.service is not None
+        assert app.service.connection.api_key is not None  # sent to this server because the user chose it
     manager = SettingsManager(user_dirs["config"])
     assert manager.load().last_profile == "local"
     again = fresh_app(user_dirs, _plan_from_cli(user_dirs))
     async with again.run_test(size=SIZE) as pilot:
         await connected(pilot)
-        assert again.session is not None and again.session.connection.name == "local"
+        assert again.service is not None and again.service.connection.name == "local"
         # the profile screen (opened from the palette) lists it, the key masked
         again.choose_connection()
         await wait_until(pilot, lambda: isinstance(again.screen, ConnectScreen), what="the profiles")
@@ -138,7 +138,7 @@ async def test_switching_assistants_changes_the_next_run(
         option_list = app.screen.query_one("#assistant-list")
         option_list.highlighted = option_list.get_option_index(echo.assistant_id)  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await wait_until(pilot, lambda: screen.session.assistant_id == echo.assistant_id, what="the switch")  # type: ignore[union-attr]
+        await wait_until(pilot, lambda: screen.service.assistant_id == echo.assistant_id, what="the switch")  # type: ignore[union-attr]
         await send(pilot, "hello echo")
         run = await run_finished(pilot)
         server_run = await client.runs.get(screen.conversation.thread_id or "", run.run_id)
@@ -148,7 +148,7 @@ async def test_switching_assistants_changes_the_next_run(
     again.plan.assistant = None
     async with again.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        assert screen.session.assistant_id == echo.assistant_id  # remembered for this server  # type: ignore[union-attr]
+        assert screen.service.assistant_id == echo.assistant_id  # remembered for this server  # type: ignore[union-attr]
 
 
 async def test_config_form_values_reach_the_graph(server_url: str, user_dirs: dict[str, Path]) -> None:

@@ -30,7 +30,7 @@ class FirstFrame(CaptureDriver):
 async def main():
     app = make_app(sys.argv[1], Path(sys.argv[2]), driver_class=FirstFrame)
     async with app.run_test(size=(120, 40), headless=False) as pilot:
-        while not (app.session is not None and app.chat.started):
+        while not (app.service is not None and app.chat.started):
             await pilot.pause(0.05)
         connected = [m for m in HEAVY if m in sys.modules]
     print(json.dumps({"first_frame": at_first_frame, "connected": connected}))

@@ -209,7 +209,7 @@ async def test_scrolled_up_stops_following_and_shows_a_marker(
         screen = await connected(pilot)
         view = screen.view
         await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.following, what="a scrollable thread")
-        screen.session.context = {"delay_ms": 12}  # type: ignore[union-attr]
+        screen.service.context = {"delay_ms": 12}  # type: ignore[union-attr]
         await send(pilot, "a long answer please")
         await wait_until(
             pilot,

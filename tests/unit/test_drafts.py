@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from chat_tui.service.drafts import Drafts
 from chat_tui.settings.userdata import UserData
-from chat_tui.ui.drafts import Drafts
 
 SERVER = "http://127.0.0.1:2024"
 

@@ -17,12 +17,20 @@ composer action bound to a key runs inline.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import TextArea
 
+if TYPE_CHECKING:
+    from chat_tui.service.drafts import Drafts
+
 __all__ = ["Composer"]
+
+DRAFT_DELAY = 0.4  # seconds of quiet before a draft is written
 
 _INLINE_ACTIONS = frozenset({"submit", "newline", "history_previous", "history_next"})
 
@@ -74,6 +82,8 @@ class Composer(TextArea):
         self.prompt_history: list[str] = []
         self._history_index: int | None = None
         self._stash = ""
+        self.drafts: Drafts | None = None  # where what is typed is kept (per thread, on disk)
+        self._draft_timer: Timer | None = None
 
     async def _on_key(self, event: events.Key) -> None:
         # Run our own bindings here, in order with the typed characters (see the module doc).
@@ -127,3 +137,25 @@ class Composer(TextArea):
         """Set the draft (e.g. restore a failed send) and put the cursor at the end."""
         self._history_index = None
         self._load(text)
+
+    # -- drafts -------------------------------------------------------------------------------
+
+    def switch_draft(self, key: str | None) -> None:
+        """The composer now belongs to thread *key*: save what it holds, show that thread's draft."""
+        self._stop_draft_timer()
+        if self.drafts is not None:
+            self.replace_text(self.drafts.switch(self.text, key))
+
+    def on_text_area_changed(self) -> None:
+        self._stop_draft_timer()
+        self._draft_timer = self.set_timer(DRAFT_DELAY, self.save_draft)
+
+    def save_draft(self) -> None:
+        self._stop_draft_timer()
+        if self.drafts is not None and not self.drafts.save(self.text):
+            self.notify("could not save the draft to disk (it is kept in memory)", severity="warning", markup=False)
+
+    def _stop_draft_timer(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None

@@ -21,7 +21,7 @@ from chat_tui.client.errors import ClientError
 from chat_tui.ui.widgets.thread_list import PAGE_SIZE, ThreadList
 
 if TYPE_CHECKING:
-    from chat_tui.ui.session import Session
+    from chat_tui.service.chat import ChatService
 
 __all__ = ["ThreadSidebar"]
 
@@ -42,7 +42,7 @@ class ThreadSidebar(Vertical):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.session: Session | None = None
+        self.service: ChatService | None = None
         self.threads = ThreadList(id="threads")
         self._filter = Input(placeholder="filter threads…", id="thread-filter")
 
@@ -56,20 +56,20 @@ class ThreadSidebar(Vertical):
         self.set_interval(TIMES_SECONDS, self.threads.refresh_times)
         self.set_interval(STATUS_SECONDS, self.refresh_statuses)
 
-    def attach(self, session: Session) -> None:
+    def attach(self, service: ChatService) -> None:
         """Connected: list this server's threads."""
-        self.session = session
+        self.service = service
         self.load()
 
     # -- listing ----------------------------------------------------------------------------
 
     @work(group="threads", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
-        session = self.session
-        if session is None:
+        service = self.service
+        if service is None:
             return
         try:
-            page = await session.client.threads.search(limit=PAGE_SIZE)
+            page = await service.list_threads(limit=PAGE_SIZE)
         except ClientError as exc:
             self.notify(f"could not list threads: {exc}", severity="error", markup=False)
             return
@@ -83,12 +83,12 @@ class ThreadSidebar(Vertical):
     @on(ThreadList.LoadMore)
     @work(group="threads-more", exclusive=True, exit_on_error=False)
     async def _load_more(self, event: ThreadList.LoadMore) -> None:
-        session = self.session
+        service = self.service
         threads = self.threads
         try:
-            if session is None:
+            if service is None:
                 return
-            page = await session.client.threads.search(limit=PAGE_SIZE, offset=event.offset)
+            page = await service.list_threads(limit=PAGE_SIZE, offset=event.offset)
             threads.add_page(page, more=len(page) == PAGE_SIZE)
         except ClientError as exc:
             self.notify(f"could not load more threads: {exc}", severity="error", markup=False)
@@ -99,28 +99,24 @@ class ThreadSidebar(Vertical):
     @work(group="titles", exclusive=True, exit_on_error=False)
     async def _fetch_first_messages(self) -> None:
         """Untitled rows show their first message, fetched lazily a few at a time."""
-        from chat_tui.conversation.state import Conversation  # (after the first frame: pydantic)
-
-        session = self.session
-        if session is None:
+        service = self.service
+        if service is None:
             return
         for thread_id in self.threads.untitled_ids():
             try:
-                state = await session.client.threads.get_state(thread_id)
+                first = await service.first_message(thread_id)
             except ClientError:
                 continue
-            conversation = Conversation(thread_id)
-            conversation.load(state)
-            self.threads.set_first_message(thread_id, conversation.first_human_text() or "")
+            self.threads.set_first_message(thread_id, first)
 
     @work(group="statuses", exclusive=True, exit_on_error=False)
     async def refresh_statuses(self) -> None:
         """Re-read the first page: badges (busy, interrupted...) and titles changed elsewhere."""
-        session = self.session
-        if session is None or not self.threads.threads:
+        service = self.service
+        if service is None or not self.threads.threads:
             return
         try:
-            page = await session.client.threads.search(limit=min(PAGE_SIZE, len(self.threads.threads)))
+            page = await service.list_threads(limit=min(PAGE_SIZE, len(self.threads.threads)))
         except ClientError:
             return
         known = {t.thread_id: t for t in self.threads.threads}
@@ -143,14 +139,14 @@ class ThreadSidebar(Vertical):
     async def rename(self, thread_id: str) -> None:
         from chat_tui.ui.screens.dialogs import TextPromptScreen
 
-        session = self.session
-        if session is None:
+        service = self.service
+        if service is None:
             return
         title = await self.app.push_screen_wait(TextPromptScreen("Rename thread", self.threads.title_of(thread_id)))
         if title is None or not title.strip():
             return
         try:
-            thread = await session.client.threads.update(thread_id, metadata={"title": title.strip()[:200]})
+            thread = await service.rename_thread(thread_id, title)
         except ClientError as exc:
             self.notify(f"could not rename: {exc}", severity="error", markup=False)
             return
@@ -160,20 +156,19 @@ class ThreadSidebar(Vertical):
     async def delete(self, thread_id: str) -> None:
         from chat_tui.ui.screens.dialogs import ConfirmScreen
 
-        session = self.session
-        if session is None:
+        service = self.service
+        if service is None:
             return
         title = self.threads.title_of(thread_id)
         question = Content.assemble("Delete the thread ", (title, "bold"), "?\nThis cannot be undone.")
         if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Delete", danger=True)):
             return
         try:
-            await session.client.threads.delete(thread_id)
+            await service.delete_thread(thread_id)
         except ClientError as exc:
             self.notify(f"could not delete: {exc}", severity="error", markup=False)
             return
         self.threads.remove_thread(thread_id)
-        session.userdata.save_draft(session.server_key, thread_id, "")
         self.post_message(self.Deleted(thread_id))
         self.notify("thread deleted", markup=False)
 

@@ -61,11 +61,12 @@ class Drafts:
         if self.key == key and key is None:
             self.key = thread_id  # the composer now belongs to the thread that was just created
 
-    def failed(self, key: str | None, text: str, composer_text: str) -> str | None:
+    def failed(self, key: str | None, text: str, composer_text: str | None) -> str | None:
         """The send failed. Returns the text to put back in the composer, or None when the
-        composer holds other text (then the failed text is merged into the stored draft)."""
+        composer holds other text, or shows another conversation (*composer_text* None): then
+        the failed text is merged into the stored draft."""
         self._in_flight.pop(key, None)
-        if self.key == key and not composer_text.strip():
+        if self.key == key and composer_text is not None and not composer_text.strip():
             self.userdata.save_draft(self.server_key, key, text)
             return text
         existing = self.stored(key)

@@ -1,0 +1,286 @@
+"""The chat use cases for one server, shared by every front end.
+
+Open a thread, send a message or an answer, follow a run that is already going, cancel.
+The chat screen, ``chat-tui stream`` and the test runner call these and map what they
+return (:mod:`.outcomes`) to widgets, printed lines or verdicts; nothing here knows about
+Textual. The stores (drafts, prompt history, run configuration per thread, runs in flight)
+are written here and only here, so "what happens when the server accepts a run" is
+answered by reading :meth:`ChatService.send`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from chat_tui.client.errors import ClientError, Conflict
+from chat_tui.run_config import RunConfig
+from chat_tui.service.drafts import Drafts
+from chat_tui.service.outcomes import (
+    Accepted,
+    AskBusy,
+    AttachOutcome,
+    BusyChoice,
+    LiveTurn,
+    OpenedThread,
+    Outgoing,
+    SendOutcome,
+)
+from chat_tui.service.threads import ThreadActions
+from chat_tui.service.turn import SendFailed, Turn, TurnRequest
+
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient
+    from chat_tui.client.events import StreamEvent
+    from chat_tui.connection import Connection
+    from chat_tui.conversation import Conversation
+    from chat_tui.settings.userdata import UserData
+
+__all__ = ["ChatService", "parse_answer"]
+
+OnAccepted = Callable[[Accepted], None]
+OnEvent = Callable[["StreamEvent"], None]
+
+
+def parse_answer(text: str) -> Any:
+    """An interrupt answer typed as text: JSON when it parses, else the text (``yes`` stays ``"yes"``)."""
+    stripped = text.strip()
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return stripped
+
+
+class ChatService(ThreadActions):
+    """One connected server: the client, the assistant new runs use, and the runs in flight.
+
+    ``userdata`` is None for front ends that remember nothing between runs (``chat-tui stream``,
+    the test runner): then no draft, prompt or run configuration is stored.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        client: LangGraphClient,
+        userdata: UserData | None = None,
+        *,
+        assistant_id: str = "agent",
+        config: dict[str, Any] | None = None,
+        context: dict[str, Any] | None = None,
+        stream_subgraphs: bool = False,
+    ) -> None:
+        self.connection = connection
+        self.client = client
+        self.userdata = userdata
+        self.assistant_id = assistant_id
+        self.config = config
+        self.context = context
+        self.stream_subgraphs = stream_subgraphs
+        self.live: dict[str, LiveTurn] = {}  # thread id -> its streaming turn
+        self.drafts = Drafts(userdata, self.data_key) if userdata is not None else None
+
+    @property
+    def data_key(self) -> str:
+        """Scopes what is remembered for this server; never holds credentials."""
+        return self.connection.url
+
+    @property
+    def host(self) -> str:
+        return self.connection.host
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # -- sending ----------------------------------------------------------------------------------
+
+    def prepare(self, conversation: Conversation, text: str, run_config: RunConfig | None = None) -> Outgoing:
+        """What typing *text* into *conversation* sends: an answer while an interrupt waits, else a message.
+
+        Call it when the user submits (before clearing the composer): from then on the text is
+        kept as the draft of the composer's thread until the server has it.
+        """
+        values = run_config.request_kwargs() if run_config else {}
+        request = TurnRequest(
+            assistant_id=self.assistant_id,
+            thread_id=conversation.thread_id,
+            config=values.get("config", self.config),
+            context=values.get("context", self.context),
+            stream_subgraphs=self.stream_subgraphs,
+            multitask_strategy="reject",  # a busy thread answers 409, and ask_busy decides
+        )
+        if conversation.pending_interrupts:
+            request.resume = parse_answer(text)
+        else:
+            request.text = text
+        outgoing = Outgoing(conversation, request, text, run_config)
+        if self.drafts is not None:
+            outgoing.draft_key = self.drafts.key
+            self.drafts.sending(outgoing.draft_key, text)  # on disk until the server accepted it
+        return outgoing
+
+    async def send(
+        self,
+        outgoing: Outgoing,
+        *,
+        ask_busy: AskBusy | None = None,
+        composer_text: Callable[[], str | None] = lambda: None,
+        on_accepted: OnAccepted | None = None,
+        on_event: OnEvent | None = None,
+    ) -> SendOutcome:
+        """Send and stream the run to its end.
+
+        *composer_text* tells what the composer shows for this conversation now (None when it
+        shows another one), so an unsent message goes back to an empty composer and is
+        otherwise merged into the stored draft. *ask_busy* answers "the thread is running a
+        task"; without it a busy thread is a failure.
+        """
+        conversation, request, text, run_config = (
+            outgoing.conversation,
+            outgoing.request,
+            outgoing.text,
+            outgoing.run_config,
+        )
+        drafts = self.drafts
+        draft_key = outgoing.draft_key
+        new_thread = request.thread_id is None
+
+        def not_sent(problem: str | None, *, declined: bool = False) -> SendOutcome:
+            restored = drafts.failed(draft_key, text, composer_text()) if drafts is not None else None
+            return SendOutcome(False, request.thread_id, restored_text=restored, problem=problem, declined=declined)
+
+        running = self.live.get(request.thread_id) if request.thread_id else None
+        if running is not None:  # our own run (or one we follow) is streaming in this thread
+            choice = await ask_busy(True) if ask_busy is not None else None
+            if choice is None:
+                return not_sent(None if ask_busy else "the thread is still running", declined=ask_busy is not None)
+            if choice is not BusyChoice.ENQUEUE:
+                await running.turn.cancel(choice)
+            await running.done.wait()  # one turn at a time feeds a conversation
+            # The same strategy on the new run: a cancel the server has not finished yet is not a 409.
+            request.multitask_strategy = choice
+
+        async def accepted(thread_id: str, run_id: str | None) -> None:
+            self.live[thread_id] = live
+            if drafts is not None:
+                drafts.accepted(draft_key, thread_id)
+            if self.userdata is not None:
+                if not request.is_resume:
+                    self.userdata.add_prompt(self.data_key, text)
+                if run_config is not None:
+                    self.userdata.set_run_config(self.data_key, thread_id, run_config.to_json())
+                if run_id:
+                    self.userdata.set_active_run(self.data_key, thread_id, run_id)
+            if on_accepted is not None:
+                first = request.text or "" if new_thread else ""
+                on_accepted(Accepted(thread_id, run_id, new_thread, first))
+
+        turn = Turn(self.client, conversation, request, on_event=on_event, on_accepted=accepted)
+        live = LiveTurn(conversation, turn)
+        try:
+            while True:
+                try:
+                    result = await turn.run()
+                    break
+                except SendFailed as failed:
+                    busy = isinstance(failed.error, Conflict) and request.multitask_strategy == "reject"
+                    choice = await ask_busy(False) if busy and ask_busy is not None else None
+                    if choice is None:
+                        declined = busy and ask_busy is not None
+                        return not_sent(None if declined else str(failed.error), declined=declined)
+                    request.multitask_strategy = choice  # the 409 created nothing: sending again is safe
+                    turn = Turn(self.client, conversation, request, on_event=on_event, on_accepted=accepted)
+                    live.turn = turn
+        finally:
+            if turn.thread_id:
+                self.live.pop(turn.thread_id, None)
+            live.done.set()
+        if result.thread_id and self.userdata is not None:
+            self.userdata.set_active_run(self.data_key, result.thread_id, None)
+        outcome = SendOutcome(True, result.thread_id, result.run_id, result.outcome)
+        if result.error is not None:
+            outcome.problem = str(result.error)
+        if new_thread and result.thread_id and request.text:
+            outcome.titled = await self.title_thread(result.thread_id, request.text)
+        return outcome
+
+    # -- following and cancelling ---------------------------------------------------------------
+
+    async def attach(
+        self, conversation: Conversation, run_id: str, *, on_event: OnEvent | None = None
+    ) -> AttachOutcome:
+        """Follow a run that is already going, live, as if this app had started it."""
+        thread_id = conversation.thread_id
+        if thread_id is None or thread_id in self.live:
+            return AttachOutcome(False)
+        turn = Turn(self.client, conversation, TurnRequest(self.assistant_id, thread_id), on_event=on_event)
+        live = LiveTurn(conversation, turn)
+        self.live[thread_id] = live
+        if self.userdata is not None:
+            self.userdata.set_active_run(self.data_key, thread_id, run_id)
+        try:
+            result = await turn.attach(run_id)
+        except SendFailed as failed:
+            return AttachOutcome(False, problem=str(failed.error))
+        finally:
+            self.live.pop(thread_id, None)
+            live.done.set()
+            if self.userdata is not None:
+                self.userdata.set_active_run(self.data_key, thread_id, None)
+        problem = str(result.error) if result.error is not None else None
+        return AttachOutcome(True, result.outcome, problem)
+
+    def is_live(self, thread_id: str | None) -> bool:
+        return thread_id is not None and thread_id in self.live
+
+    async def cancel(self, thread_id: str | None, action: str = "interrupt") -> bool:
+        """Cancel the run streaming in *thread_id* on the server. False when nothing streams there.
+
+        Raises :class:`ClientError` when the server refused the cancel.
+        """
+        live = self.live.get(thread_id) if thread_id else None
+        if live is None:
+            return False
+        await live.turn.cancel(action)
+        return True
+
+    async def running_run(self, thread_id: str, *, busy: bool) -> str | None:
+        """The run going on in *thread_id*: the one this app was streaming, or one the server lists."""
+        userdata = self.userdata
+        hint = userdata.active_run(self.data_key, thread_id) if userdata is not None else None
+        try:
+            if hint is not None:
+                run = await self.client.runs.get(thread_id, hint)
+                if run.status in ("pending", "running"):
+                    return hint
+                self._forget_run(thread_id)
+            if busy:
+                for status in ("running", "pending"):
+                    runs = await self.client.runs.list(thread_id, limit=1, status=status)
+                    if runs:
+                        return runs[0].run_id
+        except ClientError:
+            self._forget_run(thread_id)
+        return None
+
+    def _forget_run(self, thread_id: str) -> None:
+        if self.userdata is not None:
+            self.userdata.set_active_run(self.data_key, thread_id, None)
+
+    def interrupted_threads(self) -> list[str]:
+        """Threads whose run this app was streaming when it last stopped (to go back to)."""
+        return list(self.userdata.active_runs(self.data_key)) if self.userdata is not None else []
+
+    async def open(self, thread_id: str) -> OpenedThread:
+        """A thread to show: the live one if it streams here, else its stored state, and its running run."""
+        live = self.live.get(thread_id)
+        if live is not None:
+            return OpenedThread(live.conversation, None)
+        from chat_tui.conversation.state import Conversation  # (after the first frame: pydantic)
+
+        thread = await self.client.threads.get(thread_id)
+        state = await self.client.threads.get_state(thread_id)
+        conversation = Conversation(thread_id)
+        conversation.load(state, thread)
+        running = await self.running_run(thread_id, busy=thread.status == "busy")
+        return OpenedThread(conversation, thread, running, conversation.first_human_text() or "")

@@ -1,0 +1,109 @@
+"""Thread-level use cases: list, title, rename, delete, and what is remembered per thread.
+
+A mixin of :class:`~chat_tui.service.chat.ChatService` (kept apart so each file holds one
+kind of work): everything here is one or two requests plus the store that goes with them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chat_tui.run_config import RunConfig
+from chat_tui.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient
+    from chat_tui.client.models import Thread
+    from chat_tui.conversation import Conversation
+    from chat_tui.settings.userdata import UserData
+
+__all__ = ["TITLE_CHARS", "ThreadActions", "stored_outcome", "thread_title"]
+
+TITLE_CHARS = 80  # a title made from the first message
+RENAME_CHARS = 200  # a title the user typed
+
+
+def thread_title(title: str | None, first_message: str | None, limit: int = TITLE_CHARS) -> str:
+    """``metadata.title``, else the first human message's first line, else ``New thread``."""
+    for candidate in (title, first_message):
+        if candidate and candidate.strip():
+            first_line = candidate.strip().splitlines()[0]
+            return clean_line(first_line, limit)
+    return "New thread"
+
+
+def stored_outcome(conversation: Conversation) -> str | None:
+    """How a thread opened from history last ended, when this app did not see it run."""
+    from chat_tui.conversation import ErrorEntry
+
+    if conversation.run is not None or not conversation.entries:
+        return None
+    if conversation.pending_interrupts:
+        return "interrupted"
+    if isinstance(conversation.entries[-1], ErrorEntry):
+        return "error"
+    return None
+
+
+class ThreadActions:
+    client: LangGraphClient
+    userdata: UserData | None
+
+    @property
+    def data_key(self) -> str:
+        raise NotImplementedError
+
+    async def list_threads(self, *, limit: int, offset: int = 0) -> list[Thread]:
+        return await self.client.threads.search(limit=limit, offset=offset)
+
+    async def first_message(self, thread_id: str) -> str:
+        """The first thing the user said in a thread (what an untitled thread is shown as)."""
+        from chat_tui.conversation.state import Conversation  # (after the first frame: pydantic)
+
+        state = await self.client.threads.get_state(thread_id)
+        conversation = Conversation(thread_id)
+        conversation.load(state)
+        return conversation.first_human_text() or ""
+
+    async def title_thread(self, thread_id: str, text: str) -> Thread | None:
+        """Title a thread just created from its first message; None if the server refused."""
+        from chat_tui.client.errors import ClientError
+
+        try:
+            return await self.client.threads.update(thread_id, metadata={"title": thread_title(None, text)})
+        except ClientError:
+            return None  # an untitled thread shows its first message instead
+
+    async def rename_thread(self, thread_id: str, title: str) -> Thread:
+        return await self.client.threads.update(thread_id, metadata={"title": title.strip()[:RENAME_CHARS]})
+
+    async def delete_thread(self, thread_id: str) -> None:
+        """Delete on the server, then forget what was kept for the thread here."""
+        await self.client.threads.delete(thread_id)
+        if self.userdata is not None:
+            self.userdata.save_draft(self.data_key, thread_id, "")
+            self.userdata.set_run_config(self.data_key, thread_id, None)
+            self.userdata.set_active_run(self.data_key, thread_id, None)
+
+    # -- what is remembered per thread --------------------------------------------------------
+
+    def run_config_for(self, thread_id: str | None, current: RunConfig | None) -> RunConfig | None:
+        """The run configuration a thread uses: its own, else (a new thread) the one in use now."""
+        stored = RunConfig.from_json(self.userdata.run_config(self.data_key, thread_id)) if self.userdata else None
+        if stored is None and thread_id is None:
+            return current
+        return stored
+
+    def set_run_config(self, thread_id: str | None, config: RunConfig | None) -> RunConfig | None:
+        """Keep *config* for *thread_id* (an empty one clears it); returns what is now in use."""
+        kept = config if config is not None and config.values else None
+        if self.userdata is not None:
+            self.userdata.set_run_config(self.data_key, thread_id, kept.to_json() if kept else None)
+        return kept
+
+    def prompt_history(self, conversation: Conversation) -> list[str]:
+        """Up in the composer: this thread's messages last (nearest), after what was sent elsewhere."""
+        mine = [m.text for m in conversation.messages if m.role == "human" and m.text.strip()]
+        sent = self.userdata.prompts(self.data_key) if self.userdata is not None else []
+        seen = set(mine)
+        return [p for p in sent if p not in seen] + mine

@@ -1,0 +1,187 @@
+"""The chat screen's smaller actions: focus moves, pickers, clipboard and links.
+
+A base class of :class:`~chat_tui.ui.screens.chat.ChatScreen`, kept apart so the screen's
+own module holds the conversation flow (open, send, follow, cancel) and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual import on, work
+from textual.content import Content
+from textual.screen import Screen
+
+from chat_tui.sanitize import clean_line
+from chat_tui.ui.clipboard import copy_text
+from chat_tui.ui.screens.dialogs import ConfirmScreen
+from chat_tui.ui.widgets.conversation_view import ConversationView
+from chat_tui.ui.widgets.sidebar import ThreadSidebar
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
+    from chat_tui.conversation import Conversation
+    from chat_tui.run_config import RunConfig
+    from chat_tui.service.chat import ChatService
+    from chat_tui.ui.app import ChatApp
+    from chat_tui.ui.widgets.composer import Composer
+    from chat_tui.ui.widgets.status_line import StatusLine
+    from chat_tui.ui.widgets.thread_list import ThreadList
+
+__all__ = ["NARROW", "ChatExtras"]
+
+NARROW = 90  # columns below which the sidebar starts hidden
+
+
+class ChatExtras(Screen[None]):
+    # Provided by ChatScreen:
+    service: ChatService | None
+    view: ConversationView
+    composer: Composer
+    sidebar: ThreadSidebar
+    threads: ThreadList
+    status: StatusLine
+    run_config: RunConfig | None
+    sidebar_visible: bool
+
+    @property
+    def conversation(self) -> Conversation:
+        raise NotImplementedError
+
+    def _update_status(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def chat_app(self) -> ChatApp:
+        return cast("ChatApp", self.app)
+
+    # -- focus and the sidebar ------------------------------------------------------------------
+
+    def watch_sidebar_visible(self, visible: bool) -> None:
+        self.sidebar.display = visible
+
+    def on_resize(self) -> None:
+        if self.app.size.width < NARROW and self.sidebar_visible and self.focused is not self.threads:
+            self.sidebar_visible = False
+
+    def load_threads(self) -> None:
+        """Reload the sidebar (the palette's "Refresh threads")."""
+        self.sidebar.load()
+
+    @on(ThreadSidebar.Left)
+    def _left_sidebar(self) -> None:
+        self.composer.focus()
+        if self.app.size.width < NARROW:
+            self.sidebar_visible = False
+
+    def action_focus_threads(self) -> None:
+        if self.focused is self.threads:
+            self.composer.focus()
+            return
+        self.sidebar_visible = True
+        self.threads.focus()
+
+    def action_focus_messages(self) -> None:
+        if self.focused is not None and self.view in self.focused.ancestors_with_self:
+            self.composer.focus()
+        else:
+            self.view.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.sidebar_visible = not self.sidebar_visible
+        self.chat_app.set_sidebar_preferred(self.sidebar_visible)
+        if not self.sidebar_visible and self.focused is self.threads:
+            self.composer.focus()
+
+    def action_scroll_messages(self, direction: int) -> None:
+        if direction < 0:
+            self.view.scroll_page_up(animate=False)
+        else:
+            self.view.scroll_page_down(animate=False)
+
+    def action_rename_current(self) -> None:
+        thread_id = self.conversation.thread_id
+        if thread_id:
+            self.sidebar.rename(thread_id)
+
+    def action_delete_current(self) -> None:
+        thread_id = self.conversation.thread_id
+        if thread_id:
+            self.sidebar.delete(thread_id)
+
+    # -- assistant, run configuration, options --------------------------------------------------
+
+    @work(group="assistant", exclusive=True, exit_on_error=False)
+    async def action_pick_assistant(self) -> None:
+        service = self.service
+        if service is None:
+            return
+        from chat_tui.ui.screens.assistants import AssistantPicker  # (not needed before the first frame)
+
+        chosen = await self.app.push_screen_wait(AssistantPicker(service.client, service.assistant_id))
+        if chosen is None:
+            return
+        self.chat_app.remember_assistant(chosen.assistant_id)
+        self.status.assistant = clean_line(chosen.name or chosen.graph_id, 40)
+        self._update_status()
+        self.notify(f"new runs use the assistant {self.status.assistant}", markup=False)
+
+    @work(group="run-config", exclusive=True, exit_on_error=False)
+    async def action_run_config(self) -> None:
+        service = self.service
+        if service is None:
+            return
+        from chat_tui.ui.screens.run_config import RunConfigScreen
+
+        result = await self.app.push_screen_wait(
+            RunConfigScreen(service.client, service.assistant_id, self.run_config, label=self.status.assistant)
+        )
+        if result is None:
+            return
+        self.run_config = service.set_run_config(self.conversation.thread_id, result)
+        self._update_status()
+
+    @work(group="options", exclusive=True, exit_on_error=False)
+    async def action_options(self) -> None:
+        from chat_tui.ui.screens.options import OptionsScreen
+
+        app = self.chat_app
+        app.set_options(await app.push_screen_wait(OptionsScreen(app.options)))
+        self.apply_options()
+
+    def apply_options(self) -> None:
+        options = self.chat_app.options
+        self.view.set_class(not options.show_tool_panels, "-hide-tools")
+        self.view.set_node_labels(options.show_node_labels)
+
+    # -- clipboard and links --------------------------------------------------------------------
+
+    def action_copy_last(self) -> None:
+        answers = [m for m in self.conversation.messages if m.role == "ai" and m.text]
+        if answers:
+            self.post_message(ConversationView.CopyRequested(answers[-1].text, "last answer"))
+
+    @on(ConversationView.CopyRequested)
+    def _copy(self, event: ConversationView.CopyRequested) -> None:
+        if not event.text:
+            self.notify("nothing to copy", markup=False)
+            return
+        path = copy_text(self.app, event.text)
+        where = f"; also saved to {path}" if path else ""
+        self.notify(f"copied the {event.what} ({len(event.text):,} chars) via OSC 52{where}", markup=False)
+
+    def on_markdown_link_clicked(self, event: Markdown.LinkClicked) -> None:
+        # (A handler by name, not @on(Markdown.LinkClicked): Markdown is imported when first needed.)
+        self._open_link(event.href)
+
+    @work(group="link", exit_on_error=False)
+    async def _open_link(self, href: str) -> None:
+        href = clean_line(href, 500)
+        scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+        if scheme not in ("http", "https"):
+            self.notify(f"not opening a {scheme or 'relative'} link: {href}", severity="warning", markup=False)
+            return
+        question = Content.assemble("Open this link in your browser?\n\n", (href, "bold underline"))
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Open")):
+            self.app.open_url(href)
