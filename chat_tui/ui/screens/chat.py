@@ -220,6 +220,8 @@ class ChatScreen(ChatExtras):
     def _open_requested(self, event: ThreadList.Open) -> None:
         self.open_thread(event.thread_id)
         self.composer.focus()
+        if self.app.size.width < NARROW:  # the chat gets the whole width back
+            self.sidebar_visible = False
 
     @work(group="open-thread", exclusive=True, exit_on_error=False)
     async def open_thread(self, thread_id: str) -> None:

@@ -29,9 +29,10 @@ if TYPE_CHECKING:
     from chat_tui.ui.widgets.status_line import StatusLine
     from chat_tui.ui.widgets.thread_list import ThreadList
 
-__all__ = ["NARROW", "ChatExtras"]
+__all__ = ["NARROW", "SIDE_BY_SIDE", "ChatExtras"]
 
-NARROW = 90  # columns below which the sidebar starts hidden
+NARROW = 90  # columns below which the sidebar starts hidden, and closes when a thread is opened
+SIDE_BY_SIDE = 74  # below this the chat would get under 40 columns beside it: the sidebar takes the screen
 
 
 class ChatExtras(Screen[None]):
@@ -60,10 +61,24 @@ class ChatExtras(Screen[None]):
 
     def watch_sidebar_visible(self, visible: bool) -> None:
         self.sidebar.display = visible
+        self.set_class(visible, "-sidebar-open")
+        if not visible and self.focused is not None and self.sidebar in self.focused.ancestors_with_self:
+            self.composer.focus()
 
     def on_resize(self) -> None:
-        if self.app.size.width < NARROW and self.sidebar_visible and self.focused is not self.threads:
+        # Below SIDE_BY_SIDE an open sidebar covers the chat (which keeps its width); below NARROW
+        # it is closed unless the user is in it. The composer is never squeezed to nothing.
+        self.set_class(self.app.size.width < SIDE_BY_SIDE, "-compact")
+        if self.app.size.width < NARROW and self.sidebar_visible and not self._in_sidebar():
             self.sidebar_visible = False
+
+    def watch_focused(self, focused: object) -> None:
+        # A sidebar that covers the chat goes away when the focus leaves it (Tab, a click, a key).
+        if self.has_class("-compact") and self.sidebar_visible and focused is not None and not self._in_sidebar():
+            self.sidebar_visible = False
+
+    def _in_sidebar(self) -> bool:
+        return self.focused is not None and self.sidebar in self.focused.ancestors_with_self
 
     def load_threads(self) -> None:
         """Reload the sidebar (the palette's "Refresh threads")."""
@@ -91,8 +106,8 @@ class ChatExtras(Screen[None]):
     def action_toggle_sidebar(self) -> None:
         self.sidebar_visible = not self.sidebar_visible
         self.chat_app.set_sidebar_preferred(self.sidebar_visible)
-        if not self.sidebar_visible and self.focused is self.threads:
-            self.composer.focus()
+        if self.sidebar_visible and self.has_class("-compact"):
+            self.threads.focus()  # it covers the chat: the keys go where the eyes are
 
     def action_scroll_messages(self, direction: int) -> None:
         if direction < 0:

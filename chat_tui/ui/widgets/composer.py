@@ -82,8 +82,13 @@ class Composer(TextArea):
         self.prompt_history: list[str] = []
         self._history_index: int | None = None
         self._stash = ""
+        self._placeholder = placeholder
         self.drafts: Drafts | None = None  # where what is typed is kept (per thread, on disk)
         self._draft_timer: Timer | None = None
+
+    def on_resize(self) -> None:
+        # Textual 8 wraps the placeholder with range(0, n, width), which raises for a width of 0.
+        self.placeholder = self._placeholder if self.content_size.width > 0 else ""
 
     async def _on_key(self, event: events.Key) -> None:
         # Run our own bindings here, in order with the typed characters (see the module doc).
