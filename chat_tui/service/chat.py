@@ -78,6 +78,10 @@ class ChatService(ThreadActions):
         self.context = context
         self.stream_subgraphs = stream_subgraphs
         self.live: dict[str, LiveTurn] = {}  # thread id -> its streaming turn
+        # A thread continues with the assistant that made it (the server keeps it in the thread's
+        # metadata); the chosen assistant_id is for new threads, or for a thread switched explicitly.
+        self.thread_assistants: dict[str, str] = {}
+        self.assistant_names: dict[str, str] = {}  # assistant id -> its graph (what the status line shows)
         self.drafts = Drafts(userdata, self.data_key) if userdata is not None else None
 
     @property
@@ -102,7 +106,7 @@ class ChatService(ThreadActions):
         """
         values = run_config.request_kwargs() if run_config else {}
         request = TurnRequest(
-            assistant_id=self.assistant_id,
+            assistant_id=self.assistant_for(conversation.thread_id),
             thread_id=conversation.thread_id,
             config=values.get("config", self.config),
             context=values.get("context", self.context),
@@ -162,6 +166,7 @@ class ChatService(ThreadActions):
 
         async def accepted(thread_id: str, run_id: str | None) -> None:
             self.live[thread_id] = live
+            self.thread_assistants[thread_id] = request.assistant_id
             if drafts is not None:
                 drafts.accepted(draft_key, thread_id)
             if self.userdata is not None:
@@ -213,7 +218,8 @@ class ChatService(ThreadActions):
         thread_id = conversation.thread_id
         if thread_id is None or thread_id in self.live:
             return AttachOutcome(False)
-        turn = Turn(self.client, conversation, TurnRequest(self.assistant_id, thread_id), on_event=on_event)
+        request = TurnRequest(self.assistant_for(thread_id), thread_id)
+        turn = Turn(self.client, conversation, request, on_event=on_event)
         live = LiveTurn(conversation, turn)
         self.live[thread_id] = live
         if self.userdata is not None:
@@ -279,6 +285,7 @@ class ChatService(ThreadActions):
         from chat_tui.conversation.state import Conversation  # (after the first frame: pydantic)
 
         thread = await self.client.threads.get(thread_id)
+        self.learn_thread(thread)
         state = await self.client.threads.get_state(thread_id)
         conversation = Conversation(thread_id)
         conversation.load(state, thread)

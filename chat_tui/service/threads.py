@@ -48,13 +48,19 @@ def stored_outcome(conversation: Conversation) -> str | None:
 class ThreadActions:
     client: LangGraphClient
     userdata: UserData | None
+    assistant_id: str
+    thread_assistants: dict[str, str]
+    assistant_names: dict[str, str]
 
     @property
     def data_key(self) -> str:
         raise NotImplementedError
 
     async def list_threads(self, *, limit: int, offset: int = 0) -> list[Thread]:
-        return await self.client.threads.search(limit=limit, offset=offset)
+        threads = await self.client.threads.search(limit=limit, offset=offset)
+        for thread in threads:
+            self.learn_thread(thread)
+        return threads
 
     async def first_message(self, thread_id: str) -> str:
         """The first thing the user said in a thread (what an untitled thread is shown as)."""
@@ -107,3 +113,32 @@ class ThreadActions:
         sent = self.userdata.prompts(self.data_key) if self.userdata is not None else []
         seen = set(mine)
         return [p for p in sent if p not in seen] + mine
+
+    # -- which assistant --------------------------------------------------------------------------
+
+    def assistant_for(self, thread_id: str | None) -> str:
+        """The assistant a thread's runs use: the one that made it; a new thread uses the chosen one."""
+        return self.thread_assistants.get(thread_id, self.assistant_id) if thread_id else self.assistant_id
+
+    def assistant_label(self, thread_id: str | None) -> str:
+        """The assistant as a person reads it: its graph name rather than a UUID, when known."""
+        assistant = self.assistant_for(thread_id)
+        return self.assistant_names.get(assistant, assistant)
+
+    def learn_thread(self, thread: Thread) -> None:
+        """Note which assistant made *thread* (from the metadata the server keeps on it)."""
+        metadata = thread.metadata if isinstance(thread.metadata, dict) else {}
+        assistant, graph = metadata.get("assistant_id"), metadata.get("graph_id")
+        assistant = assistant if isinstance(assistant, str) and assistant else graph
+        if isinstance(assistant, str) and assistant:
+            self.thread_assistants[thread.thread_id] = assistant
+            if isinstance(graph, str) and graph:
+                self.assistant_names[assistant] = graph
+
+    def use_assistant(self, assistant_id: str, label: str, *, thread_id: str | None = None) -> None:
+        """New threads use *assistant_id*; with *thread_id*, that thread's next runs too."""
+        self.assistant_names[assistant_id] = label
+        if thread_id is None:
+            self.assistant_id = assistant_id
+        else:
+            self.thread_assistants[thread_id] = assistant_id

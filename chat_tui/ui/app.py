@@ -17,6 +17,7 @@ from textual.screen import Screen
 
 from chat_tui.client.errors import ClientError
 from chat_tui.connection import Connection
+from chat_tui.service.assistants import ResolvedAssistant, resolve_assistant
 from chat_tui.service.chat import ChatService
 from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.model import StreamOptions
@@ -167,9 +168,24 @@ class ChatApp(App[int]):
                 f"the API key is sent unencrypted to {connection.host} (http://)", severity="warning", markup=False
             )
         self.service = ChatService(
-            connection, client, self.userdata, assistant_id=assistant, stream_subgraphs=self.options.stream_subgraphs
+            connection,
+            client,
+            self.userdata,
+            assistant_id=assistant.assistant_id,
+            stream_subgraphs=self.options.stream_subgraphs,
         )
+        self.service.assistant_names[assistant.assistant_id] = assistant.label
         await chat.start_service(self.service)
+        if not assistant.found:  # said at once, with the ones there are (not at the first send)
+            available = ", ".join(assistant.available) or "none"
+            self.notify(
+                f"{connection.host} has no assistant {assistant.wanted!r} (it has: {available}); "
+                f"new threads use {assistant.label}: F2 picks another",
+                severity="error",
+                markup=False,
+                timeout=15,
+            )
+            chat.action_pick_assistant()
 
     async def _start_demo(self, chat: ChatScreen) -> Connection | None:
         from chat_tui.demo.launcher import DemoServer, DemoServerError
@@ -188,14 +204,10 @@ class ChatApp(App[int]):
             return None
         return Connection(server.url, name="demo")
 
-    async def _pick_assistant(self, client: Any, connection: Connection) -> str:
+    async def _pick_assistant(self, client: Any, connection: Connection) -> ResolvedAssistant:
         remembered = self.userdata.ui(f"assistant:{connection.url}")
         wanted = self.plan.assistant or connection.assistant_id or (remembered if isinstance(remembered, str) else None)
-        if wanted:
-            return wanted
-        assistants = await client.assistants.search(limit=20)
-        graphs = [a.graph_id for a in assistants]
-        return "agent" if "agent" in graphs or not graphs else graphs[0]
+        return await resolve_assistant(client, wanted)
 
     def remember_assistant(self, assistant_id: str) -> None:
         """New runs use *assistant_id*; remembered per profile (or per server without one)."""

@@ -142,7 +142,6 @@ class ChatScreen(ChatExtras):
         self.service = service
         self.connection_note = ""
         self.status.host = service.host
-        self.status.assistant = clean_line(service.assistant_id, 40)
         self.view.set_hint(start_hint(demo=service.connection.name == "demo"))
         self.apply_options()
         self.sidebar_visible = self.chat_app.sidebar_preferred and self.app.size.width >= NARROW
@@ -190,6 +189,8 @@ class ChatScreen(ChatExtras):
         status = self.status
         status.connection_state = self.connection_note
         status.extra = self.run_config.summary() if self.run_config else ""
+        if self.service is not None:
+            status.assistant = clean_line(self.service.assistant_label(self.conversation.thread_id), 40)
         status.show(self.conversation.run, stored=stored_outcome(self.conversation))
 
     @on(ConversationView.NewOutputBelow)

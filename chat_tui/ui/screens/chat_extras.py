@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from chat_tui.sanitize import clean_line
 from chat_tui.ui.clipboard import copy_text
-from chat_tui.ui.screens.dialogs import ConfirmScreen
+from chat_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen
 from chat_tui.ui.widgets.conversation_view import ConversationView
 from chat_tui.ui.widgets.sidebar import ThreadSidebar
 
@@ -129,6 +129,7 @@ class ChatExtras(Screen[None]):
 
     @work(group="assistant", exclusive=True, exit_on_error=False)
     async def action_pick_assistant(self) -> None:
+        """New threads use the chosen assistant; the open thread keeps its own unless the user says so."""
         service = self.service
         if service is None:
             return
@@ -137,10 +138,25 @@ class ChatExtras(Screen[None]):
         chosen = await self.app.push_screen_wait(AssistantPicker(service.client, service.assistant_id))
         if chosen is None:
             return
+        label = clean_line(chosen.name or chosen.graph_id, 40)
         self.chat_app.remember_assistant(chosen.assistant_id)
-        self.status.assistant = clean_line(chosen.name or chosen.graph_id, 40)
+        service.use_assistant(chosen.assistant_id, label)
+        thread_id = self.conversation.thread_id
+        own = service.assistant_for(thread_id)
+        said = f"new threads use the assistant {label}"
+        if thread_id and own not in (chosen.assistant_id, chosen.graph_id):
+            mine = clean_line(service.assistant_label(thread_id), 40)
+            question = Content.assemble(
+                ("This thread was made by ", "bold"), (mine, "bold $accent"), ". Its next runs:"
+            )
+            choices = [("k", f"Keep {mine} for this thread", "keep"), ("s", f"Switch this thread to {label}", "switch")]
+            if await self.app.push_screen_wait(ChoiceScreen(question, choices)) == "switch":
+                service.use_assistant(chosen.assistant_id, label, thread_id=thread_id)
+                said += ", and this thread's next runs too"
+            else:
+                said += f"; this thread keeps {mine}"
         self._update_status()
-        self.notify(f"new runs use the assistant {self.status.assistant}", markup=False)
+        self.notify(said, markup=False)
 
     @work(group="run-config", exclusive=True, exit_on_error=False)
     async def action_run_config(self) -> None:

@@ -1,0 +1,57 @@
+"""Which assistant new threads use: the one asked for, checked against the server, or a default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from chat_tui.client.errors import NotFound, Unprocessable
+from chat_tui.run_config import UUID_LENGTH
+from chat_tui.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient
+
+__all__ = ["DEFAULT_ASSISTANT", "ResolvedAssistant", "resolve_assistant"]
+
+DEFAULT_ASSISTANT = "agent"  # the graph name `langgraph new` templates and the demo use
+SHOWN = 8  # assistants named when the one asked for does not exist
+
+
+@dataclass(slots=True)
+class ResolvedAssistant:
+    assistant_id: str  # what runs send (an id, or a graph name, which the server accepts too)
+    label: str  # its graph name, for people
+    found: bool = True  # False: *wanted* is not on the server, and assistant_id is the default
+    wanted: str | None = None
+    available: list[str] = field(default_factory=list)  # graph names, for the message
+
+
+async def resolve_assistant(client: LangGraphClient, wanted: str | None) -> ResolvedAssistant:
+    """The assistant for new threads: *wanted* if the server has it (by id, graph or name), else the default.
+
+    Raises :class:`~chat_tui.client.errors.ClientError` when the server cannot be asked.
+    """
+    if wanted:
+        if len(wanted) == UUID_LENGTH:
+            try:
+                assistant = await client.assistants.get(wanted)
+                return ResolvedAssistant(assistant.assistant_id, assistant.graph_id or wanted)
+            except (NotFound, Unprocessable):
+                pass
+        try:
+            by_graph = await client.assistants.search(graph_id=wanted, limit=1)
+        except NotFound:  # (langgraph-api answers an unknown graph with 404, others with [])
+            by_graph = []
+        if by_graph:
+            return ResolvedAssistant(wanted, wanted)
+        by_name = await client.assistants.search(name=wanted, limit=1)
+        if by_name:
+            return ResolvedAssistant(by_name[0].assistant_id, by_name[0].graph_id or wanted)
+    listed = await client.assistants.search(limit=20)
+    graphs = list(dict.fromkeys(a.graph_id for a in listed if a.graph_id))
+    default = DEFAULT_ASSISTANT if DEFAULT_ASSISTANT in graphs or not graphs else graphs[0]
+    if not wanted:
+        return ResolvedAssistant(default, default)
+    available = [clean_line(g, 40) for g in graphs[:SHOWN]]
+    return ResolvedAssistant(default, default, found=False, wanted=clean_line(wanted, 60), available=available)
