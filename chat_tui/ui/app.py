@@ -285,6 +285,21 @@ class ChatApp(App[int]):
         self.plan.assistant = None
         self.connect()
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Screenshots go to the data directory (a Downloads folder may not exist); the notice says where."""
+        if path is None:
+            folder = data_dir() / "screenshots"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                reason = f"could not save the screenshot in {folder}: {exc.strerror}"
+                self.notify(reason, severity="error", markup=False)
+                return None
+            path = str(folder)
+        return super().deliver_screenshot(filename, path, time_format)
+
     def action_help(self) -> None:
         from chat_tui.ui.screens.help import HelpScreen
 

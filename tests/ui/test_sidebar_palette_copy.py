@@ -207,3 +207,23 @@ async def test_paging_measures_each_row_once_and_times_refresh_only_in_view(
         await pilot.press("home")
         await wait_until(pilot, lambda: 0 in rows_set, what="the top rows to get the new time")
         assert len(rows_set) <= in_view
+
+
+async def test_the_palette_screenshot_lands_in_the_data_directory(
+    server_url: str, user_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path / "home-without-downloads"))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await connected(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Screenshot")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        folder = user_dirs["data"] / "screenshots"
+        await wait_until(pilot, lambda: folder.is_dir() and list(folder.glob("*.svg")), what="the screenshot file")
+        await wait_until(
+            pilot, lambda: any(str(folder) in str(n.message) for n in app._notifications), what="where it went"
+        )
+        assert "<svg" in next(folder.glob("*.svg")).read_text(encoding="utf-8")
