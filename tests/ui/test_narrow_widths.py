@@ -69,3 +69,22 @@ async def test_a_covering_sidebar_gives_the_chat_back(server_url: str, user_dirs
         await pilot.press("ctrl+t")
         await wait_until(pilot, lambda: not screen.sidebar.display, what="leaving the sidebar")
         assert screen.focused is screen.composer
+
+
+async def test_the_footer_fits_80_columns_idle_and_streaming(server_url: str, user_dirs: dict[str, Path]) -> None:
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await connected(pilot)
+
+        def shown() -> dict[str, bool]:
+            keys = list(screen.query("FooterKey"))  # (by CSS type: the class is private to Textual)
+            return {key.description: key.region.right <= 80 and key.region.width > 0 for key in keys}  # type: ignore[attr-defined]
+
+        await wait_until(pilot, lambda: "Help" in shown(), what="the footer")
+        assert all(shown().values()) and {"Send", "New", "Threads", "Help", "Quit"} <= set(shown())
+        screen.service.context = {"delay_ms": 10}  # type: ignore[union-attr]
+        await send(pilot, "slow please")
+        await wait_until(pilot, lambda: "Cancel" in shown(), what="Esc in the footer")
+        assert all(shown().values()), shown()
+        await pilot.press("escape")
+        await run_finished(pilot)

@@ -74,8 +74,8 @@ def start_hint(*, demo: bool) -> Content:
 
 class ChatScreen(ChatExtras):
     BINDINGS = [
-        Binding("escape", "cancel_run", "Cancel run", id="chat.cancel", show=True),
-        Binding("ctrl+n", "new_thread", "New thread", id="chat.new-thread"),
+        Binding("escape", "cancel_run", "Cancel", tooltip="Cancel the run on the server", id="chat.cancel", show=True),
+        Binding("ctrl+n", "new_thread", "New", tooltip="New thread", id="chat.new-thread"),
         Binding("ctrl+t", "focus_threads", "Threads", id="chat.threads"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle-sidebar"),
         Binding("ctrl+o", "focus_messages", "Messages", show=False, id="chat.messages"),  # (Tab, help, palette)
@@ -111,7 +111,7 @@ class ChatScreen(ChatExtras):
                 yield self.view
                 yield Static(id="new-output")
                 yield self.composer
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # (fits 80 columns; F1 lists every key)
 
     async def on_mount(self) -> None:
         self.query_one("#new-output").display = False

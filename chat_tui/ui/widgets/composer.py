@@ -43,6 +43,7 @@ class Composer(TextArea):
             "newline",
             "Newline",
             key_display="^j",
+            show=False,  # (the placeholder says it; the footer keeps room for Help and Quit)
             tooltip="Insert a newline (Shift+Enter where the terminal can send it)",
             id="composer.newline",
         ),
