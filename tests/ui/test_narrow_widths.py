@@ -88,3 +88,18 @@ async def test_the_footer_fits_80_columns_idle_and_streaming(server_url: str, us
         assert all(shown().values()), shown()
         await pilot.press("escape")
         await run_finished(pilot)
+
+
+async def test_the_run_configuration_form_fits_80x24(server_url: str, user_dirs: dict[str, Path]) -> None:
+    from tests.support.pilot import config_form
+
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await connected(pilot)
+        form = await config_form(pilot)
+        fields = list(form.query("#schema-fields > *").exclude("Label"))
+        assert len(fields) == 3
+        for field in [*fields, form.query_one("#apply")]:  # each one is on screen, where the user can reach it
+            x, y = field.region.offset
+            widget, _ = app.screen.get_widget_at(x + 1, y)
+            assert field in widget.ancestors_with_self, f"{field.id} is not in view"

@@ -70,7 +70,7 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
             yield Static(id="config-status", classes="dialog-hint")
             with VerticalScroll(id="config-form"):
                 yield Label("Send as")
-                with RadioSet(id="target"):
+                with RadioSet(id="target", compact=True):
                     yield RadioButton("context", id="target-context", value=True)
                     yield RadioButton("config.configurable", id="target-configurable")
                 yield Vertical(id="schema-fields")
@@ -78,9 +78,10 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
                 yield TextArea("{}", language="json", id="extra-json", soft_wrap=True)
             yield Static(id="config-error", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Apply (^s)", variant="primary", id="apply")
-                yield Button("Clear", id="clear")
-                yield Button("Cancel", id="cancel")
+                # Compact widgets throughout: at 80x24 the whole form is in view, not one field at a time.
+                yield Button("Apply (^s)", variant="primary", id="apply", compact=True)
+                yield Button("Clear", id="clear", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.load_schema()
@@ -126,12 +127,18 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
                     value=value if value in spec.choices else Select.NULL,
                     allow_blank=True,
                     id=f"field-{n}",
+                    compact=True,
                 )
             elif spec.kind == "bool":
                 widget = Switch(bool(value), id=f"field-{n}")
             else:
                 kind = {"int": "integer", "float": "number"}.get(spec.kind, "text")
-                widget = Input("" if value is None else str(value), type=kind, id=f"field-{n}")  # type: ignore[arg-type]
+                widget = Input(
+                    "" if value is None else str(value),
+                    type=kind,  # type: ignore[arg-type]
+                    id=f"field-{n}",
+                    compact=True,
+                )
             widgets += [label, widget]
         await self.query_one("#schema-fields").mount_all(widgets)
         self.query_one("#extra-json", TextArea).text = json.dumps(values, indent=2, ensure_ascii=False)
