@@ -16,7 +16,7 @@ from typing import Any
 from chat_tui.client.auth import ApiKey, normalize_key
 from chat_tui.client.errors import ClientError, InvalidApiKey
 from chat_tui.connection import Connection
-from chat_tui.settings.model import SCHEMA_VERSION, InvalidSetting, Profile, Settings, StreamOptions, migrate_v1
+from chat_tui.settings.model import SCHEMA_VERSION, DisplayOptions, InvalidSetting, Profile, Settings, migrate_v1
 from chat_tui.settings.paths import config_dir
 from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
 
@@ -85,7 +85,7 @@ class SettingsManager:
                 except InvalidSetting as exc:
                     self.notices.append(StoreNotice(f"profile {str(name)[:40]!r} in settings.json is ignored: {exc}"))
         try:
-            settings.options, invalid = StreamOptions.salvage(document.get("options") or {})
+            settings.options, invalid = DisplayOptions.salvage(document.get("options") or {})
         except InvalidSetting as exc:
             self.notices.append(StoreNotice(f"settings.json: {exc}; using the defaults"))
         else:
@@ -226,7 +226,7 @@ class SettingsManager:
         return self._prefer(change)
 
     def set_option(self, key: str, value: Any) -> bool:
-        StreamOptions.from_dict({key: value})
+        DisplayOptions.from_dict({key: value})
         return self._prefer(lambda doc: doc.setdefault("options", {}).__setitem__(key, value))
 
     def set_keymap(self, binding_id: str, keys: str | None) -> bool:

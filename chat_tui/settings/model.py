@@ -25,7 +25,7 @@ from typing import Any, Literal, Self, cast, get_args
 from chat_tui.client.errors import InvalidURL
 from chat_tui.client.urls import normalize_base_url
 
-__all__ = ["KEY_SOURCES", "SCHEMA_VERSION", "InvalidSetting", "Profile", "Settings", "StreamOptions", "migrate_v1"]
+__all__ = ["KEY_SOURCES", "SCHEMA_VERSION", "DisplayOptions", "InvalidSetting", "Profile", "Settings", "migrate_v1"]
 
 SCHEMA_VERSION = 2
 _NAME = re.compile(r"^[\w .@+-]{1,40}$")
@@ -115,8 +115,8 @@ class Profile:
 
 
 @dataclass(eq=True)
-class StreamOptions:
-    """What a tester wants to see while streaming."""
+class DisplayOptions:
+    """What a tester wants to see while streaming (F4; ``options`` in ``settings.json``)."""
 
     show_tool_panels: bool = True
     show_node_labels: bool = True
@@ -156,7 +156,7 @@ class Settings:
     schema_version: int = SCHEMA_VERSION
     profiles: dict[str, Profile] = field(default_factory=dict)
     last_profile: str | None = None
-    options: StreamOptions = field(default_factory=StreamOptions)
+    options: DisplayOptions = field(default_factory=DisplayOptions)
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "chat.new-thread": "ctrl+y"
 
 

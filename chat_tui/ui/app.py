@@ -18,7 +18,7 @@ from textual.screen import Screen
 from chat_tui.client.errors import ClientError
 from chat_tui.connection import Connection
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import StreamOptions
+from chat_tui.settings.model import DisplayOptions
 from chat_tui.settings.paths import data_dir
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.collector import CollectorPolicy
@@ -65,7 +65,7 @@ class ChatApp(App[int]):
         self.plan = plan
         self.userdata = userdata or UserData()
         self.settings = settings or SettingsManager()
-        self.options = StreamOptions()
+        self.options = DisplayOptions()
         self.session: Session | None = None
         self.demo_server: Any = None
         self._theme_restored = False
@@ -201,7 +201,7 @@ class ChatApp(App[int]):
         else:
             self.userdata.set_ui(f"assistant:{session.connection.url}", assistant_id)
 
-    def set_options(self, options: StreamOptions) -> None:
+    def set_options(self, options: DisplayOptions) -> None:
         for key, value in options.to_dict().items():
             if getattr(self.options, key) != value:
                 self.settings.set_option(key, value)

@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList
 from chat_tui.client import LangGraphClient
 from chat_tui.launch import build_plan
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import StreamOptions
+from chat_tui.settings.model import DisplayOptions
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.app import ChatApp
 from chat_tui.ui.screens.connect import ConnectScreen
@@ -97,7 +97,7 @@ async def test_a_settings_file_from_a_newer_version_is_used_and_never_written(
         profiles.highlighted = 0
         await pilot.press("enter")
         await connected(pilot)
-        app.set_options(StreamOptions(show_tool_panels=False))
+        app.set_options(DisplayOptions(show_tool_panels=False))
         await wait_until(pilot, lambda: any("settings not saved" in m for m in _messages(app)), what="the notice")
         assert sum("settings not saved" in m for m in _messages(app)) == 1  # said once, not per change
         await send(pilot, "hello there")
