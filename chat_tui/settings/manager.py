@@ -7,6 +7,7 @@ version does not understand (or a profile that does not validate) is left as it 
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from typing import Any
 
 from chat_tui.client.auth import ApiKey, normalize_key
 from chat_tui.client.errors import ClientError, InvalidApiKey
-from chat_tui.connection import Connection
+from chat_tui.connection import Connection, Launch, Overrides, Source, resolve_connection, resolve_launch
 from chat_tui.settings.model import SCHEMA_VERSION, DisplayOptions, InvalidSetting, Profile, Settings, migrate_v1
 from chat_tui.settings.paths import config_dir
 from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
@@ -119,18 +120,28 @@ class SettingsManager:
         profiles = self.secrets_store.load().get("profiles")
         return profiles if isinstance(profiles, dict) else {}
 
-    def stored_key(self, name: str) -> ApiKey | None:
-        entry = self._secrets().get(name)
+    @staticmethod
+    def _key_in(entry: object, name: str) -> ApiKey | None:
         value = entry.get("api_key") if isinstance(entry, dict) else None
         return normalize_key(value, f"profile {name}") if isinstance(value, str) and value.strip() else None
 
-    def header_values(self, name: str) -> dict[str, str]:
-        entry = self._secrets().get(name)
+    @staticmethod
+    def _headers_in(entry: object) -> dict[str, str]:
         headers = entry.get("headers") if isinstance(entry, dict) else None
         return {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else {}
 
-    def connection(self, name: str | None = None) -> Connection | None:
-        """The connection of profile *name* (default: the last one used); None when there is none."""
+    def stored_key(self, name: str) -> ApiKey | None:
+        return self._key_in(self._secrets().get(name), name)
+
+    def header_values(self, name: str) -> dict[str, str]:
+        return self._headers_in(self._secrets().get(name))
+
+    # -- connecting -----------------------------------------------------------------------
+
+    def profile_source(self, name: str | None = None) -> Source | None:
+        """Saved profile *name* (default: the last one used) as :func:`resolve_connection` takes
+        it; None when there is none. ``secrets.json`` is read (once) only if its key or
+        headers will be sent; only the headers the profile names are."""
         settings = self.load()
         name = name or settings.last_profile
         if not name:
@@ -138,25 +149,20 @@ class SettingsManager:
         profile = settings.profiles.get(name)
         if profile is None:
             raise ClientError(f"no saved profile named {name!r} (see `chat-tui config show`)")
-        return Connection(
-            profile.url,
-            api_key=self.api_key(profile),
-            headers={k: v for k, v in self.header_values(name).items() if k in profile.header_names},
-            timeout=profile.timeout,
-            assistant_id=profile.assistant,
-            name=profile.name,
+        entry = functools.cache(lambda: self._secrets().get(profile.name))
+        return profile.source(
+            saved=True,
+            stored_key=lambda: self._key_in(entry(), profile.name),
+            headers=lambda: {k: v for k, v in self._headers_in(entry()).items() if k in profile.header_names},
         )
 
-    def api_key(self, profile: Profile) -> ApiKey | None:
-        if profile.key_source == "stored":
-            return self.stored_key(profile.name)
-        if profile.key_source == "env" and profile.key_env:
-            environ = os.environ if self._env is None else self._env
-            value = environ.get(profile.key_env)
-            if not value or not value.strip():
-                raise InvalidApiKey(f"profile {profile.name}: the environment variable {profile.key_env} is not set")
-            return normalize_key(value, f"env:{profile.key_env}")
-        return None
+    def connection(self, name: str | None = None) -> Connection | None:
+        """The connection of profile *name* (default: the last one used); None when there is none."""
+        return resolve_connection(self.profile_source(name), env=self._env)
+
+    def resolve(self, overrides: Overrides) -> Launch:
+        """What the command line connects to (see :func:`~chat_tui.connection.resolve_launch`)."""
+        return resolve_launch(overrides, self.profile_source, env=self._env)
 
     # -- writing --------------------------------------------------------------------------
 

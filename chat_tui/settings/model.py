@@ -18,22 +18,32 @@ Schema history:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Literal, Self, cast, get_args
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from chat_tui.client.errors import InvalidURL
 from chat_tui.client.urls import normalize_base_url
+from chat_tui.connection import KEY_SOURCES, KeySource, Source
 
-__all__ = ["KEY_SOURCES", "SCHEMA_VERSION", "DisplayOptions", "InvalidSetting", "Profile", "Settings", "migrate_v1"]
+if TYPE_CHECKING:
+    from chat_tui.client.auth import ApiKey
+
+__all__ = [
+    "KEY_SOURCES",
+    "SCHEMA_VERSION",
+    "DisplayOptions",
+    "InvalidSetting",
+    "KeySource",
+    "Profile",
+    "Settings",
+    "migrate_v1",
+]
 
 SCHEMA_VERSION = 2
 _NAME = re.compile(r"^[\w .@+-]{1,40}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
-
-KeySource = Literal["none", "env", "stored"]
-KEY_SOURCES: tuple[KeySource, ...] = get_args(KeySource)  # in the order the connect form shows them
 
 
 class InvalidSetting(ValueError):
@@ -112,6 +122,27 @@ class Profile:
     def to_dict(self) -> dict[str, Any]:
         """As stored in ``settings.json`` (JSON types only)."""
         return asdict(self)
+
+    def source(
+        self,
+        *,
+        saved: bool,
+        stored_key: Callable[[], ApiKey | None],
+        headers: Callable[[], dict[str, str]],
+    ) -> Source:
+        """This profile as :func:`~chat_tui.connection.resolve_connection` takes it. *saved*: it
+        is the saved profile of that name (the connect form's unsaved fields are not); the
+        callables read its secrets, only if they will be sent."""
+        return Source(
+            self.url,
+            name=self.name if saved else None,
+            key_source=self.key_source,
+            key_env=self.key_env,
+            assistant=self.assistant,
+            timeout=self.timeout,
+            stored_key=stored_key,
+            headers=headers,
+        )
 
 
 @dataclass(eq=True)

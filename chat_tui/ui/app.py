@@ -167,7 +167,7 @@ class ChatApp(App[int]):
         from chat_tui.demo.launcher import DemoServer, DemoServerError
 
         if self.demo_server is not None and self.demo_server.is_running:
-            return Connection(self.demo_server.url, name="demo")
+            return Connection.for_demo(self.demo_server.url)
         chat.set_connection_note("starting the demo server…")
         # A stable working directory: the demo's threads survive restarts, like a real server's.
         server = DemoServer(workdir=data_dir() / "demo-server")
@@ -178,7 +178,7 @@ class ChatApp(App[int]):
         except DemoServerError as exc:
             chat.set_connection_note(str(exc))
             return None
-        return Connection(server.url, name="demo")
+        return Connection.for_demo(server.url)
 
     async def _pick_assistant(self, client: Any, connection: Connection) -> str:
         remembered = self.userdata.ui(f"assistant:{connection.url}")

@@ -30,6 +30,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         (["--url", "http://user:pw@example.com"], "must not contain credentials"),
         (["--profile", "nope"], "no saved profile named 'nope'"),
         (["--demo", "--profile", "x"], "cannot be combined"),
+        (["stream", "--demo", "--profile", "x", "hi"], "cannot be combined"),
+        (["stream", "--url", "http://127.0.0.1:9", "--profile", "nope", "hi"], "no saved profile named 'nope'"),
         (["--demo", "--url", "http://x"], "not allowed with argument"),
         (["--bogus"], "unrecognized arguments"),
         (["--url", "http://127.0.0.1:9", "--api-key-env", "UNSET_VARIABLE_X"], "UNSET_VARIABLE_X is not set"),

@@ -181,7 +181,7 @@ class ChatScreen(Screen[None]):
         self.drafts = Drafts(session.userdata, session.server_key)
         self.status.host = session.host
         self.status.assistant = clean_line(session.assistant_id, 40)
-        self.view.set_hint(start_hint(demo=session.connection.name == "demo"))
+        self.view.set_hint(start_hint(demo=session.connection.demo))
         self.apply_options()
         self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
         for notice in session.userdata.notices():
