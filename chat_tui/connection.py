@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
 
 __all__ = [
+    "DEMO_DATA_KEY",
     "ENV_KEY_RULE",
     "KEY_SOURCES",
     "Connection",
@@ -55,6 +56,8 @@ _HOSTED_SUFFIXES = (".langgraph.app", ".langchain.com", ".langsmith.com")
 
 KeySource = Literal["none", "env", "stored"]
 KEY_SOURCES: tuple[KeySource, ...] = get_args(KeySource)  # in the order the connect form shows them
+
+DEMO_DATA_KEY = "demo"  # not a URL (no "://"), so no server's key can be the same
 
 
 def is_langsmith_hosted(host: str | None) -> bool:
@@ -82,6 +85,18 @@ class Connection:
     @property
     def host(self) -> str:
         return display_host(self.url)
+
+    @property
+    def data_key(self) -> str:
+        """What drafts, prompts, run configurations, runs in flight and the remembered assistant
+        are kept under, from one run of the app to the next.
+
+        The server's normalised URL: thread, run and assistant ids belong to a server (not to
+        a profile name, which can be renamed, or shared by ``--url``), and a URL never holds
+        credentials (they are refused). The demo is ``"demo"``: its threads survive restarts
+        but its port is new every time.
+        """
+        return DEMO_DATA_KEY if self.demo else self.url
 
     @property
     def plaintext_remote(self) -> bool:

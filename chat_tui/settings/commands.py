@@ -18,7 +18,7 @@ def config_command(action: str) -> int:
         print(f"settings: {manager.settings_store.path}")
         print(f"secrets:  {manager.secrets_store.path}  (stored API keys; mode 0600)")
         print(f"config:   {config_dir()}")
-        print(f"data:     {data_dir()}  (drafts, UI state, last-copy.txt)")
+        print(f"data:     {data_dir()}  (state.json: drafts, prompts, run configurations; last-copy.txt)")
         print(f"logs:     {log_dir()}  ({DEMO_SERVER_LOG})")
         return 0
     try:

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from chat_tui.client.errors import ClientError
 from chat_tui.connection import Connection
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import DisplayOptions
+from chat_tui.settings.model import DisplayOptions, Preferences
 from chat_tui.settings.paths import data_dir
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.collector import CollectorPolicy
@@ -66,6 +66,7 @@ class ChatApp(App[int]):
         self.userdata = userdata or UserData()
         self.settings = settings or SettingsManager()
         self.options = DisplayOptions()
+        self.preferences = Preferences()  # theme, sidebar (from settings.json; kept as they change)
         self.session: Session | None = None
         self.demo_server: Any = None
         self._theme_restored = False
@@ -77,11 +78,12 @@ class ChatApp(App[int]):
 
     async def on_mount(self) -> None:
         self._collector.apply()
-        theme = self.userdata.ui("theme")
-        if isinstance(theme, str) and theme in self.available_themes:
+        settings = self.settings.load()
+        self.preferences = settings.ui
+        theme = self.preferences.theme
+        if theme is not None and theme in self.available_themes:
             self.theme = theme
         self._theme_restored = True
-        settings = self.settings.load()
         self.options = settings.options
         if settings.keymap:
             self.set_keymap(settings.keymap)
@@ -130,8 +132,17 @@ class ChatApp(App[int]):
             await session.aclose()
 
     def watch_theme(self, theme: str) -> None:
-        if self._theme_restored:  # remember the user's choice, not the start-up default
-            self.userdata.set_ui("theme", theme)
+        if self._theme_restored and theme != self.preferences.theme:  # the user's choice, not the default
+            self.preferences.theme = theme
+            self.settings.set_preference("theme", theme)
+            self.settings_notices()
+
+    def remember_sidebar(self, visible: bool) -> None:
+        """The chat screen's sidebar was shown or hidden by the user."""
+        if visible != self.preferences.sidebar:
+            self.preferences.sidebar = visible
+            self.settings.set_preference("sidebar", visible)
+            self.settings_notices()
 
     @work(group="connect", exclusive=True, exit_on_error=False)
     async def connect(self) -> None:
@@ -181,8 +192,7 @@ class ChatApp(App[int]):
         return Connection.for_demo(server.url)
 
     async def _pick_assistant(self, client: Any, connection: Connection) -> str:
-        remembered = self.userdata.ui(f"assistant:{connection.url}")
-        wanted = self.plan.assistant or connection.assistant_id or (remembered if isinstance(remembered, str) else None)
+        wanted = self.plan.assistant or connection.assistant_id or self.settings.remembered_assistant(connection)
         if wanted:
             return wanted
         assistants = await client.assistants.search(limit=20)
@@ -190,16 +200,14 @@ class ChatApp(App[int]):
         return "agent" if "agent" in graphs or not graphs else graphs[0]
 
     def remember_assistant(self, assistant_id: str) -> None:
-        """New runs use *assistant_id*; remembered per profile (or per server without one)."""
+        """New runs use *assistant_id*; remembered in the connection's profile, or for its server
+        (see ``SettingsManager.remember_assistant``)."""
         session = self.session
         if session is None:
             return
         session.assistant_id = assistant_id
-        if self.plan.profile:
-            self.settings.set_profile_assistant(self.plan.profile, assistant_id)
-            self.settings_notices()
-        else:
-            self.userdata.set_ui(f"assistant:{session.connection.url}", assistant_id)
+        self.settings.remember_assistant(session.connection, assistant_id)
+        self.settings_notices()
 
     def set_options(self, options: DisplayOptions) -> None:
         for key, value in options.to_dict().items():

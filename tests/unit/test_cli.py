@@ -61,4 +61,5 @@ def test_config_path_and_show(tmp_path: Path) -> None:
     assert str(tmp_path / "c" / "settings.json") in paths and str(tmp_path / "d") in paths
     shown = json.loads(run("config", "show", env=env).stdout)
     assert shown["profiles"] == {} and shown["last_profile"] is None
+    assert shown["ui"] == {"theme": None, "sidebar": True, "assistants": {}}
     assert not (tmp_path / "c").exists()  # looking does not create anything

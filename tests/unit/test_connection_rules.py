@@ -219,3 +219,13 @@ def test_overrides_from_parsed_arguments() -> None:
     assert Overrides.from_args(args) == Overrides(url=LOCAL, profile="p", api_key_env="K")
     stream = parser.parse_args(["stream", "--demo", "hi"])  # (stream leaves flags it was not given unset)
     assert Overrides.from_args(stream) == Overrides(demo=True)
+
+
+def test_data_keys_never_change_for_one_server_and_never_hold_secrets() -> None:
+    demo_a, demo_b = Connection.for_demo("http://127.0.0.1:40001"), Connection.for_demo("http://127.0.0.1:40002")
+    assert demo_a.data_key == demo_b.data_key == "demo"
+    local_a, local_b = Connection("http://127.0.0.1:40001"), Connection("http://127.0.0.1:40002")
+    assert local_a.data_key != local_b.data_key  # two local servers are two servers
+    profile = Connection(PROD, name="prod")
+    assert profile.data_key == Connection(PROD).data_key == PROD  # a profile and --url reach one server
+    assert Connection(PROD, name="demo").data_key != demo_a.data_key  # a profile named "demo" is not the demo

@@ -141,8 +141,7 @@ class ChatScreen(Screen[None]):
 
     async def on_mount(self) -> None:
         self.query_one("#new-output").display = False
-        userdata_sidebar = self.app_userdata_sidebar()
-        self.sidebar_visible = userdata_sidebar and self.app.size.width >= NARROW
+        self.sidebar_visible = self._sidebar_preferred() and self.app.size.width >= NARROW
         # Asleep while no run streams (an idle app does not wake 30 times a second).
         self._flush_timer = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
         self.composer.focus()
@@ -168,11 +167,9 @@ class ChatScreen(Screen[None]):
     def conversation(self, conversation: Conversation) -> None:
         self._conversation = conversation
 
-    def app_userdata_sidebar(self) -> bool:
-        session = self.session
-        if session is None:
-            return True
-        return bool(session.userdata.ui("sidebar", True))
+    def _sidebar_preferred(self) -> bool:
+        preferences = getattr(self.app, "preferences", None)  # (the app's, from settings.json)
+        return preferences is None or bool(preferences.sidebar)
 
     async def start_session(self, session: Session) -> None:
         """Connected: load the thread list and open the first thread (or a new one)."""
@@ -183,7 +180,7 @@ class ChatScreen(Screen[None]):
         self.status.assistant = clean_line(session.assistant_id, 40)
         self.view.set_hint(start_hint(demo=session.connection.demo))
         self.apply_options()
-        self.sidebar_visible = bool(session.userdata.ui("sidebar", True)) and self.app.size.width >= NARROW
+        self.sidebar_visible = self._sidebar_preferred() and self.app.size.width >= NARROW
         for notice in session.userdata.notices():
             self.notify(notice.message, severity="warning", markup=False)
         self.sidebar.attach(session)
@@ -407,7 +404,7 @@ class ChatScreen(Screen[None]):
     def action_toggle_sidebar(self) -> None:
         self.sidebar_visible = not self.sidebar_visible
         if self.session is not None:
-            self.session.userdata.set_ui("sidebar", self.sidebar_visible)
+            self.app.remember_sidebar(self.sidebar_visible)  # type: ignore[attr-defined]
         if not self.sidebar_visible and self.focused is self.threads:
             self.composer.focus()
 
