@@ -140,38 +140,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def _stream(args: argparse.Namespace) -> int:
     from chat_tui.client.errors import ClientError
-    from chat_tui.connection import Connection, resolve_api_key
+    from chat_tui.connection import Overrides
+    from chat_tui.settings.profiles import resolve_command_line
 
     if args.message is None and args.resume is None:
         return _fail("give a MESSAGE to send (or --resume JSON to answer an interrupt)")
     if args.message is not None and args.resume is not None:
         return _fail("give either a MESSAGE or --resume, not both")
-    if getattr(args, "demo", False):
+    try:
+        launch = resolve_command_line(Overrides.from_args(args))
+    except ClientError as exc:
+        return _fail(str(exc))
+    if launch.demo:
         return _stream_on_demo(args)
-    url = getattr(args, "url", None)
-    if not url:
-        from chat_tui.settings.profiles import connection_from_profile
-
-        try:
-            connection = connection_from_profile(getattr(args, "profile", None))
-        except ClientError as exc:
-            return _fail(str(exc))
-        if connection is None:
-            return _fail("no server given: pass --url URL or --demo (or save a profile in the app)")
-        if getattr(args, "api_key_env", None):  # the flag overrides the profile's key, as in the app
-            try:
-                connection.api_key = resolve_api_key(connection.url, api_key_env=args.api_key_env)
-            except ClientError as exc:
-                return _fail(str(exc))
-    else:
-        try:
-            key = resolve_api_key(url, api_key_env=getattr(args, "api_key_env", None))
-            from chat_tui.client.urls import normalize_base_url
-
-            connection = Connection(normalize_base_url(url), api_key=key)
-        except ClientError as exc:
-            return _fail(str(exc))
-    return _run_stream(connection, args)
+    if launch.connection is None:  # no terminal to ask in: the last profile failing is an error here
+        return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
+    return _run_stream(launch.connection, args)
 
 
 def _stream_on_demo(args: argparse.Namespace) -> int:
@@ -181,7 +165,7 @@ def _stream_on_demo(args: argparse.Namespace) -> int:
     sys.stderr.write("starting the demo server…\n")
     try:
         with DemoServer() as server:
-            return _run_stream(Connection(server.url, name="demo"), args)
+            return _run_stream(Connection.for_demo(server.url), args)
     except DemoServerError as exc:
         return _fail(str(exc), 4)
 

@@ -39,40 +39,23 @@ def run_app(args: argparse.Namespace) -> int:
 
 
 def build_plan(args: argparse.Namespace, manager: SettingsManager | None = None) -> LaunchPlan:
-    """Flags override the profile for this launch only.
+    """The launch plan: the connection the flags and profiles resolve to (flags override a
+    profile for this launch only; the rules are :func:`~chat_tui.connection.resolve_launch`'s).
 
-    ``--url`` replaces the profile's server, so the profile's stored key and headers are not
-    sent there: only ``--api-key-env`` (or, for a remote server, the SDK's variables) are.
     The last used profile failing (its key variable unset) opens the connect screen with the
-    reason; a profile named with ``--profile`` failing is an error.
+    reason; anything else that fails is an error (``ClientError``).
     """
-    from chat_tui.client.urls import normalize_base_url
-    from chat_tui.connection import Connection, resolve_api_key
+    from chat_tui.connection import Overrides
     from chat_tui.settings.manager import SettingsManager
     from chat_tui.ui.app import LaunchPlan
 
-    plan = LaunchPlan(demo=bool(args.demo), assistant=args.assistant, thread=args.thread)
-    if args.demo:
-        if args.profile:
-            raise ClientError("--demo and --profile cannot be combined")
-        return plan
-    manager = manager or SettingsManager()
-    try:
-        profile = manager.connection(args.profile) if (args.profile or not args.url) else None
-    except ClientError as exc:
-        if args.profile or args.url:
-            raise
-        plan.problem = f"{exc}: pick or fix a profile"
-        return plan
-    if args.url:
-        url = normalize_base_url(args.url)
-        plan.connection = Connection(url, api_key=resolve_api_key(url, api_key_env=args.api_key_env))
-        if profile is not None:
-            plan.connection.timeout = profile.timeout
-            plan.connection.assistant_id = profile.assistant_id
-        return plan
-    if profile is not None and args.api_key_env:
-        profile.api_key = resolve_api_key(profile.url, api_key_env=args.api_key_env)
-    plan.connection = profile
-    plan.profile = profile.name if profile is not None else None
-    return plan
+    launch = (manager or SettingsManager()).resolve(Overrides.from_args(args))
+    connection = launch.connection
+    return LaunchPlan(
+        connection=connection,
+        demo=launch.demo,
+        assistant=args.assistant,
+        thread=args.thread,
+        profile=connection.name if connection is not None else None,
+        problem=f"{launch.problem}: pick or fix a profile" if launch.problem else None,
+    )

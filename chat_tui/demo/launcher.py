@@ -33,7 +33,6 @@ HOST = "127.0.0.1"
 INSTALL_HINT = "pip install 'chat-tui[demo]'"
 DEMO_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph", "langchain_core")
 CONFIG_PATH = Path(__file__).with_name("langgraph.json")
-LOG_FILE_NAME = "demo-server.log"
 TEMP_PREFIX = "chat-tui-demo-"  # the child removes such a workdir itself, even if we died
 BIND_RETRIES = 2
 POLL_INTERVAL = 0.1
@@ -92,10 +91,11 @@ def demo_available() -> bool:
 
 
 def default_log_path() -> Path:
-    """`<user log dir>/chat-tui/demo-server.log` (resolved when needed, never at import)."""
-    import platformdirs
+    """`demo-server.log` in chat-tui's log directory, `CHAT_TUI_LOG_DIR` included (resolved when
+    needed, never at import; `chat_tui.settings.paths` is the one place that says where logs go)."""
+    from chat_tui.settings.paths import demo_server_log
 
-    return platformdirs.user_log_path("chat-tui") / LOG_FILE_NAME
+    return demo_server_log()
 
 
 def free_port(host: str = HOST) -> int:

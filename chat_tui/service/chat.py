@@ -87,7 +87,7 @@ class ChatService(ThreadActions):
     @property
     def data_key(self) -> str:
         """Scopes what is remembered for this server; never holds credentials."""
-        return self.connection.url
+        return self.connection.data_key
 
     @property
     def host(self) -> str:

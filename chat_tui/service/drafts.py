@@ -18,21 +18,21 @@ __all__ = ["Drafts"]
 
 
 class Drafts:
-    def __init__(self, userdata: UserData, server_key: str) -> None:
+    def __init__(self, userdata: UserData, data_key: str) -> None:
         self.userdata = userdata
-        self.server_key = server_key
+        self.data_key = data_key
         self.key: str | None = None  # the draft the composer holds now
         self._in_flight: dict[str | None, str] = {}
 
     def stored(self, key: str | None) -> str:
-        return self.userdata.draft(self.server_key, key)
+        return self.userdata.draft(self.data_key, key)
 
     def save(self, text: str, key: str | None = None, *, explicit_key: bool = False) -> bool:
         """Store *text* as the draft of *key* (default: the current one). False if the disk refused."""
         target = key if explicit_key else self.key
         if not text.strip() and target in self._in_flight:
             return True  # keep the sent text on disk until the server has it
-        return self.userdata.save_draft(self.server_key, target, text)
+        return self.userdata.save_draft(self.data_key, target, text)
 
     def switch(self, composer_text: str, key: str | None) -> str:
         """Leave the current draft (saving *composer_text*) and return the text to show for *key*."""
@@ -51,13 +51,13 @@ class Drafts:
 
     def sending(self, key: str | None, text: str) -> None:
         self._in_flight[key] = text
-        self.userdata.save_draft(self.server_key, key, text)
+        self.userdata.save_draft(self.data_key, key, text)
 
     def accepted(self, key: str | None, thread_id: str) -> None:
         """The server has the message: drop the stored copy unless the user typed a new draft."""
         sent = self._in_flight.pop(key, None)
         if sent is not None and self.stored(key) == sent:
-            self.userdata.save_draft(self.server_key, key, "")
+            self.userdata.save_draft(self.data_key, key, "")
         if self.key == key and key is None:
             self.key = thread_id  # the composer now belongs to the thread that was just created
 
@@ -67,9 +67,9 @@ class Drafts:
         the failed text is merged into the stored draft."""
         self._in_flight.pop(key, None)
         if self.key == key and composer_text is not None and not composer_text.strip():
-            self.userdata.save_draft(self.server_key, key, text)
+            self.userdata.save_draft(self.data_key, key, text)
             return text
         existing = self.stored(key)
         if text.strip() not in existing:
-            self.userdata.save_draft(self.server_key, key, f"{existing}\n\n{text}" if existing.strip() else text)
+            self.userdata.save_draft(self.data_key, key, f"{existing}\n\n{text}" if existing.strip() else text)
         return None

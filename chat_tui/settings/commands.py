@@ -7,7 +7,7 @@ import sys
 
 from chat_tui.client.errors import ClientError
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.paths import config_dir, data_dir, log_dir
+from chat_tui.settings.paths import DEMO_SERVER_LOG, config_dir, data_dir, log_dir
 
 __all__ = ["config_command"]
 
@@ -18,8 +18,8 @@ def config_command(action: str) -> int:
         print(f"settings: {manager.settings_store.path}")
         print(f"secrets:  {manager.secrets_store.path}  (stored API keys; mode 0600)")
         print(f"config:   {config_dir()}")
-        print(f"data:     {data_dir()}  (drafts, UI state, last-copy.txt)")
-        print(f"logs:     {log_dir()}  (demo-server.log)")
+        print(f"data:     {data_dir()}  (state.json: drafts, prompts, run configurations; last-copy.txt)")
+        print(f"logs:     {log_dir()}  ({DEMO_SERVER_LOG})")
         return 0
     try:
         shown = manager.describe()

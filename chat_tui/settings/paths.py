@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["config_dir", "data_dir", "log_dir"]
+__all__ = ["DEMO_SERVER_LOG", "config_dir", "data_dir", "demo_server_log", "log_dir"]
 
 APP_NAME = "chat-tui"
+DEMO_SERVER_LOG = "demo-server.log"
 
 
 def config_dir() -> Path:
@@ -42,3 +43,8 @@ def log_dir() -> Path:
     import platformdirs
 
     return platformdirs.user_log_path(APP_NAME, appauthor=False)
+
+
+def demo_server_log() -> Path:
+    """The embedded demo server's log (the launcher writes it; ``chat-tui config path`` shows it)."""
+    return log_dir() / DEMO_SERVER_LOG

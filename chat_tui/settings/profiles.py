@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from chat_tui.connection import Connection
+from chat_tui.connection import Launch, Overrides
 from chat_tui.settings.manager import SettingsManager
 
-__all__ = ["connection_from_profile"]
+__all__ = ["resolve_command_line"]
 
 
-def connection_from_profile(name: str | None) -> Connection | None:
-    """The connection of profile *name* (or of the last used one); None when there is none.
+def resolve_command_line(overrides: Overrides) -> Launch:
+    """What ``chat-tui stream`` connects to (see :func:`~chat_tui.connection.resolve_launch`).
 
     What loading the settings reported (a corrupt file moved aside) goes to stderr, once.
     """
     manager = SettingsManager()
     try:
-        return manager.connection(name)
+        return manager.resolve(overrides)
     finally:
         for notice in manager.take_notices():
             sys.stderr.write(f"chat-tui: {notice.message}\n")

@@ -1,12 +1,18 @@
-"""Per-user data that must survive restarts: drafts, UI preferences, runs in flight.
+"""Session state that must survive restarts: drafts, prompt history, run configuration, runs in flight.
 
-Stored in one small JSON document in the data directory (see :mod:`.store` for how
-concurrent instances share it). Keys are scoped by server URL, which never holds secrets
-(URLs with credentials are refused).
+Stored in one small JSON document, ``state.json``, in the data directory (see :mod:`.store`
+for how concurrent instances share it). Everything is kept per server, under the
+connection's :attr:`~chat_tui.connection.Connection.data_key` (its URL, or ``"demo"``),
+which never holds secrets. The user's preferences are not here but in ``settings.json``
+(:class:`~chat_tui.settings.model.Preferences`); before schema v3 of that file they were
+kept here under ``ui``, which :func:`legacy_preferences` and :func:`forget_legacy_preferences`
+read and remove once they have moved.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,14 +20,20 @@ from typing import Any
 from chat_tui.settings.paths import data_dir
 from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
 
-__all__ = ["NEW_THREAD", "UserData"]
+__all__ = ["NEW_THREAD", "STATE_FILE", "UserData", "forget_legacy_preferences", "legacy_preferences"]
+
+STATE_FILE = "state.json"
+STATE_VERSION = 1
 
 PROMPTS = 200  # prompts remembered per server
 NEW_THREAD = "(new)"  # the draft of the thread that does not exist yet
 
 
 class UserData:
-    """Drafts per (server, thread), UI preferences, the run each thread is streaming."""
+    """Drafts and run configuration per (server, thread), prompts per server, the run each thread is streaming.
+
+    *server* is always a :attr:`Connection.data_key <chat_tui.connection.Connection.data_key>`.
+    """
 
     def __init__(self, directory: Path | None = None) -> None:
         self._directory = directory
@@ -32,7 +44,7 @@ class UserData:
     def store(self) -> JsonStore:
         if self._store is None:
             directory = self._directory or data_dir()
-            self._store = JsonStore(directory / "state.json", schema_version=1)
+            self._store = JsonStore(directory / STATE_FILE, schema_version=STATE_VERSION)
             self._store.clean_stale_temp_files()
         return self._store
 
@@ -81,15 +93,6 @@ class UserData:
                     drafts.pop(server, None)
 
         return self._update(change)
-
-    # -- UI preferences -----------------------------------------------------------------
-
-    def ui(self, key: str, default: Any = None) -> Any:
-        ui = self._doc().get("ui", {})
-        return ui.get(key, default) if isinstance(ui, dict) else default
-
-    def set_ui(self, key: str, value: Any) -> bool:
-        return self._update(lambda doc: doc.setdefault("ui", {}).__setitem__(key, value))
 
     # -- prompt history (Up in the composer, across threads and restarts) ----------------
 
@@ -149,3 +152,33 @@ class UserData:
                 runs.pop(thread_id, None)
 
         return self._update(change)
+
+
+# -- preferences kept here before settings.json v3 ------------------------------------------
+
+
+def legacy_preferences(directory: Path | None = None) -> dict[str, Any]:
+    """``state.json``'s old ``ui`` object ({} when there is none, or the file cannot be read).
+
+    A plain read, no lock (writes replace the file atomically) and no quarantine: a broken
+    file is the session state's to report, when it is first used.
+    """
+    path = (directory or data_dir()) / STATE_FILE
+    try:
+        ui = json.loads(path.read_bytes()).get("ui")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return ui if isinstance(ui, dict) else {}
+
+
+def forget_legacy_preferences(directory: Path | None = None) -> None:
+    """Remove the old ``ui`` from ``state.json`` (best effort: a copy left behind is never read)."""
+    path = (directory or data_dir()) / STATE_FILE
+    if not path.is_file():
+        return
+
+    def change(doc: dict[str, Any]) -> None:
+        doc.pop("ui", None)
+
+    with contextlib.suppress(StoreError):
+        JsonStore(path, schema_version=STATE_VERSION).update(change)

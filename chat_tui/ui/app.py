@@ -20,7 +20,7 @@ from chat_tui.connection import Connection
 from chat_tui.service.assistants import ResolvedAssistant, resolve_assistant
 from chat_tui.service.chat import ChatService
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import StreamOptions
+from chat_tui.settings.model import DisplayOptions, Preferences
 from chat_tui.settings.paths import data_dir
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.collector import CollectorPolicy
@@ -66,7 +66,8 @@ class ChatApp(App[int]):
         self.plan = plan
         self.userdata = userdata or UserData()
         self.settings = settings or SettingsManager()
-        self.options = StreamOptions()
+        self.options = DisplayOptions()
+        self.preferences = Preferences()  # theme, sidebar (from settings.json; kept as they change)
         self.service: ChatService | None = None
         self.demo_server: Any = None
         self._theme_restored = False
@@ -78,11 +79,12 @@ class ChatApp(App[int]):
 
     async def on_mount(self) -> None:
         self._collector.apply()
-        theme = self.userdata.ui("theme")
-        if isinstance(theme, str) and theme in self.available_themes:
+        settings = self.settings.load()
+        self.preferences = settings.ui
+        theme = self.preferences.theme
+        if theme is not None and theme in self.available_themes:
             self.theme = theme
         self._theme_restored = True
-        settings = self.settings.load()
         self.options = settings.options
         if settings.keymap:
             self.set_keymap(settings.keymap)
@@ -130,17 +132,18 @@ class ChatApp(App[int]):
             service, self.service = self.service, None
             await service.aclose()
 
-    @property
-    def sidebar_preferred(self) -> bool:
-        """Whether the user wants the thread sidebar shown (when the window is wide enough)."""
-        return bool(self.userdata.ui("sidebar", True))
-
-    def set_sidebar_preferred(self, visible: bool) -> None:
-        self.userdata.set_ui("sidebar", visible)
-
     def watch_theme(self, theme: str) -> None:
-        if self._theme_restored:  # remember the user's choice, not the start-up default
-            self.userdata.set_ui("theme", theme)
+        if self._theme_restored and theme != self.preferences.theme:  # the user's choice, not the default
+            self.preferences.theme = theme
+            self.settings.set_preference("theme", theme)
+            self.settings_notices()
+
+    def remember_sidebar(self, visible: bool) -> None:
+        """The chat screen's sidebar was shown or hidden by the user."""
+        if visible != self.preferences.sidebar:
+            self.preferences.sidebar = visible
+            self.settings.set_preference("sidebar", visible)
+            self.settings_notices()
 
     @work(group="connect", exclusive=True, exit_on_error=False)
     async def connect(self) -> None:
@@ -191,7 +194,7 @@ class ChatApp(App[int]):
         from chat_tui.demo.launcher import DemoServer, DemoServerError
 
         if self.demo_server is not None and self.demo_server.is_running:
-            return Connection(self.demo_server.url, name="demo")
+            return Connection.for_demo(self.demo_server.url)
         chat.set_connection_note("starting the demo server…")
         # A stable working directory: the demo's threads survive restarts, like a real server's.
         server = DemoServer(workdir=data_dir() / "demo-server")
@@ -202,26 +205,23 @@ class ChatApp(App[int]):
         except DemoServerError as exc:
             chat.set_connection_note(str(exc))
             return None
-        return Connection(server.url, name="demo")
+        return Connection.for_demo(server.url)
 
     async def _pick_assistant(self, client: Any, connection: Connection) -> ResolvedAssistant:
-        remembered = self.userdata.ui(f"assistant:{connection.url}")
-        wanted = self.plan.assistant or connection.assistant_id or (remembered if isinstance(remembered, str) else None)
+        wanted = self.plan.assistant or connection.assistant_id or self.settings.remembered_assistant(connection)
         return await resolve_assistant(client, wanted)
 
     def remember_assistant(self, assistant_id: str) -> None:
-        """New runs use *assistant_id*; remembered per profile (or per server without one)."""
+        """New threads use *assistant_id*; remembered in the connection's profile, or for its server
+        (see ``SettingsManager.remember_assistant``)."""
         service = self.service
         if service is None:
             return
         service.assistant_id = assistant_id
-        if self.plan.profile:
-            self.settings.set_profile_assistant(self.plan.profile, assistant_id)
-            self.settings_notices()
-        else:
-            self.userdata.set_ui(f"assistant:{service.connection.url}", assistant_id)
+        self.settings.remember_assistant(service.connection, assistant_id)
+        self.settings_notices()
 
-    def set_options(self, options: StreamOptions) -> None:
+    def set_options(self, options: DisplayOptions) -> None:
         for key, value in options.to_dict().items():
             if getattr(self.options, key) != value:
                 self.settings.set_option(key, value)

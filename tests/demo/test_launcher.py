@@ -125,6 +125,16 @@ def test_url_before_start_is_an_error() -> None:
         _ = DemoServer().url
 
 
+def test_the_log_goes_where_config_path_says(user_dirs: dict[str, Path]) -> None:
+    """`CHAT_TUI_LOG_DIR` (set for every test) moves the demo server's log with the others: the
+    launcher used to keep writing it to the platform's log directory."""
+    shown = subprocess.run(
+        [sys.executable, "-m", "chat_tui", "config", "path"], capture_output=True, text=True, check=True
+    ).stdout
+    assert DemoServer().log_path == user_dirs["log"] / "demo-server.log"
+    assert f"logs:     {user_dirs['log']}  (demo-server.log)" in shown
+
+
 def test_broken_install_fails_fast_with_log_path(tmp_path: Path) -> None:
     fake = tmp_path / "fake" / "langgraph_api"
     fake.mkdir(parents=True)

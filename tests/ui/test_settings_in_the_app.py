@@ -12,7 +12,7 @@ from textual.widgets import Input, OptionList
 from chat_tui.client import LangGraphClient
 from chat_tui.launch import build_plan
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import StreamOptions
+from chat_tui.settings.model import DisplayOptions
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.app import ChatApp
 from chat_tui.ui.screens.connect import ConnectScreen
@@ -97,7 +97,7 @@ async def test_a_settings_file_from_a_newer_version_is_used_and_never_written(
         profiles.highlighted = 0
         await pilot.press("enter")
         await connected(pilot)
-        app.set_options(StreamOptions(show_tool_panels=False))
+        app.set_options(DisplayOptions(show_tool_panels=False))
         await wait_until(pilot, lambda: any("settings not saved" in m for m in _messages(app)), what="the notice")
         assert sum("settings not saved" in m for m in _messages(app)) == 1  # said once, not per change
         await send(pilot, "hello there")
@@ -181,3 +181,44 @@ async def test_editing_a_profile_keeps_the_headers_the_form_does_not_show(
         await pilot.press("ctrl+s")
         await connected(pilot)
     assert SettingsManager(user_dirs["config"]).header_values("local") == {"X-Tenant": "globex", "X-Trace": "on"}
+
+
+async def test_the_demo_keeps_drafts_and_run_configuration_across_restarts_on_new_ports(
+    server_url: str, user_dirs: dict[str, Path]
+) -> None:
+    """The demo's port is random each launch; what the user left must not be keyed by it."""
+    from chat_tui.connection import Connection
+    from chat_tui.run_config import RunConfig
+    from chat_tui.ui.app import LaunchPlan
+
+    def demo_app(url: str) -> ChatApp:
+        plan = LaunchPlan(connection=Connection.for_demo(url), assistant="agent")
+        return ChatApp(plan, userdata=UserData(user_dirs["data"]), settings=SettingsManager(user_dirs["config"]))
+
+    first = await FaultProxy(server_url).start()  # the same server behind another port each time
+    try:
+        app = demo_app(first.url)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await connected(pilot)
+            await send(pilot, "hello")
+            await run_finished(pilot)
+            thread_id = screen.conversation.thread_id
+            assert app.service is not None
+            screen.run_config = app.service.set_run_config(thread_id, RunConfig("context", {"persona": "pirate"}))
+            screen.composer.insert("half a thought")
+            screen.composer.save_draft()
+    finally:
+        await first.stop()
+    second = await FaultProxy(server_url).start()
+    try:
+        assert second.url != first.url
+        again = demo_app(second.url)
+        again.plan.thread = thread_id
+        async with again.run_test(size=SIZE) as pilot:
+            screen = await connected(pilot)
+            await wait_until(pilot, lambda: screen.conversation.thread_id == thread_id, what="the thread")
+            await wait_until(pilot, lambda: screen.composer.text == "half a thought", what="the draft")
+            assert screen.run_config is not None and screen.run_config.values == {"persona": "pirate"}
+            assert app.service is not None and "hello" in app.service.prompt_history(screen.conversation)
+    finally:
+        await second.stop()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from chat_tui.client import LangGraphClient
-from chat_tui.settings.userdata import UserData
+from chat_tui.settings.manager import SettingsManager
+from chat_tui.settings.model import Preferences
 from chat_tui.ui.widgets.thread_list import PAGE_SIZE
 from tests.support.pilot import connected, make_app, run_finished, send, wait_until
 
@@ -101,7 +102,7 @@ async def test_theme_and_sidebar_choices_are_remembered(server_url: str, user_di
         app.theme = "nord"
         await pilot.press("ctrl+b")
         assert not screen.sidebar_visible
-    assert UserData(user_dirs["data"]).ui("theme") == "nord"
+    assert SettingsManager(user_dirs["config"]).load().ui == Preferences(theme="nord", sidebar=False)
     again = make_app(server_url, user_dirs["data"])
     async with again.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)

@@ -30,6 +30,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         (["--url", "http://user:pw@example.com"], "must not contain credentials"),
         (["--profile", "nope"], "no saved profile named 'nope'"),
         (["--demo", "--profile", "x"], "cannot be combined"),
+        (["stream", "--demo", "--profile", "x", "hi"], "cannot be combined"),
+        (["stream", "--url", "http://127.0.0.1:9", "--profile", "nope", "hi"], "no saved profile named 'nope'"),
         (["--demo", "--url", "http://x"], "not allowed with argument"),
         (["--bogus"], "unrecognized arguments"),
         (["--url", "http://127.0.0.1:9", "--api-key-env", "UNSET_VARIABLE_X"], "UNSET_VARIABLE_X is not set"),
@@ -59,4 +61,5 @@ def test_config_path_and_show(tmp_path: Path) -> None:
     assert str(tmp_path / "c" / "settings.json") in paths and str(tmp_path / "d") in paths
     shown = json.loads(run("config", "show", env=env).stdout)
     assert shown["profiles"] == {} and shown["last_profile"] is None
+    assert shown["ui"] == {"theme": None, "sidebar": True, "assistants": {}}
     assert not (tmp_path / "c").exists()  # looking does not create anything

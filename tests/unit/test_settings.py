@@ -13,7 +13,7 @@ import pytest
 
 from chat_tui.client.errors import ClientError, InvalidApiKey
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import Profile, StreamOptions
+from chat_tui.settings.model import DisplayOptions, Profile
 from chat_tui.settings.store import JsonStore, StoreError
 
 KEY = "lsv2_sk_unit_0123456789abcdef"
@@ -152,7 +152,7 @@ def test_an_option_of_the_wrong_type_falls_back_to_its_default_alone(tmp_path: P
         )
     )
     manager = SettingsManager(tmp_path)
-    assert manager.load().options == StreamOptions(stream_subgraphs=True)
+    assert manager.load().options == DisplayOptions(stream_subgraphs=True)
     assert [n.message for n in manager.take_notices()] == [
         "settings.json: show_tool_panels must be true or false; using the default"
     ]

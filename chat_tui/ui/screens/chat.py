@@ -115,7 +115,7 @@ class ChatScreen(ChatExtras):
 
     async def on_mount(self) -> None:
         self.query_one("#new-output").display = False
-        self.sidebar_visible = self.chat_app.sidebar_preferred and self.app.size.width >= NARROW
+        self.sidebar_visible = self.chat_app.preferences.sidebar and self.app.size.width >= NARROW
         # Asleep while no run streams (an idle app does not wake 30 times a second).
         self._flush_timer = self.set_interval(1 / FLUSH_HZ, self._flush, pause=True)
         self.composer.focus()
@@ -142,9 +142,9 @@ class ChatScreen(ChatExtras):
         self.service = service
         self.connection_note = ""
         self.status.host = service.host
-        self.view.set_hint(start_hint(demo=service.connection.name == "demo"))
+        self.view.set_hint(start_hint(demo=service.connection.demo))
         self.apply_options()
-        self.sidebar_visible = self.chat_app.sidebar_preferred and self.app.size.width >= NARROW
+        self.sidebar_visible = self.chat_app.preferences.sidebar and self.app.size.width >= NARROW
         if service.userdata is not None:
             for notice in service.userdata.notices():
                 self.notify(notice.message, severity="warning", markup=False)

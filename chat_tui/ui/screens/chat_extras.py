@@ -105,7 +105,7 @@ class ChatExtras(Screen[None]):
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar_visible = not self.sidebar_visible
-        self.chat_app.set_sidebar_preferred(self.sidebar_visible)
+        self.chat_app.remember_sidebar(self.sidebar_visible)
         if self.sidebar_visible and self.has_class("-compact"):
             self.threads.focus()  # it covers the chat: the keys go where the eyes are
 

@@ -18,10 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from chat_tui.client.auth import ENV_KEY_NAMES, normalize_key
+from chat_tui.client.auth import ENV_KEY_NAMES, ApiKey, normalize_key
 from chat_tui.client.errors import ClientError
 from chat_tui.client.urls import display_host, is_loopback, normalize_base_url
-from chat_tui.connection import ENV_KEY_RULE, Connection
+from chat_tui.connection import ENV_KEY_RULE, Connection, resolve_connection
 from chat_tui.sanitize import clean_line
 from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.model import KEY_SOURCES, InvalidSetting, KeySource, Profile
@@ -291,21 +291,17 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         return profile, key, headers
 
     def _connection(self, profile: Profile, key: str | None, headers: dict[str, str] | None) -> Connection:
-        api_key = None
-        if profile.key_source == "stored":
-            api_key = normalize_key(key, "the key field") if key else self.manager.stored_key(self.editing or "")
-        elif profile.key_source == "env":
-            api_key = self.manager.api_key(profile)
-        if headers is None and self.editing:
-            headers = self.manager.header_values(self.editing)
-        return Connection(
-            profile.url,
-            api_key=api_key,
-            headers=headers or {},
-            timeout=profile.timeout,
-            assistant_id=profile.assistant,
-            name=profile.name,
-        )
+        """The form's fields as a connection (not a saved profile's, even with a name typed in):
+        the typed key, else the stored key of the profile being edited; the form's headers."""
+        editing = self.editing
+
+        def stored_key() -> ApiKey | None:
+            if key:
+                return normalize_key(key, "the key field")
+            return self.manager.stored_key(editing) if editing else None
+
+        source = profile.source(saved=False, stored_key=stored_key, headers=lambda: dict(headers or {}))
+        return resolve_connection(source)
 
     def _result(self, text: str, *, error: bool = False) -> None:
         style = "$error" if error else "$success"

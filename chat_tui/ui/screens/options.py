@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static, Switch
 
-from chat_tui.settings.model import StreamOptions
+from chat_tui.settings.model import DisplayOptions
 
 __all__ = ["OptionsScreen"]
 
@@ -21,12 +21,12 @@ _LABELS = {
 }
 
 
-class OptionsScreen(ModalScreen[StreamOptions]):
+class OptionsScreen(ModalScreen[DisplayOptions]):
     """Each switch applies at once; Esc closes and returns the options."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="options.close")]
 
-    def __init__(self, options: StreamOptions) -> None:
+    def __init__(self, options: DisplayOptions) -> None:
         super().__init__(classes="dialog-screen")
         self.options = options.copy()
 
