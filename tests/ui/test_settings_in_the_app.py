@@ -219,6 +219,6 @@ async def test_the_demo_keeps_drafts_and_run_configuration_across_restarts_on_ne
             await wait_until(pilot, lambda: screen.conversation.thread_id == thread_id, what="the thread")
             await wait_until(pilot, lambda: screen.composer.text == "half a thought", what="the draft")
             assert screen.run_config is not None and screen.run_config.values == {"persona": "pirate"}
-            assert app.service is not None and "hello" in app.service.prompt_history(screen.conversation)
+            assert again.service is not None and "hello" in again.service.prompt_history(screen.conversation)
     finally:
         await second.stop()
