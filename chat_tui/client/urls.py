@@ -41,7 +41,14 @@ def normalize_base_url(raw: str) -> str:
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in text):
         raise InvalidURL("the server URL contains spaces or control characters")
     if "://" not in text:
-        host_part = text.split("/", 1)[0].rsplit(":", 1)[0]
+        host_part, _, port_part = text.split("/", 1)[0].partition(":")
+        if "." not in host_part and not port_part and not is_loopback(host_part):
+            # A bare word (`notaurl`) is far likelier a slip than an intranet host: say so at once
+            # instead of retrying a name that does not resolve. `http://name` still reaches one.
+            raise InvalidURL(
+                f"{text[:40]!r} is not a server URL: give its scheme and host, "
+                "e.g. https://my-deployment.example.com or http://127.0.0.1:2024"
+            )
         text = ("http://" if is_loopback(host_part) else "https://") + text
     try:
         parts = urlsplit(text)

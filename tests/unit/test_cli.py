@@ -34,6 +34,8 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         (["stream", "--url", "http://127.0.0.1:9", "--profile", "nope", "hi"], "no saved profile named 'nope'"),
         (["--demo", "--url", "http://x"], "not allowed with argument"),
         (["--bogus"], "unrecognized arguments"),
+        (["--url", "notaurl"], "is not a server URL"),
+        (["stream", "--url", "notaurl", "hi"], "is not a server URL"),
         (["--url", "http://127.0.0.1:9", "--api-key-env", "UNSET_VARIABLE_X"], "UNSET_VARIABLE_X is not set"),
         ([], "needs a terminal"),
     ],

@@ -21,6 +21,8 @@ SECRET = "lsv2_sk_0123456789abcdef"
         ("my-deploy.example.com", "https://my-deploy.example.com"),
         ("HTTPS://Host.Example.com/prefix/", "https://host.example.com/prefix"),
         ("http://[::1]:8000", "http://[::1]:8000"),
+        ("http://intranet-box", "http://intranet-box"),  # a one-word host, with its scheme, is taken
+        ("langgraph:2024", "https://langgraph:2024"),
     ],
 )
 def test_urls_are_normalised(raw: str, expected: str) -> None:
@@ -38,6 +40,8 @@ def test_urls_are_normalised(raw: str, expected: str) -> None:
         "http://h x",
         "http://",
         "https://h#frag",
+        "notaurl",  # a bare word is a slip, not a server
+        "agent/",
     ],
 )
 def test_bad_urls_are_refused_with_one_line(raw: str) -> None:
