@@ -230,6 +230,12 @@ class Thread(BaseModel):
     error: Any = None
 
     @property
+    def waiting_for_human(self) -> bool:
+        """An interrupt is pending. The status alone cannot tell: ``interrupted`` also follows a cancel,
+        and a thread in ``error`` can still wait (a refused answer)."""
+        return self.status in ("interrupted", "error") and any(self.interrupts.values())
+
+    @property
     def title(self) -> str | None:
         """``metadata.title`` when it is a non-empty string."""
         title = self.metadata.get("title") if isinstance(self.metadata, dict) else None

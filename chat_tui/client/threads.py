@@ -15,7 +15,14 @@ _THREADS = TypeAdapter(list[Thread])
 _STATES = TypeAdapter(list[ThreadState])
 
 # What a thread list needs; without ``select`` every row carries all of its messages.
-THREAD_LIST_FIELDS = ("thread_id", "status", "metadata", "updated_at", "created_at")
+THREAD_LIST_FIELDS = (
+    "thread_id",
+    "status",
+    "metadata",
+    "updated_at",
+    "created_at",
+    "interrupts",
+)  # (small; tells waiting from stopped)
 
 
 class ThreadsAPI:

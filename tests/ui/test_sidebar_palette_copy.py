@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 
@@ -228,3 +229,36 @@ async def test_the_palette_screenshot_lands_in_the_data_directory(
             pilot, lambda: any(str(folder) in str(n.message) for n in app._notifications), what="where it went"
         )
         assert "<svg" in next(folder.glob("*.svg")).read_text(encoding="utf-8")
+
+
+async def test_a_waiting_thread_and_a_cancelled_one_have_different_badges(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from tests.support.runs import run_turn
+
+    _waiting, asked = await run_turn(client, "delete the report")  # stops at interrupt()
+    cancelled = await client.threads.create()
+    run = await client.runs.create(
+        cancelled.thread_id,
+        "agent",
+        input={"messages": [{"role": "user", "content": "slow"}]},
+        context={"delay_ms": 20},
+    )
+    for _ in range(200):  # cancelled while it runs (a pending run cancelled leaves the thread idle)
+        if (await client.runs.get(cancelled.thread_id, run.run_id)).status == "running":
+            break
+        await asyncio.sleep(0.05)
+    await client.runs.cancel(cancelled.thread_id, run.run_id, wait=True)
+    assert (await client.threads.get(cancelled.thread_id)).status == "interrupted"  # the same status as `asked`
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+
+        def row(thread_id: str) -> str:
+            index = screen.threads.get_option_index(thread_id)
+            return str(screen.threads.get_option_at_index(index).prompt)
+
+        await wait_until(
+            pilot, lambda: screen.threads.option_count and "waiting for you" in row(asked.thread_id or ""), what="rows"
+        )
+        assert "stopped" in row(cancelled.thread_id) and "waiting" not in row(cancelled.thread_id)

@@ -33,9 +33,10 @@ _PREFETCH = 10  # rows from the end at which the next page is requested
 _BADGES = {
     "idle": ("", ""),
     "busy": ("● busy", "$warning"),
-    "interrupted": ("⏸ interrupted", "$accent"),
+    "interrupted": ("■ stopped", "$text-muted"),  # cancelled (or a static breakpoint): nothing to answer
     "error": ("✗ error", "$error"),
 }
+_WAITING = ("⏸ waiting for you", "$accent")  # an interrupt is pending, whatever the status says
 
 
 class ThreadList(OptionList):
@@ -172,7 +173,11 @@ class ThreadList(OptionList):
     def _prompt(self, thread: Thread, now: datetime | None = None) -> Content:
         current = thread.thread_id == self.current_id
         title = self.title_of(thread.thread_id)
-        badge, style = _BADGES.get(thread.status, (clean_line(thread.status, 20), "$text-muted"))
+        badge, style = (
+            _WAITING
+            if thread.waiting_for_human
+            else _BADGES.get(thread.status, (clean_line(thread.status, 20), "$text-muted"))
+        )
         when = relative_time(thread.updated_at or thread.created_at, now or datetime.now(UTC))
         first_line = Content.assemble(
             ("● " if current else "  ", "$accent" if current else ""),
