@@ -72,21 +72,25 @@ def test_tool_panel_expanded_with_thinking_and_blocks(snap_compare: Any) -> None
 
 
 def test_thread_list(snap_compare: Any) -> None:
-    """You should see four threads with status badges; the current one marked; one title with [/] literal."""
+    """You should see five threads with status badges (waiting for you, stopped, busy, error); the current one
+    marked; one title with [/] literal."""
     old = datetime(2024, 1, 2, tzinfo=UTC)
+    pending = {"task": [{"id": "i1", "value": "Allow?"}]}
     threads = [
         Thread(
             thread_id=f"00000000-0000-0000-0000-00000000000{n}",
             status=status,
             updated_at=old,
             metadata={"title": title},
+            interrupts=interrupts,  # type: ignore[arg-type]
         )
-        for n, (title, status) in enumerate(
+        for n, (title, status, interrupts) in enumerate(
             [
-                ("Release notes", "idle"),
-                ("SSE bug [/] triage", "busy"),
-                ("Approve deletion", "interrupted"),
-                ("Crashed run", "error"),
+                ("Release notes", "idle", {}),
+                ("SSE bug [/] triage", "busy", {}),
+                ("Approve deletion", "interrupted", pending),
+                ("Cancelled answer", "interrupted", {}),
+                ("Crashed run", "error", {}),
             ]
         )
     ]
@@ -97,7 +101,7 @@ def test_thread_list(snap_compare: Any) -> None:
         widget.set_current(threads[1].thread_id)
         await pilot.pause()
 
-    assert snap_compare(Host(widget), terminal_size=(36, 10), run_before=fill)
+    assert snap_compare(Host(widget), terminal_size=(36, 12), run_before=fill)
 
 
 def test_help_screen(snap_compare: Any) -> None:
