@@ -262,3 +262,42 @@ async def test_a_waiting_thread_and_a_cancelled_one_have_different_badges(
             pilot, lambda: screen.threads.option_count and "waiting for you" in row(asked.thread_id or ""), what="rows"
         )
         assert "stopped" in row(cancelled.thread_id) and "waiting" not in row(cancelled.thread_id)
+
+
+async def test_filter_enter_opens_the_first_match_and_down_enters_the_list(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    marker = uuid.uuid4().hex[:8]
+    only = await client.threads.create(metadata={"title": f"only {marker}"})
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.find(only.thread_id), what="threads")
+        await pilot.press("ctrl+t", "slash", *marker)
+        await wait_until(pilot, lambda: screen.threads.option_count == 1, what="the filter")
+        await pilot.press("down")  # into the list, with its row highlighted
+        assert screen.focused is screen.threads and screen.threads.highlighted == 0
+        await pilot.press("slash")  # back in the filter (it keeps its text): Enter opens the match
+        await wait_until(pilot, lambda: screen.focused is screen.query_one("#thread-filter"), what="the filter")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.conversation.thread_id == only.thread_id, what="the match to open")
+
+
+async def test_the_sidebar_always_starts_on_the_open_thread(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from tests.support.runs import run_turn
+
+    _a, first = await run_turn(client, "hello")
+    _b, second = await run_turn(client, "hello again")
+    app = make_app(server_url, user_dirs["data"], thread=first.thread_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.current_id == first.thread_id, what="the thread")
+        await wait_until(pilot, lambda: screen.threads.find(second.thread_id or ""), what="the list")
+        for _round in range(2):  # wherever the highlight was left, coming back starts on the open thread
+            await pilot.press("ctrl+t")
+            highlighted = screen.threads.get_option_at_index(screen.threads.highlighted or 0).id
+            assert highlighted == first.thread_id
+            screen.threads.highlighted = screen.threads.get_option_index(second.thread_id or "")
+            await pilot.press("escape")

@@ -205,8 +205,8 @@ class ChatScreen(ChatExtras):
         self.refresh_bindings()
         if self.service is not None:  # the thread's own run configuration; a new thread keeps the current one
             self.run_config = self.service.run_config_for(conversation.thread_id, self.run_config)
-        await self.view.show(conversation)
         self.threads.set_current(conversation.thread_id)
+        await self.view.show(conversation)
         self._set_history()
         self.query_one("#new-output").display = False
         self._update_status()

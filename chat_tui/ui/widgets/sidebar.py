@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -188,7 +188,16 @@ class ThreadSidebar(Vertical):
 
     @on(Input.Submitted, "#thread-filter")
     def _filter_done(self) -> None:
-        self.threads.focus()
+        """Enter opens the first match (or, with none, stays in the filter)."""
+        thread_id = self.threads.first_match()
+        if thread_id is not None:
+            self.post_message(ThreadList.Open(thread_id))  # (from here: a message sent by a parent stops there)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "down" and self.screen.focused is self._filter and self.threads.option_count:
+            event.stop()  # into the list, on its first row
+            self.threads.focus()
+            self.threads.first_match()
 
     @on(ThreadList.Leave)
     def _leave(self, event: ThreadList.Leave) -> None:

@@ -141,6 +141,11 @@ class ThreadList(OptionList):
         for tid in (previous, thread_id):
             if tid:
                 self._refresh_row(tid)
+        if thread_id and not self.has_focus and thread_id in self._by_id:
+            try:  # (the highlight follows the open thread while the user is elsewhere)
+                self.highlighted = self.get_option_index(thread_id)
+            except Exception:  # filtered out
+                pass
 
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
@@ -268,12 +273,22 @@ class ThreadList(OptionList):
             return None
 
     def on_focus(self) -> None:
-        """Arriving in the list starts on the thread being shown (or the first one)."""
-        if self.highlighted is None and self.option_count:
-            try:
-                self.highlighted = self.get_option_index(self.current_id) if self.current_id else 0
-            except Exception:
+        """Arriving in the list starts on the thread being shown, so a key acts on what the user sees
+        (``d`` must never offer to delete another thread); else on the first row."""
+        if not self.option_count:
+            return
+        try:
+            self.highlighted = self.get_option_index(self.current_id) if self.current_id else 0
+        except Exception:  # (the open thread is filtered out or not loaded)
+            if self.highlighted is None:
                 self.highlighted = 0
+
+    def first_match(self) -> str | None:
+        """The first row the filter leaves, highlighted (what Enter in the filter opens)."""
+        if not self.option_count:
+            return None
+        self.highlighted = 0
+        return self._highlighted_id()
 
     # -- paging -------------------------------------------------------------------------
 
