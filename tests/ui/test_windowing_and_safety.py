@@ -243,3 +243,32 @@ async def test_up_and_down_walk_this_threads_prompts(server_url: str, user_dirs:
         assert screen.composer.text == "first prompt"
         await pilot.press("down", "down")
         assert screen.composer.text == "draft"  # back to what was being typed
+
+
+async def test_sending_while_scrolled_up_brings_the_new_turn_into_view(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from chat_tui.ui.widgets.entries import InterruptBlock
+
+    thread_id = await long_thread(client, 20)
+    app = make_app(server_url, user_dirs["data"], thread=thread_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        view = screen.view
+        pane = screen.query_one("#pane")
+        await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.following, what="a scrollable thread")
+        view.scroll_home(animate=False, immediate=True)
+        await pilot.pause()
+        height = view.size.height
+        await send(pilot, "delete the report")
+        await run_finished(pilot)
+        question = await wait_until(pilot, lambda: view.query(InterruptBlock).last(), what="the question")
+        mine = [w for w in view.query(UserMessage) if w.message.text == "delete the report"][-1]
+        for widget in (mine, question):  # both on screen, inside the pane
+            assert pane.region.contains_region(widget.region), widget
+        marker = screen.query_one("#new-output")
+        assert not marker.display and view.size.height == height
+        marker.display = True  # when it shows, it sits inside the pane and the pane keeps its size
+        await pilot.pause()
+        assert pane.region.contains_region(marker.region) and view.size.height == height
+        assert marker.region.bottom <= screen.composer.region.y

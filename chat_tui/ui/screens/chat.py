@@ -108,8 +108,9 @@ class ChatScreen(ChatExtras):
             yield self.sidebar
             with Vertical(id="chat"):
                 yield self.status
-                yield self.view
-                yield Static(id="new-output")
+                with Vertical(id="pane"):  # (the marker floats over the pane's last row)
+                    yield self.view
+                    yield Static(id="new-output")
                 yield self.composer
         yield Footer(compact=True, show_command_palette=False)  # (fits 80 columns; F1 lists every key)
 
@@ -305,6 +306,8 @@ class ChatScreen(ChatExtras):
         service = self.service
         assert service is not None
         self.wake_flush()
+        if outgoing.conversation is self.conversation:
+            await self.view.action_bottom()  # sending always brings the view to the new turn
         conversation = outgoing.conversation
         outcome = await service.send(
             outgoing,
