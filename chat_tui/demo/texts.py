@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-KEYWORD_HELP: tuple[tuple[str, str], ...] = (
-    ("weather", "a streamed tool call"),
-    ("compare", "two parallel tool calls"),
-    ("fail", "a failing tool"),
-    ("crash", "a model error mid-stream"),
-    ("approve", "asks before deleting a file"),
-    ("plan", "two model nodes in a row"),
-    ("research", "a subgraph"),
-    ("think", "thinking blocks"),
-    ("chinese / korean", "other scripts"),
-    ("long / slow", "a long or slow answer"),
-    ("config", "echoes the run settings"),
-    ("hostile", "a security self-test"),
+# What to say to the demo, and what it does: the one table (the README shows the same rows, a test
+# checks both, and that each example picks the scenario it names).
+KEYWORD_HELP: tuple[tuple[str, str, str], ...] = (
+    # (an example to type, the scenario it picks, what happens)
+    ("anything", "default", "a Markdown answer with a heading, a list, a table and a code block"),
+    ("weather in sf", "weather", "a weather tool call whose arguments stream in pieces, its result, then a summary"),
+    ("compare paris and tokyo", "compare", "two parallel tool calls whose argument chunks interleave"),
+    ("fail", "fail", "a tool that fails (an error result), then an apology"),
+    ("crash", "crash", "the model raises mid-stream: the run fails with an error"),
+    ("delete the report", "approve", "an `interrupt()` asks for approval before the tool runs; answer `yes` or `no`"),
+    ("plan", "plan", "two model nodes in sequence (`planner`, then `writer`), labelled in the pane"),
+    ("research", "research", "a subgraph with its own model; its tokens stream only when subgraph streaming is on"),
+    ("think", "think", "thinking and text content blocks (and a provider id on the first chunk only)"),
+    ("你好", "chinese", "an answer in Chinese"),
+    ("안녕", "korean", "an answer in Korean"),
+    ("long", "long", "an 8 KB answer"),
+    ("slow", "slow", "a slow answer, to cancel with Esc"),
+    ("config", "config", "echoes the run's configuration (`model_name`, `persona`, …)"),
+    ("hostile", "hostile", "a security self-test: markup, action links and escape sequences that must show as text"),
 )
 
 PERSONA_OPENERS: dict[str, str] = {
@@ -25,8 +31,8 @@ PERSONA_OPENERS: dict[str, str] = {
 
 
 def keyword_table() -> str:
-    rows = "\n".join(f"| `{k}` | {v} |" for k, v in KEYWORD_HELP)
-    return f"| keyword | what happens |\n|---|---|\n{rows}\n"
+    rows = "\n".join(f"| `{say}` | {what} |" for say, _scenario, what in KEYWORD_HELP)
+    return f"| say | what happens |\n|---|---|\n{rows}\n"
 
 
 def default_reply(persona: str) -> str:

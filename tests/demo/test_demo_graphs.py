@@ -218,7 +218,7 @@ def test_context_schema_is_published() -> None:
 async def test_default_reply_is_rich_markdown() -> None:
     events = await stream(agent_graph, user("hello"))
     reply = text(events)
-    for part in ("## Welcome", "\n- ", "|---|", "```python", "`weather`", "`hostile`"):
+    for part in ("## Welcome", "\n- ", "|---|", "```python", "`weather in sf`", "`hostile`"):
         assert part in reply
     assert {meta["langgraph_node"] for _, _, meta in events} == {"agent"}
 
@@ -421,3 +421,17 @@ async def test_echo_graph() -> None:
     reply = text(events)
     assert reply.startswith("echo: ping") and "`persona`: `terse`" in reply
     assert {meta["langgraph_node"] for _, _, meta in events} == {"echo"}
+
+
+def test_the_keyword_table_is_one_table_and_each_example_does_what_it_says() -> None:
+    """The README and the demo's own welcome show the same rows; each example picks its scenario."""
+    from pathlib import Path
+
+    from chat_tui.demo.scripts import Behaviour, choose_behaviour
+
+    for say, scenario, _what in texts.KEYWORD_HELP:
+        assert choose_behaviour(say) is Behaviour(scenario), say
+    assert {Behaviour(s) for _say, s, _w in texts.KEYWORD_HELP} == set(Behaviour)  # every scenario is listed
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert texts.keyword_table() in readme
+    assert texts.keyword_table() in texts.default_reply("friendly")
