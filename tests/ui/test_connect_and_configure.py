@@ -47,6 +47,8 @@ async def test_first_run_connect_screen_saves_a_profile_and_a_restart_reconnects
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, ConnectScreen), what="the connect screen")
         screen = app.screen
+        assert screen.focused is screen.query_one("#name")  # the first field, framed like a field
+        assert all(screen.query_one(f"#{name}").styles.border_top[0] for name in ("name", "url", "key"))
         await fill(pilot, "#name", "local")
         await fill(pilot, "#url", server_url)
         screen.query_one("#source-stored", RadioButton).value = True

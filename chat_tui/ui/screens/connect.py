@@ -76,33 +76,30 @@ class ConnectScreen(Screen[ConnectChoice | None]):
                     Content.styled("Connect to a LangGraph Agent Server", "bold $accent"), classes="connect-title"
                 )
                 yield Label("Profile name")
-                yield Input(placeholder="e.g. staging", id="name", compact=True)
+                yield Input(placeholder="e.g. staging", id="name")
                 yield Label("Server URL")
-                yield Input(
-                    placeholder="https://my-deployment.example.com or http://127.0.0.1:2024", id="url", compact=True
-                )
+                yield Input(placeholder="https://my-deployment.example.com or http://127.0.0.1:2024", id="url")
                 yield Label("API key (sent as x-api-key)")
                 with RadioSet(id="key-source"):
                     yield RadioButton("none", value=True, id="source-none")
                     yield RadioButton("from an environment variable", id="source-env")
                     yield RadioButton("stored in secrets.json (mode 0600)", id="source-stored")
-                yield Input(placeholder="variable name, e.g. LANGSMITH_API_KEY", id="key-env", compact=True)
+                yield Input(placeholder="variable name, e.g. LANGSMITH_API_KEY", id="key-env")
                 yield Input(
                     placeholder="paste the key (leave empty to keep the stored one)",
                     password=True,
                     id="key",
-                    compact=True,
                 )
                 yield Static(id="key-note", classes="connect-note")
                 yield Label("Default assistant (graph name or assistant id; optional)")
-                yield Input(placeholder="agent", id="assistant", compact=True)
+                yield Input(placeholder="agent", id="assistant")
                 yield Label("Extra header (e.g. a custom auth header; optional)")
                 with Horizontal(classes="header-row"):
-                    yield Input(placeholder="Header-Name", id="header-name", compact=True)
-                    yield Input(placeholder="value", password=True, id="header-value", compact=True)
+                    yield Input(placeholder="Header-Name", id="header-name")
+                    yield Input(placeholder="value", password=True, id="header-value")
                 yield Static(id="header-note", classes="connect-note")
                 yield Label("Request timeout (seconds)")
-                yield Input("30", type="number", id="timeout", compact=True)
+                yield Input("30", type="number", id="timeout")
                 yield Static(id="rule", classes="connect-note")
                 yield Static(id="result", classes="connect-result")
                 with Horizontal(classes="connect-buttons"):
@@ -117,7 +114,8 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         for notice in self.manager.take_notices():
             self.notify(notice.message, severity="warning", markup=False)
         self._update_key_fields()
-        self.query_one("#url" if not self.manager.load().profiles else "#profile-list").focus()
+        # The first field of the form (or the saved profiles, when there are some).
+        self.query_one("#name" if not self.manager.load().profiles else "#profile-list").focus()
 
     # -- profiles list ------------------------------------------------------------------------
 
