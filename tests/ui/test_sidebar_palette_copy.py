@@ -301,3 +301,23 @@ async def test_the_sidebar_always_starts_on_the_open_thread(
             assert highlighted == first.thread_id
             screen.threads.highlighted = screen.threads.get_option_index(second.thread_id or "")
             await pilot.press("escape")
+
+
+async def test_a_thread_that_ran_elsewhere_moves_to_the_top_without_f5(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from tests.support.runs import run_turn
+
+    _a, older = await run_turn(client, "hello")
+    _b, newer = await run_turn(client, "hello again")
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+
+        def first_row() -> str | None:
+            return screen.threads.get_option_at_index(0).id if screen.threads.option_count else None
+
+        await wait_until(pilot, lambda: first_row() == newer.thread_id, what="the newest on top")
+        await run_turn(client, "and again", thread_id=older.thread_id)  # e.g. another client
+        screen.sidebar.refresh_statuses()  # (what the sidebar's timer does every few seconds)
+        await wait_until(pilot, lambda: first_row() == older.thread_id, what="the thread that ran, on top")

@@ -122,8 +122,13 @@ class ThreadSidebar(Vertical):
         known = {t.thread_id: t for t in self.threads.threads}
         for thread in page:
             old = known.get(thread.thread_id)
-            if old is None or old.status != thread.status or old.metadata != thread.metadata:
-                self.threads.upsert(thread)
+            if old is None or (old.status, old.metadata, old.updated_at, old.interrupts) != (
+                thread.status,
+                thread.metadata,
+                thread.updated_at,
+                thread.interrupts,
+            ):
+                self.threads.upsert(thread)  # (which also moves it to its place in the order)
 
     # -- renaming and deleting --------------------------------------------------------------
 

@@ -39,6 +39,11 @@ _BADGES = {
 _WAITING = ("⏸ waiting for you", "$accent")  # an interrupt is pending, whatever the status says
 
 
+def _updated(thread: Thread) -> datetime:
+    when = thread.updated_at or thread.created_at or datetime.max  # (unknown: a new one, on top)
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
 class ThreadList(OptionList):
     BINDINGS = [
         Binding("enter", "select", "Open", id="threads.open"),  # (OptionList's, named and shown)
@@ -115,15 +120,16 @@ class ThreadList(OptionList):
         self.add_options(self._option(t) for t in fresh if self._matches(t))
 
     def upsert(self, thread: Thread) -> None:
-        """A thread changed or appeared (e.g. after a send): update or insert it on top."""
-        for index, existing in enumerate(self.threads):
-            if existing.thread_id == thread.thread_id:
-                if thread.metadata == {} and existing.metadata:
-                    thread.metadata = existing.metadata
-                self.threads[index] = thread
-                break
-        else:
-            self.threads.insert(0, thread)
+        """A thread changed or appeared (e.g. after a send): update it and move it to where the
+        server's order (most recently updated first) puts it, so the list never goes stale."""
+        existing = self._by_id.get(thread.thread_id)
+        if existing is not None:
+            if thread.metadata == {} and existing.metadata:
+                thread.metadata = existing.metadata
+            self.threads.remove(existing)
+        when = _updated(thread)
+        position = next((i for i, t in enumerate(self.threads) if _updated(t) <= when), len(self.threads))
+        self.threads.insert(position, thread)
         self._by_id[thread.thread_id] = thread
         self._rebuild(self._highlighted_id())
 
