@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from chat_tui.client.events import Fault, Reconnecting, StreamEvent
+from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.connection import Connection
 from chat_tui.conversation import ChatMessage, Conversation, ErrorEntry, InterruptEntry, RunOutcome, ToolStatus
 from chat_tui.sanitize import clean, clean_line, truncate
 from chat_tui.turn import SendFailed, Turn, TurnRequest
 
-__all__ = ["EXIT_CODES", "HumanPrinter", "StreamOptions", "run_stream"]
+__all__ = ["EXIT_CODES", "HumanPrinter", "StreamCommand", "run_stream"]
 
 EXIT_CODES = {
     "success": 0,
@@ -40,7 +41,9 @@ RESULT_LIMIT = 500
 
 
 @dataclass(slots=True)
-class StreamOptions:
+class StreamCommand:
+    """What one ``chat-tui stream`` invocation asks for."""
+
     message: str | None
     assistant_id: str
     thread_id: str | None = None
@@ -50,7 +53,7 @@ class StreamOptions:
     has_resume: bool = False
     output: str = "human"  # human | raw | json
     stream_subgraphs: bool = False
-    stream_mode: tuple[str, ...] = ("messages-tuple", "updates")
+    stream_mode: tuple[str, ...] = DEFAULT_STREAM_MODES
 
 
 @dataclass
@@ -194,7 +197,7 @@ def _json_document(conversation: Conversation, thread_id: str | None, run_id: st
 
 
 async def run_stream(
-    connection: Connection, options: StreamOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    connection: Connection, options: StreamCommand, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
     """Run one turn and print it; returns the process exit code."""
     conversation = Conversation(options.thread_id)
