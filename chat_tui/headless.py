@@ -183,8 +183,24 @@ def _raw_printer(out: TextIO, err: TextIO):  # type: ignore[no-untyped-def]
     return on_event
 
 
+def message_json(message: ChatMessage) -> dict[str, Any]:
+    """The ``--json`` shape of one message."""
+    return {
+        "id": message.id,
+        "type": message.role,
+        "content": message.text,
+        "node": message.node,
+        "tool_calls": [
+            {"id": call.id, "name": call.name, "args": call.args if call.args_valid else call.args_text}
+            for call in message.tool_calls
+        ],
+        "tool_call_id": message.tool_call_id,
+        "status": message.tool_status if message.role == "tool" else str(message.status),
+    }
+
+
 def _json_document(conversation: Conversation, thread_id: str | None, run_id: str | None, outcome: str) -> str:
-    messages = [Conversation.message_json(m) for m in conversation.run_messages(run_id)]
+    messages = [message_json(m) for m in conversation.run_messages(run_id)]
     interrupts = [{"id": entry.interrupt_id, "value": entry.value} for entry in conversation.pending_interrupts]
     document = {
         "thread_id": thread_id,

@@ -737,8 +737,6 @@ class Conversation:
         if fresh:
             self._apply_interrupts(fresh)
 
-    # -- export -------------------------------------------------------------------------
-
     def run_messages(self, run_id: str | None = None) -> list[ChatMessage]:
         """Messages produced by a run (AI and tool), in order."""
         return [
@@ -746,19 +744,3 @@ class Conversation:
             for e in self.entries
             if isinstance(e, ChatMessage) and e.role != "human" and (run_id is None or e.run_id == run_id)
         ]
-
-    @staticmethod
-    def message_json(message: ChatMessage) -> dict[str, Any]:
-        """The ``--json`` shape of one message."""
-        return {
-            "id": message.id,
-            "type": message.role,
-            "content": message.text,
-            "node": message.node,
-            "tool_calls": [
-                {"id": call.id, "name": call.name, "args": call.args if call.args_valid else call.args_text}
-                for call in message.tool_calls
-            ],
-            "tool_call_id": message.tool_call_id,
-            "status": message.tool_status if message.role == "tool" else str(message.status),
-        }

@@ -24,6 +24,7 @@ from chat_tui.conversation import (
     RunOutcome,
     ToolStatus,
 )
+from chat_tui.headless import message_json
 from tests.support.sse import SHARED_TRANSCRIPTS, encode, split, transcript_files
 
 META = {"langgraph_node": "agent", "langgraph_step": 1, "langgraph_checkpoint_ns": "agent:1", "run_id": "r1"}
@@ -442,7 +443,7 @@ def test_no_input_makes_the_accumulator_raise(events: list[tuple[str, Any]]) -> 
     conversation.apply(StreamEnd("success"))
     conversation.take_changes()
     for message in conversation.messages:
-        Conversation.message_json(message)
+        message_json(message)
 
 
 def test_a_hundred_thousand_one_character_tokens() -> None:
