@@ -108,7 +108,8 @@ class HumanPrinter:
                 self._results.add(entry.seq)
                 self._newline()
                 self.out.flush()
-                self.err.write(f"error: {entry.error}: {clean_line(entry.message, 500)}\n")
+                detail = clean_line(entry.message, 500)
+                self.err.write(f"error: {entry.error}: {detail}\n" if detail else f"error: {entry.error}\n")
             elif isinstance(entry, InterruptEntry) and entry.seq not in self._results:
                 self._results.add(entry.seq)
                 self._newline()

@@ -18,11 +18,12 @@ from chat_tui.conversation.entries import (
     NoticeEntry,
     ToolCallEntry,
     ToolStatus,
+    content_text,
 )
 from chat_tui.conversation.run import RunInfo, RunOutcome
 
 if TYPE_CHECKING:
-    from chat_tui.conversation.state import Conversation, content_text
+    from chat_tui.conversation.state import Conversation
 
 __all__ = [
     "Changes",
@@ -40,7 +41,7 @@ __all__ = [
     "content_text",
 ]
 
-_STATE = frozenset({"Conversation", "content_text"})
+_STATE = frozenset({"Conversation"})
 
 
 def __getattr__(name: str) -> Any:
