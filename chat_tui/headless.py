@@ -24,7 +24,15 @@ from typing import Any, TextIO
 from chat_tui.client.events import Fault, Reconnecting, StreamEvent
 from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.connection import Connection
-from chat_tui.conversation import ChatMessage, Conversation, ErrorEntry, InterruptEntry, RunOutcome, ToolStatus
+from chat_tui.conversation import (
+    ChatMessage,
+    Conversation,
+    ErrorEntry,
+    InterruptEntry,
+    RunOutcome,
+    TextCursor,
+    ToolStatus,
+)
 from chat_tui.sanitize import clean, clean_line, truncate
 from chat_tui.turn import SendFailed, Turn, TurnRequest
 
@@ -70,7 +78,7 @@ class HumanPrinter:
     out: TextIO
     err: TextIO
     color: bool = False
-    _text: dict[int, int] = field(default_factory=dict)
+    _text: dict[int, TextCursor] = field(default_factory=dict)
     _thinking: dict[int, int] = field(default_factory=dict)
     _calls: dict[int, _CallCursor] = field(default_factory=dict)
     _results: set[int] = field(default_factory=set)
@@ -127,11 +135,9 @@ class HumanPrinter:
         if len(message.thinking_parts) > done:
             self._write(self._dim("".join(message.thinking_parts[done:])))
             self._thinking[message.seq] = len(message.thinking_parts)
-        if message.text_epoch == 0:
-            done = self._text.get(message.seq, 0)
-            if len(message.text_parts) > done:
-                self._write("".join(message.text_parts[done:]))
-                self._text[message.seq] = len(message.text_parts)
+        if message.text_epoch == 0:  # a replaced text is not printed again: what streamed is already out
+            new, _ = self._text.setdefault(message.seq, TextCursor()).take(message)
+            self._write(new)
         for call in message.tool_calls:
             cursor = self._calls.setdefault(id(call), _CallCursor())
             if cursor.done:

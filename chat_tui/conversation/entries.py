@@ -1,9 +1,9 @@
 """What a conversation is made of: messages, tool calls, errors and interrupts.
 
 These are plain, mutable objects owned by :class:`~chat_tui.conversation.state.Conversation`.
-Streaming text is kept as a list of parts so that appending a token is O(token) and a
-reader (the UI) can take just what arrived since it last looked, by remembering how
-many parts it consumed.
+Streaming text is kept as a list of parts so that appending a token is O(token); a reader
+(the UI, the headless printer) takes just what arrived since it last looked through a
+:class:`TextCursor`.
 
 This module is the one place where server strings are cleaned of terminal control
 characters and cut to the limits below: every factory, setter and ``append_*`` method
@@ -35,6 +35,7 @@ __all__ = [
     "InterruptEntry",
     "MessageStatus",
     "NoticeEntry",
+    "TextCursor",
     "ToolCallEntry",
     "ToolStatus",
     "Usage",
@@ -170,7 +171,7 @@ class ChatMessage:
     """A human, AI, tool or system message.
 
     Its text changes only through :meth:`append_text` and :meth:`replace_text`, which keep
-    the cached join and ``text_epoch`` right.
+    the cached join and ``text_epoch`` right; readers follow it with a :class:`TextCursor`.
     """
 
     seq: int
@@ -279,6 +280,41 @@ class ChatMessage:
             else:
                 self.blocks.append({"type": clean_line(kind, BLOCK_TYPE_CHARS)})
         return produced
+
+
+@dataclass(slots=True)
+class TextCursor:
+    """How far one reader has read a message's text, so that it takes only what is new.
+
+    Appending keeps the parts already read; a replacement (the stored text differed) bumps
+    the message's ``text_epoch``, and the reader then takes the whole text and starts over.
+    """
+
+    parts: int = 0
+    epoch: int = 0
+
+    @classmethod
+    def after(cls, message: ChatMessage) -> TextCursor:
+        """A cursor that has read everything *message* holds now."""
+        return cls(len(message.text_parts), message.text_epoch)
+
+    def take(self, message: ChatMessage) -> tuple[str, bool]:
+        """``(text, replaced)``: the text added since the last take; or, when the text was
+        replaced meanwhile, the whole new text and True."""
+        parts = message.text_parts
+        count = len(parts)
+        if message.text_epoch != self.epoch:
+            self.epoch = message.text_epoch
+            self.parts = count
+            return message.text, True
+        if count == self.parts:
+            return "", False
+        new = "".join(parts[self.parts :])
+        self.parts = count
+        return new, False
+
+    def caught_up(self, message: ChatMessage) -> bool:
+        return self.parts == len(message.text_parts) and self.epoch == message.text_epoch
 
 
 @dataclass(eq=False, slots=True)

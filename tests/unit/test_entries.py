@@ -1,11 +1,14 @@
-"""The entry types: where server strings are cleaned (and nowhere else)."""
+"""The entry types: where server strings are cleaned (and nowhere else), and the text cursor."""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, ToolCallEntry
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, TextCursor, ToolCallEntry
 from chat_tui.conversation.entries import ERROR_TEXT_CHARS, ID_CHARS, LABEL_CHARS, NAME_CHARS
 
 PACKAGE = Path(__file__).resolve().parents[2] / "chat_tui"
@@ -137,3 +140,59 @@ def test_messages_clean_their_text_thinking_names_and_answers() -> None:
 def test_interrupt_values_are_cleaned_deeply() -> None:
     entry = InterruptEntry.from_server(1, "i1", {"question": HOSTILE, HOSTILE: [HOSTILE]})
     assert not dangerous(entry.question) and not dangerous(str(entry.value))
+
+
+# -- the text cursor ----------------------------------------------------------------------------
+
+texts = st.text(max_size=12)  # control characters included: what the cursor returns is the cleaned text
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("append"), texts),
+        st.tuples(st.just("replace"), texts),
+        st.tuples(st.just("read"), st.just("")),
+        st.tuples(st.just("join"), st.just("")),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(operations)
+def test_what_a_reader_takes_always_adds_up_to_the_text(ops: list[tuple[str, str]]) -> None:
+    """Readers that start at any time, take at any time, and start over when told the text was
+    replaced, always hold exactly the message's text."""
+    message = ChatMessage(1, "ai")
+    readers: list[tuple[TextCursor, list[str]]] = [(TextCursor(), [""])]
+
+    def read(cursor: TextCursor, seen: list[str]) -> None:
+        new, replaced = cursor.take(message)
+        seen[0] = new if replaced else seen[0] + new
+        assert seen[0] == message.text
+        assert cursor.caught_up(message)
+        assert cursor.take(message) == ("", False)  # nothing new since
+
+    for op, text in ops:
+        if op == "append":
+            message.append_text(text)
+        elif op == "replace":
+            message.replace_text(text)
+        elif op == "join":
+            readers.append((TextCursor.after(message), [message.text]))  # a reader that starts now
+        else:
+            for cursor, seen in readers:
+                read(cursor, seen)
+    for cursor, seen in readers:
+        read(cursor, seen)
+
+
+def test_a_cursor_reports_a_replacement_once_then_only_what_is_appended() -> None:
+    message = ChatMessage(1, "ai")
+    cursor = TextCursor()
+    message.append_text("Hel")
+    message.append_text("lo")
+    assert cursor.take(message) == ("Hello", False)
+    message.replace_text("Hello!")
+    assert not cursor.caught_up(message)
+    assert cursor.take(message) == ("Hello!", True)
+    message.append_text(" more")
+    assert cursor.take(message) == (" more", False)
