@@ -173,12 +173,12 @@ def _stream_on_demo(args: argparse.Namespace) -> int:
 def _run_stream(connection: Any, args: argparse.Namespace) -> int:
     import asyncio
 
-    from chat_tui.headless import StreamOptions, run_stream
+    from chat_tui.headless import StreamCommand, run_stream
 
     if args.config and args.context:
         return _fail("give either --config or --context (the server rejects both at once)")
     output = "raw" if args.raw else "json" if args.json else "human"
-    options = StreamOptions(
+    options = StreamCommand(
         message=args.message,
         assistant_id=getattr(args, "assistant", None) or connection.assistant_id or "agent",
         thread_id=getattr(args, "thread", None),

@@ -21,14 +21,23 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from chat_tui.client.events import Fault, Reconnecting, StreamEvent
+from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.connection import Connection
-from chat_tui.conversation import ChatMessage, Conversation, ErrorEntry, InterruptEntry, RunOutcome, ToolStatus
+from chat_tui.conversation import (
+    ChatMessage,
+    Conversation,
+    ErrorEntry,
+    InterruptEntry,
+    RunOutcome,
+    TextCursor,
+    ToolStatus,
+)
 from chat_tui.sanitize import clean, clean_line, truncate
 from chat_tui.service.chat import ChatService
 from chat_tui.service.outcomes import Outgoing
 from chat_tui.service.turn import TurnRequest
 
-__all__ = ["EXIT_CODES", "HumanPrinter", "StreamOptions", "run_stream"]
+__all__ = ["EXIT_CODES", "HumanPrinter", "StreamCommand", "run_stream"]
 
 EXIT_CODES = {
     "success": 0,
@@ -41,7 +50,9 @@ RESULT_LIMIT = 500
 
 
 @dataclass(slots=True)
-class StreamOptions:
+class StreamCommand:
+    """What one ``chat-tui stream`` invocation asks for."""
+
     message: str | None
     assistant_id: str
     thread_id: str | None = None
@@ -51,7 +62,7 @@ class StreamOptions:
     has_resume: bool = False
     output: str = "human"  # human | raw | json
     stream_subgraphs: bool = False
-    stream_mode: tuple[str, ...] = ("messages-tuple", "updates")
+    stream_mode: tuple[str, ...] = DEFAULT_STREAM_MODES
 
 
 @dataclass
@@ -68,7 +79,7 @@ class HumanPrinter:
     out: TextIO
     err: TextIO
     color: bool = False
-    _text: dict[int, int] = field(default_factory=dict)
+    _text: dict[int, TextCursor] = field(default_factory=dict)
     _thinking: dict[int, int] = field(default_factory=dict)
     _calls: dict[int, _CallCursor] = field(default_factory=dict)
     _results: set[int] = field(default_factory=set)
@@ -106,7 +117,8 @@ class HumanPrinter:
                 self._results.add(entry.seq)
                 self._newline()
                 self.out.flush()
-                self.err.write(f"error: {entry.error}: {clean_line(entry.message, 500)}\n")
+                detail = clean_line(entry.message, 500)
+                self.err.write(f"error: {entry.error}: {detail}\n" if detail else f"error: {entry.error}\n")
             elif isinstance(entry, InterruptEntry) and entry.seq not in self._results:
                 self._results.add(entry.seq)
                 self._newline()
@@ -124,11 +136,9 @@ class HumanPrinter:
         if len(message.thinking_parts) > done:
             self._write(self._dim("".join(message.thinking_parts[done:])))
             self._thinking[message.seq] = len(message.thinking_parts)
-        if message.text_epoch == 0:
-            done = self._text.get(message.seq, 0)
-            if len(message.text_parts) > done:
-                self._write("".join(message.text_parts[done:]))
-                self._text[message.seq] = len(message.text_parts)
+        if message.text_epoch == 0:  # a replaced text is not printed again: what streamed is already out
+            new, _ = self._text.setdefault(message.seq, TextCursor()).take(message)
+            self._write(new)
         for call in message.tool_calls:
             cursor = self._calls.setdefault(id(call), _CallCursor())
             if cursor.done:
@@ -181,8 +191,24 @@ def _raw_printer(out: TextIO, err: TextIO):  # type: ignore[no-untyped-def]
     return on_event
 
 
+def message_json(message: ChatMessage) -> dict[str, Any]:
+    """The ``--json`` shape of one message."""
+    return {
+        "id": message.id,
+        "type": message.role,
+        "content": message.text,
+        "node": message.node,
+        "tool_calls": [
+            {"id": call.id, "name": call.name, "args": call.args if call.args_valid else call.args_text}
+            for call in message.tool_calls
+        ],
+        "tool_call_id": message.tool_call_id,
+        "status": message.tool_status if message.role == "tool" else str(message.status),
+    }
+
+
 def _json_document(conversation: Conversation, thread_id: str | None, run_id: str | None, outcome: str) -> str:
-    messages = [Conversation.message_json(m) for m in conversation.run_messages(run_id)]
+    messages = [message_json(m) for m in conversation.run_messages(run_id)]
     interrupts = [{"id": entry.interrupt_id, "value": entry.value} for entry in conversation.pending_interrupts]
     document = {
         "thread_id": thread_id,
@@ -195,7 +221,7 @@ def _json_document(conversation: Conversation, thread_id: str | None, run_id: st
 
 
 async def run_stream(
-    connection: Connection, options: StreamOptions, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    connection: Connection, options: StreamCommand, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
     """Run one turn and print it; returns the process exit code."""
     conversation = Conversation(options.thread_id)

@@ -236,7 +236,8 @@ class _MetadataMemo:
     the message and ``B`` the metadata. ``B`` is only ever a text that was validated as
     metadata on its own (:meth:`learn`), and ``A`` is validated in full on every event;
     whatever does not fit takes the general path. The metadata models are frozen, so
-    sharing one between events is safe.
+    sharing one between events is safe. The lookup itself is inlined in
+    :func:`_parse_messages`, which runs for nearly every event.
     """
 
     SIZE = 4  # parallel model calls (and subgraphs) interleave their chunks
@@ -245,18 +246,6 @@ class _MetadataMemo:
     def __init__(self) -> None:
         self.recent: list[tuple[str, ChunkMeta]] = []  # ("," + metadata JSON + "]", parsed), newest first
         self.misses = 0  # events in a row that matched no entry
-
-    def split(self, data: str) -> tuple[str, ChunkMeta] | None:
-        """``(message JSON, metadata)`` when *data* ends with a known metadata text.
-
-        (``_parse_messages`` inlines this.)
-        """
-        if data.startswith("["):
-            for suffix, meta in self.recent:
-                if data.endswith(suffix):
-                    self.misses = 0
-                    return data[1 : -len(suffix)], meta
-        return None
 
     def learn(self, data: str) -> None:
         """Remember the metadata text of *data*, an event the general path just parsed."""

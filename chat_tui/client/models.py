@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 __all__ = [
+    "MESSAGE_ROLES",
     "AIMessage",
     "AIMessageChunk",
     "AnyMessage",
@@ -142,14 +143,15 @@ class OtherMessage(_Message):
     type: str = "other"
 
 
-_TAGS = {
+# Who said a message, by its ``type`` (the conversation's roles; any other type is "other").
+MESSAGE_ROLES = {
     "human": "human",
     "HumanMessageChunk": "human",
     "user": "human",
     "system": "system",
     "SystemMessageChunk": "system",
     "ai": "ai",
-    "AIMessageChunk": "chunk",
+    "AIMessageChunk": "ai",
     "tool": "tool",
     "ToolMessageChunk": "tool",
 }
@@ -157,7 +159,9 @@ _TAGS = {
 
 def _message_tag(value: Any) -> str:
     kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    return _TAGS.get(kind, "other") if isinstance(kind, str) else "other"
+    if kind == "AIMessageChunk":
+        return "chunk"  # an AI message, but its own class
+    return MESSAGE_ROLES.get(kind, "other") if isinstance(kind, str) else "other"
 
 
 AnyMessage = Annotated[

@@ -63,10 +63,6 @@ class ReplayFilter:
         self._max_key: tuple[int, int] | None = None
         self._repeat: list[int] | None = None  # where a repeated span may continue in _order
 
-    @property
-    def replaying(self) -> bool:
-        return self._counts is not None
-
     def resume_from(self) -> str | None:
         """The ``Last-Event-ID`` for a rejoin (None: nothing to resume from); filtering starts."""
         if self._counts is None:

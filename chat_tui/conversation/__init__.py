@@ -16,13 +16,15 @@ from chat_tui.conversation.entries import (
     InterruptEntry,
     MessageStatus,
     NoticeEntry,
+    TextCursor,
     ToolCallEntry,
     ToolStatus,
+    content_text,
 )
 from chat_tui.conversation.run import RunInfo, RunOutcome
 
 if TYPE_CHECKING:
-    from chat_tui.conversation.state import Conversation, content_text
+    from chat_tui.conversation.state import Conversation
 
 __all__ = [
     "Changes",
@@ -35,12 +37,13 @@ __all__ = [
     "NoticeEntry",
     "RunInfo",
     "RunOutcome",
+    "TextCursor",
     "ToolCallEntry",
     "ToolStatus",
     "content_text",
 ]
 
-_STATE = frozenset({"Conversation", "content_text"})
+_STATE = frozenset({"Conversation"})
 
 
 def __getattr__(name: str) -> Any:

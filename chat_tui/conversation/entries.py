@@ -1,9 +1,17 @@
 """What a conversation is made of: messages, tool calls, errors and interrupts.
 
 These are plain, mutable objects owned by :class:`~chat_tui.conversation.state.Conversation`.
-Streaming text is kept as a list of parts so that appending a token is O(token) and a
-reader (the UI) can take just what arrived since it last looked, by remembering how
-many parts it consumed. All strings here are already cleaned of control characters.
+Streaming text is kept as a list of parts so that appending a token is O(token); a reader
+(the UI, the headless printer) takes just what arrived since it last looked through a
+:class:`TextCursor`.
+
+This module is the one place where server strings are cleaned of terminal control
+characters and cut to the limits below: every factory, setter and ``append_*`` method
+cleans what it is given, so the code that folds streams and loads history passes raw
+values in and never cleans anything itself. Every string an entry shows is clean; only
+the ids matched against the server's own (message and interrupt ids) are kept as sent.
+
+Light on purpose (no pydantic): the app imports it before its first frame.
 """
 
 from __future__ import annotations
@@ -11,9 +19,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chat_tui.sanitize import clean, clean_obj
+from chat_tui.conversation.content import TOOL_BLOCKS, block_kind_text, joined_text
+from chat_tui.sanitize import clean, clean_line, clean_obj
+
+if TYPE_CHECKING:
+    from chat_tui.client.models import ContentBlock
 
 __all__ = [
     "Changes",
@@ -22,10 +34,26 @@ __all__ = [
     "ErrorEntry",
     "InterruptEntry",
     "MessageStatus",
+    "NoticeEntry",
+    "TextCursor",
     "ToolCallEntry",
     "ToolStatus",
     "Usage",
+    "content_text",
 ]
+
+# Limits on one-line strings from a server: generous for real values, short enough that a
+# hostile one cannot fill the screen. (Message text and tool output are not cut.)
+ID_CHARS = 200  # tool call ids, and the call id a tool result answers
+NAME_CHARS = 200  # tool names and message names
+LABEL_CHARS = 80  # an error's one-line label ("ValueError")
+ERROR_TEXT_CHARS = 2000  # an error's message
+BLOCK_TYPE_CHARS = 40  # the type of a content block that is not shown ("citations")
+
+
+def content_text(content: Any) -> str:
+    """Plain text of a message ``content`` (string or list of blocks), cleaned."""
+    return clean(joined_text(content))
 
 
 class MessageStatus(StrEnum):
@@ -71,9 +99,43 @@ class ToolCallEntry:
     result: ChatMessage | None = None
     message: ChatMessage | None = None  # the AI message that made the call
 
+    @classmethod
+    def parsed(
+        cls, index: int | str, message: ChatMessage, id: str | None, name: str | None, args: Any
+    ) -> ToolCallEntry:
+        """A call that arrived whole, its arguments already parsed (stored or non-streamed)."""
+        call = cls(index=index, message=message)
+        call.identify(id, name)
+        call.set_args(args)
+        return call
+
+    @classmethod
+    def invalid(cls, index: int, message: ChatMessage, raw: dict[str, Any]) -> ToolCallEntry:
+        """One of a message's ``invalid_tool_calls``: its argument text is kept as it came."""
+        call = cls(index=index, message=message)
+        call.identify(str(raw.get("id") or ""), str(raw.get("name") or ""))
+        args = raw.get("args")
+        if isinstance(args, str):
+            call.append_args(args)
+        call.complete_args()
+        return call
+
     @property
     def args_text(self) -> str:
         return "".join(self.args_parts)
+
+    def identify(self, id: str | None, name: str | None) -> bool:
+        """Fill in the id and the name where still unknown; True when this set the id."""
+        if name and not self.name:
+            self.name = clean_line(name, NAME_CHARS)
+        if id and not self.id:
+            self.id = clean_line(id, ID_CHARS) or None
+            return self.id is not None
+        return False
+
+    def append_args(self, text: str) -> None:
+        """A streamed piece of the arguments' JSON text."""
+        self.args_parts.append(clean(text))
 
     def complete_args(self) -> None:
         """Parse the streamed argument text (once); invalid JSON keeps the raw text."""
@@ -106,7 +168,11 @@ class ToolCallEntry:
 
 @dataclass(eq=False, slots=True)
 class ChatMessage:
-    """A human, AI, tool or system message."""
+    """A human, AI, tool or system message.
+
+    Its text changes only through :meth:`append_text` and :meth:`replace_text`, which keep
+    the cached join and ``text_epoch`` right; readers follow it with a :class:`TextCursor`.
+    """
 
     seq: int
     role: str  # human | ai | tool | system | other
@@ -132,6 +198,36 @@ class ChatMessage:
     response_metadata: dict[str, Any] = field(default_factory=dict)
     _text_cache: str | None = None
 
+    def __post_init__(self) -> None:
+        self.node = clean_line(self.node) if self.node else None
+        self.name = clean_line(self.name, NAME_CHARS) if self.name else None
+
+    @classmethod
+    def human(cls, seq: int, text: str, id: str | None = None) -> ChatMessage:
+        """The user's own message."""
+        return cls(seq, "human", id=id, text_parts=[clean(text)] if text else [])
+
+    @classmethod
+    def from_content(
+        cls,
+        seq: int,
+        role: str,
+        content: Any,
+        *,
+        id: str | None = None,
+        node: str | None = None,
+        step: int | None = None,
+        name: str | None = None,
+    ) -> ChatMessage:
+        """A whole message (stored, or sent complete): its text and thinking from *content*."""
+        message = cls(seq, role, id=id, node=node, step=step, name=name)
+        if isinstance(content, list):
+            pairs = (block_kind_text(b) for b in content if not isinstance(b, str))
+            message.thinking_parts = [clean(text) for kind, text in pairs if kind == "thinking" and text]
+        text = content_text(content)
+        message.text_parts = [text] if text else []
+        return message
+
     @property
     def text(self) -> str:
         """The whole text so far (joined lazily and cached until the next append)."""
@@ -143,14 +239,82 @@ class ChatMessage:
     def thinking(self) -> str:
         return "".join(self.thinking_parts)
 
+    def answers(self, call_id: str, status: str) -> None:
+        """This (tool) message is the result of the call *call_id*; *status* ``"error"`` if it failed."""
+        self.tool_call_id = clean_line(call_id, ID_CHARS) or None
+        self.tool_status = "error" if status == "error" else "success"
+
     def append_text(self, text: str) -> None:
-        self.text_parts.append(text)
+        self.text_parts.append(clean(text))
         self._text_cache = None
 
     def replace_text(self, text: str) -> None:
-        self.text_parts = [text] if text else []
+        self.text_parts = [clean(text)] if text else []
         self._text_cache = None
         self.text_epoch += 1
+
+    def append_blocks(self, blocks: list[ContentBlock | str]) -> bool:
+        """One streamed chunk's list content; True when it added something to show."""
+        produced = False
+        for block in blocks:
+            if isinstance(block, str):
+                if block:
+                    self.append_text(block)
+                    produced = True
+                continue
+            kind, text = block_kind_text(block)
+            if kind == "text":
+                if text:
+                    self.append_text(text)
+                    produced = True
+            elif kind == "thinking":
+                if text:
+                    self.thinking_parts.append(clean(text))
+                    produced = True
+            elif kind in TOOL_BLOCKS:
+                pass  # tool calls are taken from tool_call_chunks, which accompany these
+            elif kind == "image":
+                self.blocks.append({"type": "image"})
+                self.append_text("[image]")
+                produced = True
+            else:
+                self.blocks.append({"type": clean_line(kind, BLOCK_TYPE_CHARS)})
+        return produced
+
+
+@dataclass(slots=True)
+class TextCursor:
+    """How far one reader has read a message's text, so that it takes only what is new.
+
+    Appending keeps the parts already read; a replacement (the stored text differed) bumps
+    the message's ``text_epoch``, and the reader then takes the whole text and starts over.
+    """
+
+    parts: int = 0
+    epoch: int = 0
+
+    @classmethod
+    def after(cls, message: ChatMessage) -> TextCursor:
+        """A cursor that has read everything *message* holds now."""
+        return cls(len(message.text_parts), message.text_epoch)
+
+    def take(self, message: ChatMessage) -> tuple[str, bool]:
+        """``(text, replaced)``: the text added since the last take; or, when the text was
+        replaced meanwhile, the whole new text and True."""
+        parts = message.text_parts
+        count = len(parts)
+        if message.text_epoch != self.epoch:
+            self.epoch = message.text_epoch
+            self.parts = count
+            return message.text, True
+        if count == self.parts:
+            return "", False
+        new = "".join(parts[self.parts :])
+        self.parts = count
+        return new, False
+
+    def caught_up(self, message: ChatMessage) -> bool:
+        return self.parts == len(message.text_parts) and self.epoch == message.text_epoch
 
 
 @dataclass(eq=False, slots=True)
@@ -162,6 +326,17 @@ class ErrorEntry:
     message: str
     run_id: str | None = None
 
+    @classmethod
+    def from_server(cls, seq: int, error: str, message: str, run_id: str | None = None) -> ErrorEntry:
+        """An error the server reported as a label (``"ValueError"``) and a message."""
+        return cls(seq, clean_line(error, LABEL_CHARS) or "Error", clean(message)[:ERROR_TEXT_CHARS], run_id)
+
+    @classmethod
+    def from_thread_error(cls, seq: int, value: Any, run_id: str | None = None) -> ErrorEntry:
+        """From a thread's ``error`` field: ``{"error": ..., "message": ...}``, or any value as the message."""
+        error = value if isinstance(value, dict) else {"message": str(value)} if value else {}
+        return cls.from_server(seq, str(error.get("error") or "Error"), str(error.get("message") or ""), run_id)
+
 
 @dataclass(eq=False, slots=True)
 class InterruptEntry:
@@ -172,6 +347,10 @@ class InterruptEntry:
     value: Any
     resolved: bool = False
     run_id: str | None = None
+
+    @classmethod
+    def from_server(cls, seq: int, interrupt_id: str | None, value: Any, run_id: str | None = None) -> InterruptEntry:
+        return cls(seq, interrupt_id, clean_obj(value), run_id=run_id)
 
     @property
     def question(self) -> str:

@@ -214,10 +214,7 @@ class Turn:
                 and not any(isinstance(e, ErrorEntry) and e.run_id == run.run_id for e in conversation.entries)
             ):
                 thread = await self.client.threads.get(self.thread_id)
-                error = thread.error if isinstance(thread.error, dict) else {}
-                conversation.add_error(
-                    str(error.get("error") or "Error"), str(error.get("message") or "the run failed")
-                )
+                conversation.add_thread_error(thread.error)
             state = await self.client.threads.get_state(self.thread_id)
         except ClientError:
             return  # the view keeps what streamed; it is reconciled next time the thread opens

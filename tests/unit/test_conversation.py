@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chat_tui.client.events import Fault, StreamEnd, parse_event
-from chat_tui.client.models import ThreadState
+from chat_tui.client.models import Thread, ThreadState
 from chat_tui.client.replay import ReplayFilter
 from chat_tui.client.sse import EventDecoder, RawEvent
 from chat_tui.conversation import (
@@ -24,6 +24,7 @@ from chat_tui.conversation import (
     RunOutcome,
     ToolStatus,
 )
+from chat_tui.headless import message_json
 from tests.support.sse import SHARED_TRANSCRIPTS, encode, split, transcript_files
 
 META = {"langgraph_node": "agent", "langgraph_step": 1, "langgraph_checkpoint_ns": "agent:1", "run_id": "r1"}
@@ -218,6 +219,81 @@ def test_control_characters_are_stripped_at_the_boundary_even_when_split() -> No
     everything = message.text + call.name + (call.id or "") + json.dumps(call.args, ensure_ascii=False)
     assert not any((ord(c) < 0x20 and c not in "\t\n") or 0x7F <= ord(c) < 0xA0 for c in everything)
     assert "\x1b" not in call.args["k"]
+
+
+HOSTILE = "x\x1b]52;c;UFdORUQ=\x07\x1b[2J\x9b2J\u202e\r\n\ty"
+# Kept as the server sent them: matched against the server's own, never shown.
+RAW_FIELDS = {"id", "checkpoint_ns", "namespace", "response_metadata", "interrupt_id"}
+
+
+def _unsafe_strings(conversation: Conversation) -> list[str]:
+    """Every string an entry holds (except the raw ids) that still has a control character."""
+    found: list[str] = []
+    seen: set[int] = set()
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, str):
+            if any((ord(c) < 0x20 and c not in "\t\n") or 0x7F <= ord(c) < 0xA0 or c == "\u202e" for c in value):
+                found.append(f"{where}: {value!r}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key, where)
+                walk(item, f"{where}[{key!r}]")
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item, where)
+        elif hasattr(value, "__slots__") and id(value) not in seen:
+            seen.add(id(value))
+            for name in value.__slots__:
+                if name not in RAW_FIELDS and not (name == "id" and isinstance(value, ChatMessage)):
+                    walk(getattr(value, name), f"{type(value).__name__}.{name}")
+
+    for entry in conversation.entries:
+        walk(entry, "entry")
+    return found
+
+
+def test_hostile_strings_are_cleaned_on_every_path_in() -> None:
+    """Stream, complete messages, errors, interrupts, stored history, reconciliation and values."""
+    meta = {**META, "langgraph_node": HOSTILE}
+    streamed = run_events(
+        [
+            ("messages", [chunk([{"type": "thinking", "thinking": HOSTILE}, {"type": HOSTILE}]), meta]),
+            ("messages", [chunk(HOSTILE, tool_call_chunks=[tcc(0, HOSTILE, HOSTILE, HOSTILE)]), meta]),
+            ("messages", [chunk(last=True), meta]),
+            (
+                "messages",
+                [{"type": "tool", "id": "t", "content": HOSTILE, "tool_call_id": HOSTILE, "name": HOSTILE}, meta],
+            ),
+            ("updates", {"__interrupt__": [{"id": "i", "value": {"question": HOSTILE, HOSTILE: HOSTILE}}]}),
+            ("error", {"error": HOSTILE, "message": HOSTILE}),
+        ]
+    )
+    streamed.add_human(HOSTILE)
+    streamed.add_thread_error({"error": HOSTILE, "message": HOSTILE})
+    stored_ai = {
+        "type": "ai",
+        "id": "a2",
+        "name": HOSTILE,
+        "content": [{"type": "text", "text": HOSTILE}],
+        "tool_calls": [{"id": HOSTILE + "2", "name": HOSTILE, "args": {HOSTILE: HOSTILE}}],
+        "invalid_tool_calls": [{"id": HOSTILE + "3", "name": HOSTILE, "args": HOSTILE}],
+    }
+    state = ThreadState.model_validate(
+        {
+            "values": {"messages": [stored_ai, {"type": "tool", "id": "t2", "content": HOSTILE, "tool_call_id": "c"}]},
+            "interrupts": [{"id": "i2", "value": [HOSTILE]}],
+        }
+    )
+    streamed.reconcile(state)
+    streamed.apply(parse_event(RawEvent("values", json.dumps({"messages": [{**stored_ai, "id": "lc_run--a"}]}))))
+    loaded = Conversation()
+    loaded.load(state, Thread.model_validate({"thread_id": "t", "status": "error", "error": HOSTILE}))
+    for conversation in (streamed, loaded):
+        assert len(conversation.entries) >= 3
+        assert _unsafe_strings(conversation) == []
+    errors = [e for e in streamed.entries if isinstance(e, ErrorEntry)]
+    assert len(errors) == 2 and all("\n" not in e.error for e in errors)
 
 
 def test_stream_end_statuses() -> None:
@@ -442,7 +518,7 @@ def test_no_input_makes_the_accumulator_raise(events: list[tuple[str, Any]]) -> 
     conversation.apply(StreamEnd("success"))
     conversation.take_changes()
     for message in conversation.messages:
-        Conversation.message_json(message)
+        message_json(message)
 
 
 def test_a_hundred_thousand_one_character_tokens() -> None:

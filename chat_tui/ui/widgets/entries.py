@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry
+from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry, TextCursor
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
 
@@ -94,8 +94,7 @@ class AssistantMessage(EntryWidget):
 
         self._markdown: ChatMarkdown = ChatMarkdown(message.text or None, open_links=False, classes="body")
         self._markdown.display = bool(message.text)
-        self._parts = len(message.text_parts)
-        self._epoch = message.text_epoch
+        self._text = TextCursor.after(message)
         self._panels: dict[int, ToolPanel] = {id(call): ToolPanel(call) for call in message.tool_calls}
         self._tools = Vertical(*self._panels.values(), classes="tool-calls")
         self._stream: MarkdownStream | None = None
@@ -144,20 +143,15 @@ class AssistantMessage(EntryWidget):
 
     async def _sync_text(self) -> None:
         message = self.message
-        if message.text_epoch != self._epoch:  # replaced (reconciled with the server)
-            self._epoch = message.text_epoch
+        first = self._text.parts == 0
+        new, replaced = self._text.take(message)
+        if replaced:  # reconciled with the server
             if self._stream is not None:
                 await self._stream.stop()
                 self._stream = None
-            self._parts = len(message.text_parts)
-            self._markdown.display = bool(message.text)
-            await self._markdown.update(message.text)
+            self._markdown.display = bool(new)
+            await self._markdown.update(new)
             return
-        if len(message.text_parts) == self._parts:
-            return
-        new = "".join(message.text_parts[self._parts :])
-        first = self._parts == 0
-        self._parts = len(message.text_parts)
         if not new:
             return
         self._markdown.display = True
@@ -188,7 +182,7 @@ class AssistantMessage(EntryWidget):
     @property
     def settled(self) -> bool:
         """The message is final and all of its text is in the Markdown (no stream pending)."""
-        return self._finalized and self._stream is None and self._parts == len(self.message.text_parts)
+        return self._finalized and self._stream is None and self._text.caught_up(self.message)
 
     def set_show_node(self, show: bool) -> None:
         if show != self.show_node:

@@ -30,7 +30,7 @@ class StatusLine(Static):
         self.extra = ""  # e.g. "config set"
         self._stored: str | None = None
 
-    def show(self, run: RunInfo | None, *, sending: bool = False, stored: str | None = None) -> None:
+    def show(self, run: RunInfo | None, *, stored: str | None = None) -> None:
         """*stored*: how the opened thread's last run ended when this app did not see it run."""
         self._stored = stored
         parts: list[tuple[str, str] | str] = []
@@ -40,17 +40,15 @@ class StatusLine(Static):
         if self.assistant:
             parts += [("  ·  ", "$text-muted"), (self.assistant, "$accent")]
         parts.append(("  │  ", "$text-muted"))
-        parts += self._run_parts(run, sending)
+        parts += self._run_parts(run)
         if self.extra:
             parts += [("  │  ", "$text-muted"), (self.extra, "$text-muted")]
         self.update(Content.assemble(*parts))
 
-    def _run_parts(self, run: RunInfo | None, sending: bool) -> list[tuple[str, str] | str]:
+    def _run_parts(self, run: RunInfo | None) -> list[tuple[str, str] | str]:
         if self.connection_state:
             return [(self.connection_state, "$warning")]
         if run is None:
-            if sending:
-                return [("connecting…", "$warning")]
             if self._stored == "interrupted":
                 return [("interrupted · waiting for your answer", "$warning")]
             if self._stored == "error":
