@@ -77,7 +77,14 @@ async def test_thread_crud_search_count_history(client: LangGraphClient) -> None
     await run_turn(client, "hello", thread_id=thread.thread_id)
     found = await client.threads.search(metadata={"suite": marker})
     assert [t.thread_id for t in found] == [thread.thread_id]
-    assert set(found[0].model_fields_set) <= {"thread_id", "status", "metadata", "updated_at", "created_at"}
+    assert set(found[0].model_fields_set) <= {
+        "thread_id",
+        "status",
+        "metadata",
+        "updated_at",
+        "created_at",
+        "interrupts",
+    }
     assert await client.threads.count(metadata={"suite": marker}) == 1
     updated = await client.threads.update(thread.thread_id, metadata={"title": "renamed"})
     assert updated.title == "renamed"
