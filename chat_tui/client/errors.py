@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chat_tui.errors import ChatTuiError
 from chat_tui.sanitize import clean_line
 
 __all__ = [
@@ -35,8 +36,8 @@ __all__ = [
 DETAIL_LIMIT = 200
 
 
-class ClientError(Exception):
-    """Base class: ``str(error)`` is a complete, one-line, safe message."""
+class ClientError(ChatTuiError):
+    """Base class of the client's errors: ``str(error)`` is a complete, one-line, safe message."""
 
     def __init__(self, message: str) -> None:
         self.message = clean_line(message, 400)

@@ -24,6 +24,7 @@ from typing import Any, Literal, Self, cast, get_args
 
 from chat_tui.client.errors import InvalidURL
 from chat_tui.client.urls import normalize_base_url
+from chat_tui.errors import SettingsError
 
 __all__ = ["KEY_SOURCES", "SCHEMA_VERSION", "InvalidSetting", "Profile", "Settings", "StreamOptions", "migrate_v1"]
 
@@ -36,8 +37,10 @@ KeySource = Literal["none", "env", "stored"]
 KEY_SOURCES: tuple[KeySource, ...] = get_args(KeySource)  # in the order the connect form shows them
 
 
-class InvalidSetting(ValueError):
-    """A setting that does not validate. The message never repeats the value (it may be a secret)."""
+class InvalidSetting(SettingsError, ValueError):
+    """A setting that does not validate. The message never repeats the value (it may be a secret).
+
+    Also a ``ValueError``, which code that parses values catches."""
 
 
 def _text(value: object, what: str) -> str:
