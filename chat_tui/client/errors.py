@@ -29,6 +29,7 @@ __all__ = [
     "ServerError",
     "StreamDropped",
     "StreamStalled",
+    "UnexpectedResponse",
     "Unprocessable",
     "error_for_status",
 ]
@@ -99,6 +100,19 @@ class StreamStalled(ClientError):
 
 class StreamDropped(ClientError):
     """The stream broke and could not be rejoined."""
+
+
+class UnexpectedResponse(ClientError):
+    """A successful answer chat-tui cannot use: not JSON, or JSON of another shape.
+
+    The message names the operation and the host only: never the path (it holds ids), the
+    body (it may be anything) or what the validator said about it.
+    """
+
+    def __init__(self, what: str, host: str, problem: str = "") -> None:
+        self.host = host
+        suffix = f" ({problem})" if problem else ""
+        super().__init__(f"{what}: {host} answered in a shape chat-tui does not understand{suffix}")
 
 
 class HTTPStatusError(ClientError):

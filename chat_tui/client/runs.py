@@ -185,23 +185,21 @@ class RunsAPI:
                 "stream_resumable": stream_resumable,
             },
         )
-        data = await self._core.json("POST", f"/threads/{thread_id}/runs", json=body, what="start run")
-        return Run.model_validate(data)
+        return await self._core.parsed(Run, "POST", f"/threads/{thread_id}/runs", json=body, what="start run")
 
     async def get(self, thread_id: str, run_id: str) -> Run:
-        data = await self._core.json("GET", f"/threads/{thread_id}/runs/{run_id}", what="get run")
-        return Run.model_validate(data)
+        return await self._core.parsed(Run, "GET", f"/threads/{thread_id}/runs/{run_id}", what="get run")
 
     async def list(self, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None) -> list[Run]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if status:
             params["status"] = status
-        data = await self._core.json("GET", f"/threads/{thread_id}/runs", params=params, what="list runs")
-        return _RUNS.validate_python(data or [])
+        return await self._core.parsed(_RUNS, "GET", f"/threads/{thread_id}/runs", params=params, what="list runs")
 
     async def cancel(self, thread_id: str, run_id: str, *, action: str = "interrupt", wait: bool = False) -> None:
         """Cancel a run on the server (``action``: ``interrupt`` keeps its input, ``rollback``
-        deletes the run). Its open stream then simply ends, with no event."""
+        deletes the run). Its open stream then simply ends, with no event. The answer's body is
+        not read (the server sends none)."""
         params = {"action": action, "wait": "1" if wait else "0"}
         await self._core.request(
             "POST",
