@@ -175,7 +175,7 @@ class _HeaderAuth(httpx.Auth):
         self._base_url = base_url
         self._key_auth = key_auth
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if same_origin(str(request.url), self._base_url):
             for name, value in self._headers.items():
                 request.headers[name] = value.get_secret_value()

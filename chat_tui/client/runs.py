@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
@@ -13,11 +14,12 @@ from chat_tui.client.models import Run
 from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.client.stream import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RECONNECTS, RunStream
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["DEFAULT_STREAM_MODES", "RunsAPI"]
 
 _RUNS = TypeAdapter(list[Run])
-
-# ``messages-tuple`` for tokens, ``updates`` because interrupts are invisible without it.
 
 
 def _run_body(
@@ -100,7 +102,7 @@ class RunsAPI:
             },
         )
 
-        def open_first(headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        def open_first(headers: dict[str, str]) -> AbstractAsyncContextManager[httpx.Response]:
             return self._core.open_stream(
                 "POST", f"/threads/{thread_id}/runs/stream", json=body, headers=headers, what="send message"
             )
@@ -132,7 +134,7 @@ class RunsAPI:
         """
         params = {"stream_mode": json.dumps(list(stream_mode))} if stream_mode else None
 
-        def open_first(headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        def open_first(headers: dict[str, str]) -> AbstractAsyncContextManager[httpx.Response]:
             merged = dict(headers)
             if last_event_id is not None:
                 merged["Last-Event-ID"] = last_event_id
