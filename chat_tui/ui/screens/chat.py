@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from chat_tui.client.errors import ClientError, Conflict
+from chat_tui.client.errors import ClientError, Conflict, NotFound
 from chat_tui.conversation import ErrorEntry
 from chat_tui.run_config import RunConfig
 from chat_tui.sanitize import clean_line
@@ -309,8 +309,10 @@ class ChatScreen(Screen[None]):
                     runs = await session.client.runs.list(thread_id, limit=1, status=status)
                     if runs:
                         return runs[0].run_id
-        except ClientError:
+        except ClientError as exc:
             session.userdata.set_active_run(session.server_key, thread_id, None)
+            if not isinstance(exc, NotFound):  # (a remembered run may be gone: nothing to say then)
+                self.notify(f"could not look up the thread's running run: {exc}", severity="warning", markup=False)
         return None
 
     @work(group="stream", exit_on_error=False)
