@@ -19,7 +19,7 @@ def config_command(action: str) -> int:
         print(f"secrets:  {manager.secrets_store.path}  (stored API keys; mode 0600)")
         print(f"config:   {config_dir()}")
         print(f"data:     {data_dir()}  (drafts, UI state, last-copy.txt)")
-        print(f"logs:     {log_dir()}  (demo-server.log)")
+        print(f"logs:     {log_dir()}  (chat-tui.log, demo-server.log)")
         return 0
     try:
         shown = manager.describe()

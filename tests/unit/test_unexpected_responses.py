@@ -6,8 +6,10 @@ Every REST method of the client is asked against a transport that answers ``{}``
 
 from __future__ import annotations
 
+import ast
 import traceback
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -142,6 +144,23 @@ def test_validated_accepts_the_shape_and_refuses_others(schema: Any, good: Any, 
         assert str(info.value) == f"read it: {HOST} {SHAPE}"
         assert info.value.host == HOST
         assert info.value.__context__ is None and info.value.__cause__ is None
+
+
+def test_the_error_root_imports_nothing_and_the_demo_nothing_heavy_of_the_app() -> None:
+    package = Path(__file__).resolve().parents[2] / "chat_tui"
+    root = ast.parse((package / "errors.py").read_text(encoding="utf-8"))
+    imports = [n for n in ast.walk(root) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert [getattr(n, "module", None) for n in imports] == ["__future__"]
+    offenders = []
+    for path in sorted((package / "demo").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                if name.startswith("chat_tui.") and not name.startswith(("chat_tui.demo", "chat_tui.errors")):
+                    offenders.append(f"{path.name} imports {name}")
+    assert offenders == []
 
 
 def test_one_root_for_the_projects_errors() -> None:
