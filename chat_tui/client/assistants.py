@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from chat_tui.client.http import HttpCore
-from chat_tui.client.models import Assistant, GraphSchemas
+from chat_tui.client.models import COUNT, JSON_OBJECT, Assistant, GraphSchemas
 
 __all__ = ["AssistantsAPI"]
 
@@ -39,24 +39,27 @@ class AssistantsAPI:
         ):
             if value is not None:
                 body[key] = value
-        data = await self._core.json("POST", "/assistants/search", json=body, idempotent=True, what="list assistants")
-        return _ASSISTANTS.validate_python(data or [])
+        return await self._core.parsed(
+            _ASSISTANTS, "POST", "/assistants/search", json=body, idempotent=True, what="list assistants"
+        )
 
     async def count(self, *, graph_id: str | None = None) -> int:
         body = {"graph_id": graph_id} if graph_id else {}
-        data = await self._core.json("POST", "/assistants/count", json=body, idempotent=True, what="count assistants")
-        return int(data or 0)
+        return await self._core.parsed(
+            COUNT, "POST", "/assistants/count", json=body, idempotent=True, what="count assistants"
+        )
 
     async def get(self, assistant_id: str) -> Assistant:
         """``assistant_id`` must be a UUID here (the server answers 422 for a graph name)."""
-        data = await self._core.json("GET", f"/assistants/{assistant_id}", what="get assistant")
-        return Assistant.model_validate(data)
+        return await self._core.parsed(Assistant, "GET", f"/assistants/{assistant_id}", what="get assistant")
 
     async def schemas(self, assistant_id: str) -> GraphSchemas:
-        data = await self._core.json("GET", f"/assistants/{assistant_id}/schemas", what="get assistant schemas")
-        return GraphSchemas.model_validate(data or {})
+        return await self._core.parsed(
+            GraphSchemas, "GET", f"/assistants/{assistant_id}/schemas", what="get assistant schemas"
+        )
 
     async def graph(self, assistant_id: str, *, xray: bool = False) -> dict[str, Any]:
         params = {"xray": "true"} if xray else None
-        data = await self._core.json("GET", f"/assistants/{assistant_id}/graph", params=params, what="get graph")
-        return data if isinstance(data, dict) else {}
+        return await self._core.parsed(
+            JSON_OBJECT, "GET", f"/assistants/{assistant_id}/graph", params=params, what="get graph"
+        )

@@ -10,6 +10,7 @@ import httpx
 from chat_tui.client.assistants import AssistantsAPI
 from chat_tui.client.auth import ApiKey
 from chat_tui.client.http import HttpCore
+from chat_tui.client.models import JSON_OBJECT, Health
 from chat_tui.client.runs import RunsAPI
 from chat_tui.client.threads import ThreadsAPI
 
@@ -52,14 +53,13 @@ class LangGraphClient:
         return self.http.host
 
     async def ok(self) -> bool:
-        """``GET /ok``: True when the server answers."""
-        data = await self.http.json("GET", "/ok", what="health check")
-        return bool(isinstance(data, dict) and data.get("ok", True))
+        """``GET /ok``: True when the server says it is ok."""
+        health = await self.http.parsed(Health, "GET", "/ok", what="health check")
+        return health.ok
 
     async def info(self) -> dict[str, Any]:
         """``GET /info``: server version and feature flags."""
-        data = await self.http.json("GET", "/info", what="server info")
-        return data if isinstance(data, dict) else {}
+        return await self.http.parsed(JSON_OBJECT, "GET", "/info", what="server info")
 
     async def aclose(self) -> None:
         await self.http.aclose()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chat_tui.errors import ChatTuiError
 from chat_tui.sanitize import clean_line
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ServerError",
     "StreamDropped",
     "StreamStalled",
+    "UnexpectedResponse",
     "Unprocessable",
     "error_for_status",
 ]
@@ -35,8 +37,8 @@ __all__ = [
 DETAIL_LIMIT = 200
 
 
-class ClientError(Exception):
-    """Base class: ``str(error)`` is a complete, one-line, safe message."""
+class ClientError(ChatTuiError):
+    """Base class of the client's errors: ``str(error)`` is a complete, one-line, safe message."""
 
     def __init__(self, message: str) -> None:
         self.message = clean_line(message, 400)
@@ -98,6 +100,19 @@ class StreamStalled(ClientError):
 
 class StreamDropped(ClientError):
     """The stream broke and could not be rejoined."""
+
+
+class UnexpectedResponse(ClientError):
+    """A successful answer chat-tui cannot use: not JSON, or JSON of another shape.
+
+    The message names the operation and the host only: never the path (it holds ids), the
+    body (it may be anything) or what the validator said about it.
+    """
+
+    def __init__(self, what: str, host: str, problem: str = "") -> None:
+        self.host = host
+        suffix = f" ({problem})" if problem else ""
+        super().__init__(f"{what}: {host} answered in a shape chat-tui does not understand{suffix}")
 
 
 class HTTPStatusError(ClientError):

@@ -11,7 +11,10 @@ Rules this module enforces:
 * at most 64 KiB of an error body is read;
 * httpx exceptions are translated into :mod:`chat_tui.client.errors` types ``from None``,
   so tracebacks (and Textual's crash screen, which prints frame locals) never reach into
-  httpcore frames that hold request headers.
+  httpcore frames that hold request headers;
+* every JSON answer is decoded by :meth:`HttpCore.json` and validated by :func:`validated`:
+  a body that is not JSON, or JSON of another shape, raises
+  :class:`~chat_tui.client.errors.UnexpectedResponse`, never a pydantic or decoding error.
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Generator, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar, overload
 
 import httpx
 import pydantic_core
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chat_tui import __version__
 from chat_tui.client.auth import ApiKey, Secret
@@ -40,17 +44,47 @@ from chat_tui.client.errors import (
     RateLimited,
     RedirectRefused,
     RequestTimeout,
+    UnexpectedResponse,
     error_for_status,
 )
 from chat_tui.client.urls import display_host, normalize_base_url, same_origin
+from chat_tui.sanitize import clean_line
 
-__all__ = ["ERROR_BODY_LIMIT", "HttpCore", "parse_retry_after"]
+__all__ = ["ERROR_BODY_LIMIT", "HttpCore", "parse_retry_after", "validated"]
 
 ERROR_BODY_LIMIT = 64 * 1024
 RETRY_AFTER_MAX = 120.0
 _AUTO_RETRY_WAIT_MAX = 10.0  # longer waits are reported to the user instead
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RESERVED_HEADERS = frozenset({"x-api-key", "content-length", "host", "transfer-encoding"})
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+@overload
+def validated(schema: type[M], data: Any, *, what: str, host: str) -> M: ...
+
+
+@overload
+def validated(schema: TypeAdapter[T], data: Any, *, what: str, host: str) -> T: ...
+
+
+def validated(schema: type[BaseModel] | TypeAdapter[Any], data: Any, *, what: str, host: str) -> Any:
+    """*data* (a decoded server answer) as *schema*; :class:`UnexpectedResponse` when it does not fit.
+
+    The one place server JSON becomes typed values. *what* names the operation and *host*
+    the server, the only things the message shows. The error is raised outside the
+    ``except`` block and ``from None``, so it carries no validation error (which holds the
+    body) in its context or traceback.
+    """
+    try:
+        if isinstance(schema, TypeAdapter):
+            return schema.validate_python(data)
+        return schema.model_validate(data)
+    except ValidationError:
+        pass
+    raise UnexpectedResponse(what, host) from None
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -141,7 +175,7 @@ class _HeaderAuth(httpx.Auth):
         self._base_url = base_url
         self._key_auth = key_auth
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         if same_origin(str(request.url), self._base_url):
             for name, value in self._headers.items():
                 request.headers[name] = value.get_secret_value()
@@ -230,13 +264,31 @@ class HttpCore:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The decoded JSON answer (None for an empty one); :class:`UnexpectedResponse` for a
+        body that is not JSON (a proxy's text or HTML page, a truncated document)."""
+        what = kwargs.get("what", "request")
         response = await self.request(method, path, **kwargs)
         if response.status_code == 204 or not response.content.strip():
             return None
+        content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+        if content_type and "json" not in content_type:
+            raise UnexpectedResponse(what, self.host, f"{clean_line(content_type, 60)}, not JSON") from None
         try:
             return pydantic_core.from_json(response.content)
         except ValueError:
-            raise ClientError(f"{kwargs.get('what', 'request')}: {self.host} returned invalid JSON") from None
+            pass  # (raised below: the decoding error, which quotes the body, stays out of its context)
+        raise UnexpectedResponse(what, self.host, "invalid JSON") from None
+
+    @overload
+    async def parsed(self, schema: type[M], method: str, path: str, **kwargs: Any) -> M: ...
+
+    @overload
+    async def parsed(self, schema: TypeAdapter[T], method: str, path: str, **kwargs: Any) -> T: ...
+
+    async def parsed(self, schema: type[BaseModel] | TypeAdapter[Any], method: str, path: str, **kwargs: Any) -> Any:
+        """:meth:`json`, then :func:`validated` against *schema*."""
+        data = await self.json(method, path, **kwargs)
+        return validated(schema, data, what=kwargs.get("what", "request"), host=self.host)
 
     async def _send_once(
         self,

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 __all__ = [
+    "COUNT",
+    "JSON_OBJECT",
     "MESSAGE_ROLES",
     "AIMessage",
     "AIMessageChunk",
@@ -23,6 +25,7 @@ __all__ = [
     "ChunkMeta",
     "ContentBlock",
     "GraphSchemas",
+    "Health",
     "HumanMessage",
     "Interrupt",
     "KnownMessage",
@@ -255,7 +258,7 @@ class ThreadTask(BaseModel):
 
 class ThreadState(BaseModel):
     model_config = _LENIENT
-    values: Any = None
+    values: Any  # required: a state without it is not one (a fresh thread's is ``{}``)
     next: list[str] = Field(default_factory=list)
     tasks: list[ThreadTask] = Field(default_factory=list)
     metadata: dict[str, Any] | None = None
@@ -289,7 +292,7 @@ class Assistant(BaseModel):
 
 class GraphSchemas(BaseModel):
     model_config = _LENIENT
-    graph_id: str = ""
+    graph_id: str  # required: an answer without it is not a graph's schemas
     input_schema: dict[str, Any] | None = None
     output_schema: dict[str, Any] | None = None
     state_schema: dict[str, Any] | None = None
@@ -307,3 +310,15 @@ class Run(BaseModel):
     multitask_strategy: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+class Health(BaseModel):
+    """``GET /ok``: ``{"ok": true}`` (plus, on newer servers, the state of its services)."""
+
+    model_config = _LENIENT
+    ok: bool
+
+
+# Answers that are not models: a count (``/threads/count``) and a free-form object (``/info``).
+COUNT: TypeAdapter[int] = TypeAdapter(Annotated[int, Field(strict=True, ge=0)])
+JSON_OBJECT: TypeAdapter[dict[str, Any]] = TypeAdapter(dict[str, Any])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 
@@ -13,11 +14,12 @@ from chat_tui.client.models import Run
 from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.client.stream import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RECONNECTS, RunStream
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = ["DEFAULT_STREAM_MODES", "RunsAPI"]
 
 _RUNS = TypeAdapter(list[Run])
-
-# ``messages-tuple`` for tokens, ``updates`` because interrupts are invisible without it.
 
 
 def _run_body(
@@ -100,7 +102,7 @@ class RunsAPI:
             },
         )
 
-        def open_first(headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        def open_first(headers: dict[str, str]) -> AbstractAsyncContextManager[httpx.Response]:
             return self._core.open_stream(
                 "POST", f"/threads/{thread_id}/runs/stream", json=body, headers=headers, what="send message"
             )
@@ -132,7 +134,7 @@ class RunsAPI:
         """
         params = {"stream_mode": json.dumps(list(stream_mode))} if stream_mode else None
 
-        def open_first(headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        def open_first(headers: dict[str, str]) -> AbstractAsyncContextManager[httpx.Response]:
             merged = dict(headers)
             if last_event_id is not None:
                 merged["Last-Event-ID"] = last_event_id
@@ -185,23 +187,21 @@ class RunsAPI:
                 "stream_resumable": stream_resumable,
             },
         )
-        data = await self._core.json("POST", f"/threads/{thread_id}/runs", json=body, what="start run")
-        return Run.model_validate(data)
+        return await self._core.parsed(Run, "POST", f"/threads/{thread_id}/runs", json=body, what="start run")
 
     async def get(self, thread_id: str, run_id: str) -> Run:
-        data = await self._core.json("GET", f"/threads/{thread_id}/runs/{run_id}", what="get run")
-        return Run.model_validate(data)
+        return await self._core.parsed(Run, "GET", f"/threads/{thread_id}/runs/{run_id}", what="get run")
 
     async def list(self, thread_id: str, *, limit: int = 10, offset: int = 0, status: str | None = None) -> list[Run]:
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if status:
             params["status"] = status
-        data = await self._core.json("GET", f"/threads/{thread_id}/runs", params=params, what="list runs")
-        return _RUNS.validate_python(data or [])
+        return await self._core.parsed(_RUNS, "GET", f"/threads/{thread_id}/runs", params=params, what="list runs")
 
     async def cancel(self, thread_id: str, run_id: str, *, action: str = "interrupt", wait: bool = False) -> None:
         """Cancel a run on the server (``action``: ``interrupt`` keeps its input, ``rollback``
-        deletes the run). Its open stream then simply ends, with no event."""
+        deletes the run). Its open stream then simply ends, with no event. The answer's body is
+        not read (the server sends none)."""
         params = {"action": action, "wait": "1" if wait else "0"}
         await self._core.request(
             "POST",

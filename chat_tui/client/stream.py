@@ -15,7 +15,7 @@ What the Agent Server does (``notes/protocol.md`` §3-4) and what this module do
   previous *distinct* id and :class:`~chat_tui.client.replay.ReplayFilter` drops what was
   already delivered, and the span the server repeats after a rejoin.
 * The server sends ``: heartbeat`` every 5 s, so a connection silent for ``idle_timeout``
-  seconds (default 20) is dead even if TCP has not noticed; it is rejoined.
+  seconds (default 16) is dead even if TCP has not noticed; it is rejoined.
 """
 
 from __future__ import annotations

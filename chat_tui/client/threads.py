@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from chat_tui.client.http import HttpCore
-from chat_tui.client.models import Thread, ThreadState
+from chat_tui.client.models import COUNT, JSON_OBJECT, Thread, ThreadState
 
 __all__ = ["THREAD_LIST_FIELDS", "ThreadsAPI"]
 
@@ -43,8 +43,7 @@ class ThreadsAPI:
             body["metadata"] = metadata
         if if_exists:
             body["if_exists"] = if_exists
-        data = await self._core.json("POST", "/threads", json=body, what="create thread")
-        return Thread.model_validate(data)
+        return await self._core.parsed(Thread, "POST", "/threads", json=body, what="create thread")
 
     async def search(
         self,
@@ -72,8 +71,9 @@ class ThreadsAPI:
                 body[key] = value
         if select:
             body["select"] = list(select)
-        data = await self._core.json("POST", "/threads/search", json=body, idempotent=True, what="list threads")
-        return _THREADS.validate_python(data or [])
+        return await self._core.parsed(
+            _THREADS, "POST", "/threads/search", json=body, idempotent=True, what="list threads"
+        )
 
     async def count(self, *, metadata: dict[str, Any] | None = None, status: str | None = None) -> int:
         body: dict[str, Any] = {}
@@ -81,32 +81,32 @@ class ThreadsAPI:
             body["metadata"] = metadata
         if status is not None:
             body["status"] = status
-        data = await self._core.json("POST", "/threads/count", json=body, idempotent=True, what="count threads")
-        return int(data or 0)
+        return await self._core.parsed(
+            COUNT, "POST", "/threads/count", json=body, idempotent=True, what="count threads"
+        )
 
     async def get(self, thread_id: str) -> Thread:
-        data = await self._core.json("GET", f"/threads/{thread_id}", what="open thread")
-        return Thread.model_validate(data)
+        return await self._core.parsed(Thread, "GET", f"/threads/{thread_id}", what="open thread")
 
     async def update(self, thread_id: str, *, metadata: dict[str, Any]) -> Thread:
         """PATCH metadata; the server shallow-merges it (``None`` stores null, it does not delete)."""
-        data = await self._core.json(
-            "PATCH", f"/threads/{thread_id}", json={"metadata": metadata}, idempotent=True, what="update thread"
+        return await self._core.parsed(
+            Thread, "PATCH", f"/threads/{thread_id}", json={"metadata": metadata}, idempotent=True, what="update thread"
         )
-        return Thread.model_validate(data)
 
     async def delete(self, thread_id: str) -> None:
+        # (The answer's body is not read: the status says it all, and servers send none.)
         await self._core.request("DELETE", f"/threads/{thread_id}", idempotent=True, what="delete thread")
 
     async def copy(self, thread_id: str) -> Thread:
         """Copy a thread (the server answers 409, not 404, for a missing source)."""
-        data = await self._core.json("POST", f"/threads/{thread_id}/copy", json={}, what="copy thread")
-        return Thread.model_validate(data)
+        return await self._core.parsed(Thread, "POST", f"/threads/{thread_id}/copy", json={}, what="copy thread")
 
     async def get_state(self, thread_id: str, *, subgraphs: bool = False) -> ThreadState:
         params = {"subgraphs": "true"} if subgraphs else None
-        data = await self._core.json("GET", f"/threads/{thread_id}/state", params=params, what="load thread")
-        return ThreadState.model_validate(data or {})
+        return await self._core.parsed(
+            ThreadState, "GET", f"/threads/{thread_id}/state", params=params, what="load thread"
+        )
 
     async def update_state(
         self, thread_id: str, values: dict[str, Any], *, as_node: str | None = None
@@ -116,8 +116,9 @@ class ThreadsAPI:
         body: dict[str, Any] = {"values": values}
         if as_node:
             body["as_node"] = as_node
-        data = await self._core.json("POST", f"/threads/{thread_id}/state", json=body, what="update state")
-        return data if isinstance(data, dict) else {}
+        return await self._core.parsed(
+            JSON_OBJECT, "POST", f"/threads/{thread_id}/state", json=body, what="update state"
+        )
 
     async def get_history(self, thread_id: str, *, limit: int = 10, before: str | None = None) -> list[ThreadState]:
         """Checkpoints newest first. Uses the GET form: ``POST /history`` with a bare
@@ -126,5 +127,6 @@ class ThreadsAPI:
         params: dict[str, Any] = {"limit": limit}
         if before:
             params["before"] = before
-        data = await self._core.json("GET", f"/threads/{thread_id}/history", params=params, what="load history")
-        return _STATES.validate_python(data or [])
+        return await self._core.parsed(
+            _STATES, "GET", f"/threads/{thread_id}/history", params=params, what="load history"
+        )

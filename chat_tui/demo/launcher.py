@@ -29,6 +29,8 @@ from typing import IO
 
 import httpx
 
+from chat_tui.errors import ChatTuiError  # (no imports of its own: the demo stays light)
+
 HOST = "127.0.0.1"
 INSTALL_HINT = "pip install 'chat-tui[demo]'"
 DEMO_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph", "langchain_core")
@@ -78,7 +80,7 @@ _MISSING_MODULE_RE = re.compile(
 )
 
 
-class DemoServerError(RuntimeError):
+class DemoServerError(ChatTuiError):
     """The demo server could not be started; the message is one human-readable line."""
 
 

@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from chat_tui.client.errors import ClientError, Conflict
+from chat_tui.client.errors import ClientError, Conflict, NotFound
 from chat_tui.run_config import RunConfig
 from chat_tui.service.drafts import Drafts
 from chat_tui.service.outcomes import (
@@ -251,7 +251,11 @@ class ChatService(ThreadActions):
         return True
 
     async def running_run(self, thread_id: str, *, busy: bool) -> str | None:
-        """The run going on in *thread_id*: the one this app was streaming, or one the server lists."""
+        """The run going on in *thread_id*: the one this app was streaming, or one the server lists.
+
+        Raises :class:`ClientError` when the server could not say (a remembered run that is gone,
+        404, is no error: it is forgotten).
+        """
         userdata = self.userdata
         hint = userdata.active_run(self.data_key, thread_id) if userdata is not None else None
         try:
@@ -265,8 +269,11 @@ class ChatService(ThreadActions):
                     runs = await self.client.runs.list(thread_id, limit=1, status=status)
                     if runs:
                         return runs[0].run_id
+        except NotFound:
+            self._forget_run(thread_id)
         except ClientError:
             self._forget_run(thread_id)
+            raise
         return None
 
     def _forget_run(self, thread_id: str) -> None:
@@ -289,5 +296,9 @@ class ChatService(ThreadActions):
         state = await self.client.threads.get_state(thread_id)
         conversation = Conversation(thread_id)
         conversation.load(state, thread)
-        running = await self.running_run(thread_id, busy=thread.status == "busy")
-        return OpenedThread(conversation, thread, running, conversation.first_human_text() or "")
+        opened = OpenedThread(conversation, thread, first_message=conversation.first_human_text() or "")
+        try:
+            opened.running_run = await self.running_run(thread_id, busy=thread.status == "busy")
+        except ClientError as exc:  # the thread itself opened: show it, and say what is unknown
+            opened.problem = str(exc)
+        return opened

@@ -77,6 +77,7 @@ class OpenedThread:
     thread: Thread | None  # None when it was already live in this app (nothing was fetched)
     running_run: str | None = None  # a run going on in the thread now: attach to it
     first_message: str = ""
+    problem: str | None = None  # one line: the running run could not be looked up
 
 
 @dataclass(slots=True)

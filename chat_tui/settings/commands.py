@@ -19,7 +19,7 @@ def config_command(action: str) -> int:
         print(f"secrets:  {manager.secrets_store.path}  (stored API keys; mode 0600)")
         print(f"config:   {config_dir()}")
         print(f"data:     {data_dir()}  (state.json: drafts, prompts, run configurations; last-copy.txt)")
-        print(f"logs:     {log_dir()}  ({DEMO_SERVER_LOG})")
+        print(f"logs:     {log_dir()}  (chat-tui.log, {DEMO_SERVER_LOG})")
         return 0
     try:
         shown = manager.describe()

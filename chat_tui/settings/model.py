@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 from chat_tui.client.errors import InvalidURL
 from chat_tui.client.urls import normalize_base_url
 from chat_tui.connection import KEY_SOURCES, KeySource, Source
+from chat_tui.errors import SettingsError
 
 if TYPE_CHECKING:
     from chat_tui.client.auth import ApiKey
@@ -52,8 +53,10 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$")
 
 
-class InvalidSetting(ValueError):
-    """A setting that does not validate. The message never repeats the value (it may be a secret)."""
+class InvalidSetting(SettingsError, ValueError):
+    """A setting that does not validate. The message never repeats the value (it may be a secret).
+
+    Also a ``ValueError``, which code that parses values catches."""
 
 
 def _text(value: object, what: str) -> str:

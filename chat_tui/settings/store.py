@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chat_tui.errors import SettingsError
+
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -36,7 +38,7 @@ Document = dict[str, Any]
 Migration = Callable[[Document], Document]
 
 
-class StoreError(Exception):
+class StoreError(SettingsError):
     """A save failed; the file on disk is unchanged (one-line message)."""
 
 

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from chat_tui.client.errors import ClientError
 from chat_tui.connection import Connection
+from chat_tui.errors import ChatTuiError
+from chat_tui.sanitize import clean_line
 from chat_tui.service.assistants import ResolvedAssistant, resolve_assistant
 from chat_tui.service.chat import ChatService
 from chat_tui.settings.manager import SettingsManager
@@ -31,6 +34,12 @@ from chat_tui.ui.styles import stylesheets
 __all__ = ["ChatApp", "LaunchPlan"]
 
 RETRY_SECONDS = 3.0
+
+# Textual delivers a worker's StateChanged only to the node that runs it (the message does not
+# bubble), and most workers here run on screens and widgets. Letting it bubble is what gives
+# every worker the one policy below (ChatApp._worker_state_changed); tests/ui/test_worker_policy.py
+# fails if a Textual upgrade undoes it.
+Worker.StateChanged.bubble = True
 
 
 @dataclass(slots=True)
@@ -229,6 +238,38 @@ class ChatApp(App[int]):
         self.options = options
         if self.service is not None:
             self.service.stream_subgraphs = options.stream_subgraphs
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one policy for failed workers, whichever node runs them: the traceback goes to the
+        log file, the user gets one line, and the app goes on (every worker is declared with
+        ``exit_on_error=False``). Failures a worker expects it handles itself, in its own words."""
+        if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        from chat_tui.logfile import log_failure  # (logging is imported on the first failure only)
+
+        error = event.worker.error
+        what = event.worker.name.removeprefix("action_").strip("_").replace("_", " ") or "a task"
+        where = log_failure(what, error, secrets=self._secrets())
+        if isinstance(error, ChatTuiError):  # its message is one safe line
+            line = f"{what} failed: {error}"
+        else:  # a bug: its message may hold anything, so only its type is shown
+            line = f"{what} failed unexpectedly ({type(error).__name__})"
+        if where is not None:
+            line += f"; details in {where}"
+        self.notify(clean_line(line, 400), severity="error", markup=False)
+
+    def _secrets(self) -> list[str]:
+        """The values the log must not show: the API key and the extra headers' values."""
+        connections = [self.plan.connection, self.service.connection if self.service is not None else None]
+        values: list[str] = []
+        for connection in connections:
+            if connection is None:
+                continue
+            if connection.api_key is not None:
+                values.append(connection.api_key.secret.get_secret_value())
+            values.extend(connection.headers.values())
+        return values
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -10,6 +10,9 @@ toward the client, so a fault can act on exact byte offsets of the SSE stream:
 * ``stall(after=N)``: send N bytes, then nothing until the client gives up;
 * ``trickle(after=N)``: one byte per TCP segment (for the first N bytes; all when 0);
 * ``respond(status, body, headers)``: answer without asking the server;
+* ``replace(status, body, headers)``: ask the server (so what it does still happens), then
+  answer *body* instead of its answer; with ``transform``, the server's whole body
+  rewritten (e.g. truncated) instead;
 * ``transform(fn)``: rewrite each piece of the body (BOM, malformed events, a 20 MB event...);
 * ``rewrite_headers(fn)``: e.g. a cross-origin ``Location``;
 * ``refuse()`` / ``accept()`` on the proxy itself: stop or resume listening.
@@ -50,7 +53,7 @@ class Rule:
     method: str | None = None
     path: str | None = None  # a regular expression, searched in the path
     times: int = 1
-    action: str = "pass"  # pass | cut | stall | trickle | respond
+    action: str = "pass"  # pass | cut | stall | trickle | respond | replace
     after: int = 0
     reset: bool = False
     status: int = 200
@@ -138,6 +141,9 @@ class FaultProxy:
             if rule is not None and rule.action == "respond":
                 await _respond(writer, rule)
                 return
+            if rule is not None and rule.action == "replace":
+                await _respond(writer, rule, await self._ask_upstream(request))
+                return
             await self._forward(request, rule, writer)
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
@@ -147,17 +153,38 @@ class FaultProxy:
             if task is not None:
                 self._tasks.discard(task)
 
-    async def _forward(self, request: Request, rule: Rule | None, writer: asyncio.StreamWriter) -> None:
+    async def _send_upstream(self, request: Request) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         up_reader, up_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port)
+        headers = {k: v for k, v in request.headers.items() if k not in ("connection", "host", "keep-alive")}
+        lines = [
+            f"{request.method} {request.path} HTTP/1.1",
+            f"host: {self.upstream_host}:{self.upstream_port}",
+            "connection: close",
+        ] + [f"{k}: {v}" for k, v in headers.items()]
         try:
-            headers = {k: v for k, v in request.headers.items() if k not in ("connection", "host", "keep-alive")}
-            lines = [
-                f"{request.method} {request.path} HTTP/1.1",
-                f"host: {self.upstream_host}:{self.upstream_port}",
-                "connection: close",
-            ] + [f"{k}: {v}" for k, v in headers.items()]
             up_writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + request.body)
             await up_writer.drain()
+        except BaseException:
+            up_writer.close()
+            raise
+        return up_reader, up_writer
+
+    async def _ask_upstream(self, request: Request) -> bytes:
+        """The server's whole answer body (its status and headers are dropped)."""
+        up_reader, up_writer = await self._send_upstream(request)
+        try:
+            _status_line, response_headers = await _read_head(up_reader)
+            chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in response_headers)
+            length = next((int(v) for k, v in response_headers if k.lower() == "content-length"), None)
+            body = _dechunk(up_reader) if chunked else _raw(up_reader, length)
+            return b"".join([piece async for piece in body])
+        finally:
+            with contextlib.suppress(Exception):
+                up_writer.close()
+
+    async def _forward(self, request: Request, rule: Rule | None, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await self._send_upstream(request)
+        try:
             status_line, response_headers = await _read_head(up_reader)
             chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in response_headers)
             length = next((int(v) for k, v in response_headers if k.lower() == "content-length"), None)
@@ -268,7 +295,9 @@ async def _raw(reader: asyncio.StreamReader, length: int | None):  # type: ignor
         yield data
 
 
-async def _respond(writer: asyncio.StreamWriter, rule: Rule) -> None:
+async def _respond(writer: asyncio.StreamWriter, rule: Rule, upstream: bytes | None = None) -> None:
+    """Answer *rule*'s status, headers and body (for ``replace``, the body made from *upstream*)."""
+    body = rule.transform(upstream) if upstream is not None and rule.transform is not None else rule.body
     reasons = {
         200: "OK",
         307: "Temporary Redirect",
@@ -285,13 +314,13 @@ async def _respond(writer: asyncio.StreamWriter, rule: Rule) -> None:
     headers = {
         "content-type": "application/json",
         **rule.headers,
-        "content-length": str(len(rule.body)),
+        "content-length": str(len(body)),
         "connection": "close",
     }
     head = [f"HTTP/1.1 {rule.status} {reasons.get(rule.status, 'Status')}", *(f"{k}: {v}" for k, v in headers.items())]
     writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
     with contextlib.suppress(ConnectionError):
-        view = memoryview(rule.body)
+        view = memoryview(body)
         for start in range(0, len(view), 65536):
             writer.write(view[start : start + 65536])
             await writer.drain()

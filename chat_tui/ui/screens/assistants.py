@@ -42,7 +42,7 @@ class AssistantPicker(ModalScreen[Assistant | None]):
         self.query_one(OptionList).focus()
         self.load()
 
-    @work(exclusive=True)
+    @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         status = self.query_one("#assistant-status", Static)
         status.update(Content.styled("loading…", "$text-muted"))
@@ -68,8 +68,10 @@ class AssistantPicker(ModalScreen[Assistant | None]):
             options.append(Option(prompt, id=assistant.assistant_id))
         option_list = self.query_one(OptionList)
         option_list.add_options(options)
-        if options:
-            option_list.highlighted = highlight
+        if not options:
+            status.update(Content.styled("the server lists no assistants · Esc goes back", "$text-muted"))
+            return
+        option_list.highlighted = highlight
         status.update(Content.styled("Enter picks · Esc cancels", "$text-muted"))
 
     @on(OptionList.OptionSelected)

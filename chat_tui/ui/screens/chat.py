@@ -243,6 +243,10 @@ class ChatScreen(ChatExtras):
             self.threads.upsert(opened.thread)
             self.threads.set_first_message(thread_id, opened.first_message)
         await self._show(opened.conversation)
+        if opened.problem:
+            self.notify(
+                f"could not look up the thread's running run: {opened.problem}", severity="warning", markup=False
+            )
         if opened.running_run is not None:
             self.attach(opened.conversation, opened.running_run)
 

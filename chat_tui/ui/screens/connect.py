@@ -189,7 +189,7 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         self._update_key_fields()
         self.query_one("#url", Input).focus()
 
-    @work(exclusive=True, group="delete-profile")
+    @work(exclusive=True, group="delete-profile", exit_on_error=False)
     async def _delete_highlighted(self) -> None:
         name = self._highlighted()
         if name is None:
@@ -320,7 +320,7 @@ class ConnectScreen(Screen[ConnectChoice | None]):
             self._result(str(exc), error=True)
             return None
 
-    @work(exclusive=True, group="test-connection")
+    @work(exclusive=True, group="test-connection", exit_on_error=False)
     async def action_test(self) -> None:
         connection = self._form_connection()
         if connection is None:
