@@ -28,10 +28,11 @@ ALLOWED: dict[str, set[str]] = {
     "run_config": FLOOR,
     "connection": FLOOR | {"client"},
     "settings": FLOOR | {"client", "connection"},
+    "logfile": FLOOR | {"settings"},  # where a failed task's traceback goes
     "service": FLOOR | {"client", "conversation", "connection", "run_config", "settings"},
     # Front ends: each may use the core, none another front end (the CLI dispatches to them all).
     "headless": FLOOR | {"client", "conversation", "connection", "run_config", "settings", "service"},
-    "ui": FLOOR | {"client", "conversation", "connection", "run_config", "settings", "service", "demo"},
+    "ui": FLOOR | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile"},
     "launch": FLOOR | {"client", "connection", "settings", "ui"},
     "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo"},
     "cli": FLOOR | {"client", "connection", "settings", "headless", "launch", "demo"},
