@@ -202,7 +202,7 @@ class RunStream:
         self._sleep = sleep
         self._stack = AsyncExitStack()
         self._response: httpx.Response | None = None
-        self._cancel_requested = False
+        self.cancel_action: str | None = None  # what the user asked ("interrupt" or "rollback"), once asked
         self._location_warning: str | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -218,9 +218,15 @@ class RunStream:
         await self._stack.aclose()
         self._response = None
 
-    def mark_cancel_requested(self) -> None:
-        """Tell the stream the user asked to cancel, so a silent close means 'cancelled'."""
-        self._cancel_requested = True
+    def request_cancel(self, action: str = "interrupt") -> None:
+        """The user asked to cancel: a silent close now means 'cancelled', and nothing is rejoined.
+
+        The stream is the one owner of the run's id and of this request; the turn reads both."""
+        self.cancel_action = action
+
+    @property
+    def cancel_requested(self) -> bool:
+        return self.cancel_action is not None
 
     @property
     def last_event_id(self) -> str | None:
@@ -279,13 +285,13 @@ class RunStream:
                 finally:
                     reader.close()
                 if failed:
-                    yield StreamEnd("error", cancelled=self._cancel_requested)
+                    yield StreamEnd("error", cancelled=self.cancel_requested)
                     return
                 status = await self.run_status()
-                if status in _ACTIVE and self.can_rejoin and not self._cancel_requested:
+                if status in _ACTIVE and self.can_rejoin and not self.cancel_requested:
                     reason = "the stream closed while the run was still going"
                 else:
-                    yield StreamEnd(status, cancelled=self._cancel_requested)
+                    yield StreamEnd(status, cancelled=self.cancel_requested)
                     return
             except StreamStalled as exc:
                 reason = exc.message
@@ -294,7 +300,7 @@ class RunStream:
             # The connection is gone: rejoin, a bounded number of times in a row.
             await self._stack.aclose()
             while True:
-                if self._cancel_requested:
+                if self.cancel_requested:
                     yield StreamEnd(await self.run_status(), cancelled=True)
                     return
                 if not self.can_rejoin or failures >= self.max_reconnects:

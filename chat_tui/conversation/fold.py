@@ -127,6 +127,7 @@ class StreamFold(_Parts):
             produced = True
         if chunk.usage_metadata:
             message.usage.add(chunk.usage_metadata)
+            run.add_usage(chunk.usage_metadata)
         if chunk.response_metadata:
             message.response_metadata.update(chunk.response_metadata)
         if produced:
@@ -245,7 +246,7 @@ class StreamFold(_Parts):
         status = end.run_status
         if self._run_failed:
             outcome = RunOutcome.ERROR
-        elif end.cancelled or run.cancel_requested:
+        elif end.cancelled:
             outcome = RunOutcome.CANCELLED
         elif self.pending_interrupts and run.outcome is RunOutcome.INTERRUPTED:
             outcome = RunOutcome.INTERRUPTED

@@ -172,7 +172,9 @@ class ConversationState:
     ) -> RunInfo:
         """A run starts; ``attaching`` when joining one that was already going (its replay may
         repeat messages this view loaded from the thread's state: those are skipped)."""
-        self.run = RunInfo(assistant_id=assistant_id, started_at=self._clock(), input_message=input_message)
+        self.run = RunInfo(
+            assistant_id=assistant_id, started_at=self._clock(), input_message=input_message, attached=attaching
+        )
         self._run_failed = False
         self._attaching = attaching
         self._open.clear()

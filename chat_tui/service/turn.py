@@ -90,10 +90,13 @@ class Turn:
         self.on_event = on_event
         self.on_accepted = on_accepted
         self.idle_timeout = idle_timeout
-        self.stream: RunStream | None = None
+        self.stream: RunStream | None = None  # owns the run id and the cancel request
         self.thread_id = request.thread_id
-        self.run_id: str | None = None
-        self._cancel_action: str | None = None
+        self._pending_cancel: str | None = None  # asked before there was a stream to tell
+
+    @property
+    def run_id(self) -> str | None:
+        return self.stream.run_id if self.stream is not None else None
 
     async def run(self) -> TurnResult:
         """Send and stream to the end. Raises :class:`SendFailed` if the run never started."""
@@ -125,6 +128,7 @@ class Turn:
                 **kwargs,
                 **self._stream_options(),
             )
+            self.stream = stream
             await stream.__aenter__()
         except ClientError as exc:
             if human is not None:
@@ -133,9 +137,9 @@ class Turn:
                 self.thread_id = conversation.thread_id = request.thread_id  # nothing was created
             if conversation.run is not None:
                 conversation.run.outcome = RunOutcome.ERROR
+            self.stream = None
             raise SendFailed(exc, self.thread_id) from None
         # Accepted: from here on the prompt is never sent again.
-        self.stream = stream
         if request.is_resume:
             conversation.resolve_interrupts()
         return await self._consume(stream)
@@ -154,13 +158,14 @@ class Turn:
         if conversation.run is not None:
             conversation.run.run_id = run_id
         stream = self.client.runs.join_stream(self.thread_id, run_id, last_event_id="-", **self._stream_options())
+        self.stream = stream
         try:
             await stream.__aenter__()
         except ClientError as exc:
             if conversation.run is not None:
                 conversation.run.outcome = RunOutcome.UNKNOWN
+            self.stream = None
             raise SendFailed(exc, self.thread_id) from None
-        self.stream = stream
         return await self._consume(stream)
 
     def _stream_options(self) -> dict[str, Any]:
@@ -172,15 +177,16 @@ class Turn:
         from chat_tui.client.events import StreamEnd
 
         conversation = self.conversation
-        self.run_id = stream.run_id
         if conversation.run is not None:
             conversation.run.run_id = stream.run_id
-        if self.on_accepted is not None:
+        if self._pending_cancel is not None:
+            stream.request_cancel(self._pending_cancel)
+        if stream.cancel_requested:  # cancel pressed before the run id was known
+            await self._send_cancel()
+        if self.on_accepted is not None:  # (a cancel from now on is sent at once)
             pending = self.on_accepted(self.thread_id or "", stream.run_id)
             if pending is not None:
                 await pending
-        if self._cancel_action is not None:  # cancel pressed before the run id was known
-            await self._send_cancel()
         error: ClientError | None = None
         ended = False
         try:
@@ -195,11 +201,10 @@ class Turn:
         finally:
             await stream.aclose()
         if not ended:
-            conversation.finish_run(StreamEnd(None, cancelled=self._cancel_action is not None))
-        self.run_id = stream.run_id
+            conversation.finish_run(StreamEnd(None, cancelled=stream.cancel_requested))
         await self._settle()
         outcome = conversation.run.outcome if conversation.run else RunOutcome.UNKNOWN
-        return TurnResult(self.thread_id, self.run_id, outcome, error, stream.reconnects)
+        return TurnResult(self.thread_id, stream.run_id, outcome, error, stream.reconnects)
 
     async def _settle(self) -> None:
         """Bring the conversation in line with the server after the stream ended."""
@@ -224,17 +229,15 @@ class Turn:
 
     async def cancel(self, action: str = "interrupt") -> None:
         """Cancel the run on the server (not only locally); the stream then just ends."""
-        self._cancel_action = action
-        if self.conversation.run is not None:
-            self.conversation.run.cancel_requested = True
-        if self.stream is not None:
-            self.stream.mark_cancel_requested()
-            if self.stream.run_id is not None:
-                await self._send_cancel()
+        if self.stream is None:
+            self._pending_cancel = action
+            return
+        self.stream.request_cancel(action)
+        if self.stream.run_id is not None:
+            await self._send_cancel()
 
     async def _send_cancel(self) -> None:
         stream = self.stream
         if stream is None or stream.run_id is None or self.thread_id is None:
             return
-        stream.mark_cancel_requested()
-        await self.client.runs.cancel(self.thread_id, stream.run_id, action=self._cancel_action or "interrupt")
+        await self.client.runs.cancel(self.thread_id, stream.run_id, action=stream.cancel_action or "interrupt")

@@ -200,9 +200,10 @@ async def test_failed_send_restores_the_draft(
 ) -> None:
     threads_before = await client.threads.count()
     app = make_app(server_url, user_dirs["data"])
-    app.plan.assistant = "no-such-graph"
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await connected(pilot)
+        assert screen.service is not None
+        screen.service.assistant_id = "no-such-graph"  # (gone since connecting): the server refuses the run
         await send(pilot, "my precious words")
         await wait_until(pilot, lambda: screen.composer.text == "my precious words", what="the draft back")
         assert not list(screen.view.query(UserMessage))

@@ -189,7 +189,7 @@ class ChatScreen(ChatExtras):
     def _update_status(self) -> None:
         status = self.status
         status.connection_state = self.connection_note
-        status.extra = self.run_config.summary() if self.run_config else ""
+        status.extra = self.run_config.summary(200) if self.run_config else ""  # (the line cuts it, not we)
         if self.service is not None:
             status.assistant = clean_line(self.service.assistant_label(self.conversation.thread_id), 40)
         status.show(self.conversation.run, stored=stored_outcome(self.conversation))

@@ -69,7 +69,7 @@ class StatusLine(Static):
         figures: list[tuple[str, str] | str] = []
         if run.time_to_first_token is not None:
             figures.append((f"  ·  TTFT {run.time_to_first_token:.1f} s", "$text-muted"))
-        rate = run.tokens_per_second
+        rate = run.rate
         if rate is not None:
-            figures.append((f"  ·  {rate:.0f} tok/s", "$text-muted"))
+            figures.append((f"  ·  {rate[0]:.0f} {rate[1]}", "$text-muted"))
         return figures
