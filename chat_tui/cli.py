@@ -181,6 +181,7 @@ def _run_stream(connection: Any, args: argparse.Namespace) -> int:
     options = StreamCommand(
         message=args.message,
         assistant_id=getattr(args, "assistant", None) or connection.assistant_id or "agent",
+        explicit_assistant=bool(getattr(args, "assistant", None)),
         thread_id=getattr(args, "thread", None),
         config=args.config,
         context=args.context,

@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from chat_tui.client.errors import ClientError, NotFound
 from chat_tui.client.events import Fault, Reconnecting, StreamEvent
 from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.connection import Connection
@@ -54,8 +55,9 @@ class StreamCommand:
     """What one ``chat-tui stream`` invocation asks for."""
 
     message: str | None
-    assistant_id: str
+    assistant_id: str  # for a new thread; an existing one continues with its own unless this is explicit
     thread_id: str | None = None
+    explicit_assistant: bool = False  # --assistant given: a --thread switches to it
     config: dict[str, Any] | None = None
     context: dict[str, Any] | None = None
     resume: Any = None
@@ -223,33 +225,52 @@ def _json_document(conversation: Conversation, thread_id: str | None, run_id: st
 async def run_stream(
     connection: Connection, options: StreamCommand, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
-    """Run one turn and print it; returns the process exit code."""
-    conversation = Conversation(options.thread_id)
+    """Run one turn and print it; returns the process exit code.
+
+    Nothing is sent when the command cannot work: an unknown ``--thread``, or ``--resume`` for a
+    thread with nothing waiting, is a usage error (exit 2) found by reading the thread first.
+    """
     color = out.isatty() and "NO_COLOR" not in os.environ
-    printer = HumanPrinter(out, err, color=color)
-    on_event = None
-    if options.output == "raw":
-        on_event = _raw_printer(out, err)
-    elif options.output == "human":
-
-        def on_event(_event: StreamEvent) -> None:
-            printer.show(conversation)
-
-    request = TurnRequest(
-        assistant_id=options.assistant_id,
-        thread_id=options.thread_id,
-        text=options.message,
-        config=options.config,
-        context=options.context,
-        stream_subgraphs=options.stream_subgraphs,
-        stream_mode=options.stream_mode,
-    )
-    if options.has_resume:
-        request.resume = options.resume
     if connection.api_key is not None and connection.plaintext_remote:
         err.write(f"warning: the API key is sent unencrypted to {connection.host} (http://)\n")
     async with connection.client() as client:
         service = ChatService(connection, client, assistant_id=options.assistant_id)
+        conversation = Conversation(options.thread_id)
+        if options.thread_id is not None:
+            try:
+                opened = await service.open(options.thread_id)
+            except NotFound:
+                err.write(f"error: {connection.host} has no thread {clean_line(options.thread_id, 60)}\n")
+                return EXIT_CODES["usage"]
+            except ClientError as exc:
+                err.write(f"error: {exc}\n")
+                return EXIT_CODES["connection"]
+            conversation = opened.conversation
+            if options.has_resume and not conversation.pending_interrupts:
+                err.write(f"error: thread {options.thread_id} has nothing waiting for an answer; nothing was sent\n")
+                return EXIT_CODES["usage"]
+            if options.explicit_assistant:
+                service.use_assistant(options.assistant_id, options.assistant_id, thread_id=options.thread_id)
+        printer = HumanPrinter(out, err, color=color)
+        on_event = None
+        if options.output == "raw":
+            on_event = _raw_printer(out, err)
+        elif options.output == "human":
+
+            def on_event(_event: StreamEvent) -> None:
+                printer.show(conversation)
+
+        request = TurnRequest(
+            assistant_id=service.assistant_for(options.thread_id),
+            thread_id=options.thread_id,
+            text=options.message,
+            config=options.config,
+            context=options.context,
+            stream_subgraphs=options.stream_subgraphs,
+            stream_mode=options.stream_mode,
+        )
+        if options.has_resume:
+            request.resume = options.resume
         result = await service.send(Outgoing(conversation, request), on_event=on_event)
         if not result.sent:
             err.write(f"error: {result.problem}\n")

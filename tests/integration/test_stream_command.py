@@ -188,3 +188,34 @@ def test_continuing_a_thread_prints_only_the_new_run(server_url: str) -> None:
     second = stream(server_url, "--thread", thread_id, "plan a trip")
     assert second.returncode == 0
     assert "[planner]" in second.stdout and "get_weather" not in second.stdout and "San Francisco" not in second.stdout
+
+
+async def test_a_resume_with_nothing_waiting_or_an_unknown_thread_sends_nothing(
+    server_url: str, client: LangGraphClient
+) -> None:
+    from tests.support.runs import run_turn
+
+    _conversation, result = await run_turn(client, "hello")
+    thread_id = result.thread_id or ""
+    runs_before = len(await client.runs.list(thread_id, limit=50))
+    done = stream(server_url, "--thread", thread_id, "--resume", "yes")
+    assert done.returncode == 2 and "nothing waiting for an answer" in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert len(await client.runs.list(thread_id, limit=50)) == runs_before  # nothing was sent
+    missing = stream(server_url, "--thread", "00000000-0000-4000-8000-000000000000", "hello")
+    assert missing.returncode == 2 and "has no thread" in missing.stderr, missing.stderr
+
+
+async def test_a_thread_continues_with_its_own_assistant_unless_one_is_named(
+    server_url: str, client: LangGraphClient
+) -> None:
+    from tests.support.runs import run_turn
+
+    _conversation, result = await run_turn(client, "first", assistant_id="echo")
+    thread_id = result.thread_id or ""
+    kept = stream(server_url, "--thread", thread_id, "--json", "second")  # (no --assistant: the thread's own)
+    assert kept.returncode == 0, kept.stderr
+    assert json.loads(kept.stdout)["messages"][-1]["content"].startswith("echo: second")
+    switched = stream(server_url, "--thread", thread_id, "--assistant", "agent", "--json", "hello")
+    assert switched.returncode == 0, switched.stderr
+    assert not json.loads(switched.stdout)["messages"][-1]["content"].startswith("echo:")
