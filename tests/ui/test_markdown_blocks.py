@@ -201,3 +201,13 @@ def test_the_window_counts_a_message_as_it_grows_without_joining_it(steps: list[
         else:
             message.append_text(step)
         assert sizes(message) == len(message.text)
+
+
+async def test_a_heading_that_opens_a_message_sits_on_its_first_row() -> None:
+    """No two blank rows between the message's label and its first heading; later headings keep their air."""
+    markdown = ChatMarkdown("## Result\n\nFollowing the plan\n\n## Second\n\ntext")
+    async with Host(markdown).run_test(size=(40, 14)) as pilot:
+        await pilot.pause()
+        first, paragraph, second = list(markdown.children)[:3]
+        assert first.region.y == markdown.region.y and paragraph.region.y == first.region.y + 2
+        assert second.region.y - paragraph.region.bottom == 2
