@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, TypeAdapter
+from pydantic import AliasPath, BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, TypeAdapter
 
 __all__ = [
     "COUNT",
@@ -250,10 +250,22 @@ class Thread(BaseModel):
 
 
 class ThreadTask(BaseModel):
+    """A node that runs (or ran) from a checkpoint: in history, with what it wrote or how it failed."""
+
     model_config = _LENIENT
     id: str | None = None
     name: str | None = None
     interrupts: list[Interrupt] = Field(default_factory=list)
+    error: Any = None  # e.g. "ValueError('boom')", once the node failed
+    result: Any = None  # what the node returned (its writes), once it finished
+
+    @property
+    def written_message_ids(self) -> list[str]:
+        """Ids of the messages this task wrote (``result.messages``)."""
+        messages = self.result.get("messages") if isinstance(self.result, dict) else None
+        if not isinstance(messages, list):
+            return []
+        return [m["id"] for m in messages if isinstance(m, dict) and isinstance(m.get("id"), str)]
 
 
 class ThreadState(BaseModel):
@@ -264,6 +276,7 @@ class ThreadState(BaseModel):
     metadata: dict[str, Any] | None = None
     created_at: datetime | None = None
     checkpoint_id: str | None = None
+    parent_checkpoint_id: str | None = None
     interrupts: list[Interrupt] = Field(default_factory=list)
 
     @property
@@ -310,6 +323,29 @@ class Run(BaseModel):
     multitask_strategy: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # What the run was created with (input, command, config). (Not named `kwargs`: mypy's pydantic
+    # plugin reads that as the model's own __init__ keywords.)
+    created_with: dict[str, Any] = Field(default_factory=dict, validation_alias=AliasPath("kwargs"))
+
+    @property
+    def input_messages(self) -> list[dict[str, Any]]:
+        """The messages the run was sent, exactly as sent (``input.messages``)."""
+        run_input = self.created_with.get("input")
+        messages = run_input.get("messages") if isinstance(run_input, dict) else None
+        return [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+
+    @property
+    def input_message_ids(self) -> list[str]:
+        """Ids of the messages the run was sent (those a client gave ids to)."""
+        return [m["id"] for m in self.input_messages if isinstance(m.get("id"), str)]
+
+    @property
+    def resume(self) -> tuple[bool, Any]:
+        """(True, value) for a run that answered an interrupt (``command.resume``)."""
+        command = self.created_with.get("command")
+        if isinstance(command, dict) and "resume" in command:
+            return True, command["resume"]
+        return False, None
 
 
 class Health(BaseModel):

@@ -17,6 +17,7 @@ Light on purpose (no pydantic): the app imports it before its first frame.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,7 @@ NAME_CHARS = 200  # tool names and message names
 LABEL_CHARS = 80  # an error's one-line label ("ValueError")
 ERROR_TEXT_CHARS = 2000  # an error's message
 BLOCK_TYPE_CHARS = 40  # the type of a content block that is not shown ("citations")
+_EXCEPTION_REPR = re.compile(r"^([A-Za-z_][\w.]*)\(((?:'.*')|(?:\".*\"))\)$", re.S)  # ValueError('boom')
 
 
 def content_text(content: Any) -> str:
@@ -239,6 +241,20 @@ class ChatMessage:
     def thinking(self) -> str:
         return "".join(self.thinking_parts)
 
+    @classmethod
+    def unsaved(
+        cls, seq: int, text: str, *, node: str | None, status: MessageStatus, run_id: str | None
+    ) -> ChatMessage:
+        """An answer the server did not keep (a cancelled or failed node's partial text), kept locally."""
+        message = cls(seq, "ai", text_parts=[clean(text)] if text else [], status=status, run_id=run_id)
+        message.label_node(node)
+        message.persisted = False
+        return message
+
+    def label_node(self, node: str | None) -> None:
+        """The graph node that wrote this message (learned from the thread's checkpoints)."""
+        self.node = clean_line(node, LABEL_CHARS) or None if node else None
+
     def answers(self, call_id: str, status: str) -> None:
         """This (tool) message is the result of the call *call_id*; *status* ``"error"`` if it failed."""
         self.tool_call_id = clean_line(call_id, ID_CHARS) or None
@@ -332,6 +348,18 @@ class ErrorEntry:
         return cls(seq, clean_line(error, LABEL_CHARS) or "Error", clean(message)[:ERROR_TEXT_CHARS], run_id)
 
     @classmethod
+    def from_task_error(cls, seq: int, value: Any, run_id: str | None = None) -> ErrorEntry:
+        """From a checkpoint task's ``error``: ``"ValueError('boom')"`` (a repr), or a dict like a thread's."""
+        if isinstance(value, dict):
+            return cls.from_thread_error(seq, value, run_id)
+        text = str(value)
+        found = _EXCEPTION_REPR.match(text)
+        if found is None:
+            return cls.from_server(seq, "Error", text, run_id)
+        label, quoted = found.groups()
+        return cls.from_server(seq, label, quoted[1:-1].replace("\\'", "'").replace('\\"', '"'), run_id)
+
+    @classmethod
     def from_thread_error(cls, seq: int, value: Any, run_id: str | None = None) -> ErrorEntry:
         """From a thread's ``error`` field: ``{"error": ..., "message": ...}``, or any value as the message."""
         error = value if isinstance(value, dict) else {"message": str(value)} if value else {}
@@ -347,10 +375,24 @@ class InterruptEntry:
     value: Any
     resolved: bool = False
     run_id: str | None = None
+    answered: bool = False  # the answer is known (given here, or read from the run that resumed it)
+    answer: Any = None
 
     @classmethod
     def from_server(cls, seq: int, interrupt_id: str | None, value: Any, run_id: str | None = None) -> InterruptEntry:
         return cls(seq, interrupt_id, clean_obj(value), run_id=run_id)
+
+    def answer_with(self, value: Any) -> None:
+        """Resolved by *value* (a resume keyed by interrupt id gives each interrupt its own part)."""
+        if isinstance(value, dict) and self.interrupt_id and self.interrupt_id in value:
+            value = value[self.interrupt_id]
+        self.resolved = self.answered = True
+        self.answer = clean_obj(value)
+
+    @property
+    def answer_text(self) -> str:
+        answer = self.answer
+        return answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False, default=str)
 
     @property
     def question(self) -> str:

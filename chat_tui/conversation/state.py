@@ -33,6 +33,7 @@ from chat_tui.conversation.entries import (
 )
 from chat_tui.conversation.fold import StreamFold
 from chat_tui.conversation.history import History
+from chat_tui.conversation.recall import Recall
 from chat_tui.conversation.run import RunInfo, RunOutcome
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ class ConversationState:
         self._attaching = False  # replaying a run on top of stored history: skip what is stored
         self._changes = Changes()
         self._dirty: dict[int, Entry] = {}
+        self._recalled: set[int] = set()  # entries put back by Recall.recall (by id())
 
     # -- reading ------------------------------------------------------------------------
 
@@ -134,6 +136,7 @@ class ConversationState:
         self._interrupt_ids.clear()
         self.ai_nodes.clear()
         self._dirty = {}
+        self._recalled.clear()
         self._changes = Changes(reset=True)
         self.run = None
 
@@ -152,12 +155,6 @@ class ConversationState:
             self._changes.reset = True
         if isinstance(entry, ChatMessage) and entry.id:
             self._by_id.pop(entry.id, None)
-
-    def add_error(self, error: str, message: str) -> ErrorEntry:
-        """An error learned outside the stream, as a label and a message."""
-        entry = ErrorEntry.from_server(self._next_seq(), error, message, self.run.run_id if self.run else None)
-        self._add(entry)
-        return entry
 
     def add_thread_error(self, value: Any) -> ErrorEntry:
         """The error a thread records for its failed run (learned after a rejoin, say)."""
@@ -219,10 +216,10 @@ class ConversationState:
                 if call.message is not None:
                     self._touch(call.message)
 
-    def resolve_interrupts(self) -> None:
-        """The user answered: pending interrupts are no longer pending."""
+    def resolve_interrupts(self, answer: Any = None) -> None:
+        """The user answered (with *answer*): pending interrupts are no longer pending."""
         for entry in self.pending_interrupts:
-            entry.resolved = True
+            entry.answer_with(answer)
             self._touch(entry)
 
     def _add_interrupts(self, interrupts: list[Interrupt]) -> None:
@@ -239,10 +236,10 @@ class ConversationState:
         self._changes.run_changed = True
 
 
-class Conversation(StreamFold, History, ConversationState):
+class Conversation(StreamFold, History, Recall, ConversationState):
     """Entries of one thread, in order, plus the state of the current run.
 
     Stream events go in through :meth:`apply` (and :meth:`begin_run`, :meth:`finish_run`);
-    stored state through :meth:`load` and :meth:`reconcile`; the UI reads :attr:`entries`
+    stored state through :meth:`load`, :meth:`recall` and :meth:`reconcile`; the UI reads :attr:`entries`
     and :meth:`take_changes`.
     """

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.client.errors import ClientError, Conflict, NotFound
+from chat_tui.conversation.run import RunOutcome
 from chat_tui.run_config import RunConfig
 from chat_tui.service.drafts import Drafts
 from chat_tui.service.outcomes import (
@@ -202,6 +203,7 @@ class ChatService(ThreadActions):
             live.done.set()
         if result.thread_id and self.userdata is not None:
             self.userdata.set_active_run(self.data_key, result.thread_id, None)
+        self._keep_partial(conversation, result.run_id, result.outcome)
         outcome = SendOutcome(True, result.thread_id, result.run_id, result.outcome)
         if result.error is not None:
             outcome.problem = str(result.error)
@@ -233,8 +235,13 @@ class ChatService(ThreadActions):
             live.done.set()
             if self.userdata is not None:
                 self.userdata.set_active_run(self.data_key, thread_id, None)
+        self._keep_partial(conversation, result.run_id, result.outcome)
         problem = str(result.error) if result.error is not None else None
         return AttachOutcome(True, result.outcome, problem)
+
+    def _keep_partial(self, conversation: Conversation, run_id: str | None, outcome: RunOutcome) -> None:
+        if outcome in (RunOutcome.CANCELLED, RunOutcome.ERROR, RunOutcome.STOPPED):
+            self.keep_unsaved(conversation, run_id, failed=outcome is RunOutcome.ERROR)
 
     def is_live(self, thread_id: str | None) -> bool:
         return thread_id is not None and thread_id in self.live

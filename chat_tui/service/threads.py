@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["TITLE_CHARS", "ThreadActions", "stored_outcome", "thread_title"]
 
 TITLE_CHARS = 80  # a title made from the first message
+RECALL_MIN, RECALL_MAX = 4, 40  # checkpoints read to recall a thread's live details...
+RECALL_BUDGET = 4000  # ...about this many stored messages in all (each checkpoint holds every message)
+RECALL_RUNS = 100
 RENAME_CHARS = 200  # a title the user typed
 
 
@@ -87,9 +90,53 @@ class ThreadActions:
         """Delete on the server, then forget what was kept for the thread here."""
         await self.client.threads.delete(thread_id)
         if self.userdata is not None:
-            self.userdata.save_draft(self.data_key, thread_id, "")
-            self.userdata.set_run_config(self.data_key, thread_id, None)
-            self.userdata.set_active_run(self.data_key, thread_id, None)
+            self.userdata.forget_thread(self.data_key, thread_id)
+
+    async def recall(self, conversation: Conversation) -> bool:
+        """Put back what the live view showed (node labels, answered interrupts, errors, partial
+        answers) from the thread's recent checkpoints and runs; False when the server would not say.
+
+        Each checkpoint carries the whole state, so the number read shrinks as threads grow.
+        """
+        from chat_tui.client.errors import ClientError
+        from chat_tui.conversation.recall import UnsavedAnswer
+
+        thread_id = conversation.thread_id
+        if thread_id is None:
+            return False
+        limit = max(RECALL_MIN, min(RECALL_MAX, RECALL_BUDGET // max(1, len(conversation.entries))))
+        try:
+            checkpoints = await self.client.threads.get_history(thread_id, limit=limit)
+            runs = await self.client.runs.list(thread_id, limit=RECALL_RUNS)
+        except ClientError:
+            return False  # (a server without history or run lists: the thread shows as loaded)
+        kept = self.userdata.unsaved_answers(self.data_key, thread_id) if self.userdata is not None else []
+        unsaved = [
+            UnsavedAnswer(
+                str(a["run_id"]), str(a["after"]), str(a.get("text", "")), a.get("node"), bool(a.get("failed"))
+            )
+            for a in kept
+            if isinstance(a.get("run_id"), str) and isinstance(a.get("after"), str)
+        ]
+        conversation.recall(checkpoints, runs, unsaved)
+        return True
+
+    def keep_unsaved(self, conversation: Conversation, run_id: str | None, *, failed: bool) -> None:
+        """A cancelled or failed run's partial answer is not stored by the server: keep it here."""
+        from chat_tui.conversation import ChatMessage
+
+        thread_id = conversation.thread_id
+        if self.userdata is None or thread_id is None or run_id is None:
+            return
+        after: str | None = None
+        for entry in conversation.entries:
+            if not isinstance(entry, ChatMessage):
+                continue
+            if entry.persisted and entry.id:
+                after = entry.id
+            elif entry.role == "ai" and entry.run_id == run_id and entry.persisted is False and entry.text and after:
+                answer = {"run_id": run_id, "after": after, "text": entry.text, "node": entry.node, "failed": failed}
+                self.userdata.keep_unsaved_answer(self.data_key, thread_id, answer)
 
     # -- what is remembered per thread --------------------------------------------------------
 

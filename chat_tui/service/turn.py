@@ -141,7 +141,7 @@ class Turn:
             raise SendFailed(exc, self.thread_id) from None
         # Accepted: from here on the prompt is never sent again.
         if request.is_resume:
-            conversation.resolve_interrupts()
+            conversation.resolve_interrupts(request.resume)
         return await self._consume(stream)
 
     async def attach(self, run_id: str) -> TurnResult:

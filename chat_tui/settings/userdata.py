@@ -26,6 +26,8 @@ STATE_FILE = "state.json"
 STATE_VERSION = 1
 
 PROMPTS = 200  # prompts remembered per server
+UNSAVED_PER_THREAD = 10  # partial answers kept per thread (the newest)
+UNSAVED_CHARS = 8000  # of each
 NEW_THREAD = "(new)"  # the draft of the thread that does not exist yet
 
 
@@ -153,8 +155,35 @@ class UserData:
 
         return self._update(change)
 
+    # -- preferences kept here before settings.json v3 ------------------------------------------
 
-# -- preferences kept here before settings.json v3 ------------------------------------------
+    # -- partial answers the server did not keep (a cancelled or failed node's text) ------------
+
+    def unsaved_answers(self, server: str, thread_id: str) -> list[dict[str, Any]]:
+        kept = self._doc().get("unsaved", {})
+        scoped = kept.get(server, {}).get(thread_id, []) if isinstance(kept, dict) else []
+        return [a for a in scoped if isinstance(a, dict)] if isinstance(scoped, list) else []
+
+    def keep_unsaved_answer(self, server: str, thread_id: str, answer: dict[str, Any]) -> bool:
+        answer = {**answer, "text": str(answer.get("text", ""))[:UNSAVED_CHARS]}
+
+        def change(doc: dict[str, Any]) -> None:
+            scoped = doc.setdefault("unsaved", {}).setdefault(server, {})
+            kept = [a for a in scoped.get(thread_id, []) if isinstance(a, dict) and a.get("run_id") != answer["run_id"]]
+            scoped[thread_id] = [*kept, answer][-UNSAVED_PER_THREAD:]
+
+        return self._update(change)
+
+    def forget_thread(self, server: str, thread_id: str) -> bool:
+        """Everything kept for a deleted thread."""
+
+        def change(doc: dict[str, Any]) -> None:
+            for section in ("drafts", "run_configs", "active_runs", "unsaved"):
+                scoped = doc.get(section, {}).get(server)
+                if isinstance(scoped, dict):
+                    scoped.pop(thread_id, None)
+
+        return self._update(change)
 
 
 def legacy_preferences(directory: Path | None = None) -> dict[str, Any]:

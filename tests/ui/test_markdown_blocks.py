@@ -21,6 +21,7 @@ from chat_tui.ui.widgets.markdown import (
     layout_table,
 )
 from tests.benchmarks.corpus import answer_text
+from tests.support.screen_text import region_text
 
 ANSWER = answer_text(3, 1400)  # headings, paragraphs, a nested list, code, a table, a quote
 
@@ -211,3 +212,39 @@ async def test_a_heading_that_opens_a_message_sits_on_its_first_row() -> None:
         first, paragraph, second = list(markdown.children)[:3]
         assert first.region.y == markdown.region.y and paragraph.region.y == first.region.y + 2
         assert second.region.y - paragraph.region.bottom == 2
+
+
+async def test_a_message_mounted_mid_table_still_gets_the_whole_table() -> None:
+    """A streaming message's widget is often made after its first tokens arrived (a flush holds
+    several). Textual's Markdown.update() then resumed at the last line, and the rest of a table
+    whose header was already there came out as a paragraph of rows (seen live in the demo)."""
+    from chat_tui.conversation import ChatMessage, MessageStatus
+    from chat_tui.ui.widgets.entries import AssistantMessage
+
+    text = (
+        "Here's the comparison:\n\n| city | temp | conditions | humidity |\n|---|---:|---|---:|\n"
+        "| Paris | 12.3 °C | Sunny | 64% |\n| Tokyo | 16.2 °C | Clear | 55% |\n\nTokyo is warmer right now."
+    )
+    cut = text.index("|---:|---|") + 3  # the header and half its rule have arrived
+    message = ChatMessage(1, "ai", text_parts=[text[:cut]], status=MessageStatus.STREAMING)
+    widget = AssistantMessage(message, show_node=False)
+
+    class Pane(App[None]):
+        CSS_PATH = styles_dir() / "markdown.tcss"
+
+        def compose(self) -> ComposeResult:
+            yield widget
+
+    async with Pane().run_test(size=(80, 30)) as pilot:
+        await widget.sync()
+        for start in range(cut, len(text), 7):
+            message.append_text(text[start : start + 7])
+            await widget.sync()
+        message.status = MessageStatus.COMPLETE
+        await widget.sync()
+        await pilot.pause()
+        markdown = widget.query_one(ChatMarkdown)
+        kinds = [type(block).__name__ for block in markdown.children]
+        assert kinds == ["MarkdownParagraph", "CompactTable", "MarkdownParagraph"]
+        shown = region_text(pilot.app, markdown.query_one(CompactTable).region)
+        assert shown[0].split() == ["city", "temp", "conditions", "humidity"] and shown[-1].startswith("Tokyo")

@@ -249,6 +249,8 @@ class ChatScreen(ChatExtras):
             )
         if opened.running_run is not None:
             self.attach(opened.conversation, opened.running_run)
+        elif opened.thread is not None and await service.recall(opened.conversation):
+            self.wake_flush()  # node labels, answered interrupts, errors: rendered as they arrive
 
     @work(group="stream", exit_on_error=False)
     async def attach(self, conversation: Conversation, run_id: str) -> None:

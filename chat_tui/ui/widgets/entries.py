@@ -92,9 +92,14 @@ class AssistantMessage(EntryWidget):
         # What is already there is composed in one pass (history); streaming continues in sync().
         from chat_tui.ui.widgets.markdown import ChatMarkdown
 
-        self._markdown: ChatMarkdown = ChatMarkdown(message.text or None, open_links=False, classes="body")
-        self._markdown.display = bool(message.text)
-        self._text = TextCursor.after(message)
+        # A message still streaming starts empty and streams from its first token: Textual's
+        # Markdown.update() resumes parsing at the document's last *line*, so text appended after a
+        # partial update loses the start of a multi-line block (a table's header and rule, seen live).
+        streaming = message.status is MessageStatus.STREAMING
+        initial = None if streaming else message.text or None
+        self._markdown: ChatMarkdown = ChatMarkdown(initial, open_links=False, classes="body")
+        self._markdown.display = bool(initial)
+        self._text = TextCursor() if streaming else TextCursor.after(message)
         self._panels: dict[int, ToolPanel] = {id(call): ToolPanel(call) for call in message.tool_calls}
         self._tools = Vertical(*self._panels.values(), classes="tool-calls")
         self._stream: MarkdownStream | None = None
@@ -163,8 +168,8 @@ class AssistantMessage(EntryWidget):
             await self._markdown.update(message.text)  # loaded whole: one parse
         elif self._stream is not None:
             await self._stream.write(new)
-        else:
-            await self._markdown.append(new)
+        else:  # (more text for a finished message: parse it whole, for the reason given in __init__)
+            await self._markdown.update(message.text)
 
     async def _sync_tools(self) -> None:
         new_panels = []
@@ -267,16 +272,19 @@ class InterruptBlock(EntryWidget):
         self._render_state()
 
     def _render_state(self) -> None:
-        resolved = self.entry.resolved
-        self._label.update(
-            Content.assemble(("⏸ waiting for your answer" if not resolved else "⏸ answered", "bold $warning"))
-        )
-        self._hint.update(
-            Content.styled(
-                "" if resolved else "Type an answer (yes / no / JSON) and press Enter to resume the run.",
-                "$text-muted italic",
+        entry = self.entry
+        resolved = entry.resolved
+        label = "⏸ waiting for your answer" if not resolved else "⏸ answered" if entry.answered else "⏸ not answered"
+        self._label.update(Content.styled(label, "bold $warning"))
+        if not resolved:
+            hint = Content.styled(
+                "Type an answer (yes / no / JSON) and press Enter to resume the run.", "$text-muted italic"
             )
-        )
+        elif entry.answered:  # the answer stays with the question, live and when the thread is reopened
+            hint = Content.assemble(("you answered: ", "$text-muted"), (entry.answer_text, "bold"))
+        else:
+            hint = Content("")
+        self._hint.update(hint)
         self.set_class(resolved, "-resolved")
 
     async def sync(self) -> None:
