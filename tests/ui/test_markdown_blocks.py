@@ -77,7 +77,7 @@ def test_any_table_at_any_width_is_a_rectangle_within_the_width(cells: list[list
 
 def test_hanging_lines_wrap_under_the_text_not_the_bullet() -> None:
     visual = HangingVisual(Content("• "), Content("one two three four five six seven"))
-    lines = visual._content(12).plain.split("\n")
+    lines = visual.content_at(12).plain.split("\n")
     assert lines[0].startswith("• one")
     assert all(line.startswith("  ") and len(line) <= 12 for line in lines[1:])
     assert visual.get_height({}, 12) == len(lines)
@@ -126,7 +126,7 @@ def _blocks(app: Host) -> list[tuple[str, str]]:
         if widget.children:
             continue  # a list drawn as widgets: its ListLines follow
         visual = widget.render()
-        content = visual._content(40)  # type: ignore[union-attr]
+        content = visual.content_at(40)  # type: ignore[union-attr]
         out.append((type(widget).__name__, content.plain))
     return out
 
@@ -139,7 +139,7 @@ def test_a_list_is_one_text_with_nested_items_under_their_parent() -> None:
             (0, Content("• "), Content("")),  # an item still being streamed
         ]
     )
-    lines = visual._content(14).plain.split("\n")
+    lines = visual.content_at(14).plain.split("\n")
     assert lines[0] == "• one two"
     assert all(line.startswith("  ") for line in lines[1:3])  # wrapped under the text
     nested = [n for n, line in enumerate(lines) if line.startswith("  1. ")]

@@ -22,6 +22,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from chat_tui.ui.textual_compat import bindings_for_key
+
 __all__ = ["Composer"]
 
 _INLINE_ACTIONS = frozenset({"submit", "newline", "history_previous", "history_next"})
@@ -75,15 +77,16 @@ class Composer(TextArea):
         self._history_index: int | None = None
         self._stash = ""
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         # Run our own bindings here, in order with the typed characters (see the module doc).
-        for binding in self._bindings.key_to_bindings.get(event.key, []):
+        # This handler runs before TextArea's, which inserts the typed text; preventing the
+        # default keeps it from also inserting the key.
+        for binding in bindings_for_key(self, event.key):
             if binding.action in _INLINE_ACTIONS:
                 event.stop()
                 event.prevent_default()
                 await self.run_action(binding.action)
                 return
-        await super()._on_key(event)
 
     def action_submit(self) -> None:
         if self.text.strip():

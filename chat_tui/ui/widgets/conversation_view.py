@@ -1,6 +1,6 @@
 """The message pane: a window of entries, flushed from conversation state.
 
-Why it is built this way (``notes/textual.md`` §2-3): every layout pass costs time per
+Why it is built this way: every layout pass costs time per
 mounted widget, and a Markdown message costs ~265 KB, so only a window of entries is
 mounted (about 50, fewer when they are long); the rest stay data. The window slides both
 ways: scrolling to its top re-creates older entries above (the scroll position is kept, so
@@ -31,6 +31,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from chat_tui.conversation import Changes, ChatMessage, Entry
+from chat_tui.ui.textual_compat import anchor_released
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, widget_for
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 from chat_tui.ui.widgets.tool_panel import ToolPanel
@@ -400,7 +401,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         """True while the pane sticks to the conversation's end (the user has not scrolled away)."""
         if not self.at_end:
             return False
-        return (self.is_anchored and not self._anchor_released) or self.scroll_y >= self.max_scroll_y - 1
+        return (self.is_anchored and not anchor_released(self)) or self.scroll_y >= self.max_scroll_y - 1
 
     def _set_below(self, below: bool) -> None:
         if below != self._below:
@@ -501,7 +502,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         8.2 ``scroll_to(release_anchor=False)`` releases the anchor anyway (the flag is not
         passed on), which would stop the pane following.
         """
-        if lines and not (self.is_anchored and not self._anchor_released):
+        if lines and not (self.is_anchored and not anchor_released(self)):
             self.scroll_to(y=max(0, self.scroll_y + lines), animate=False, immediate=True)
 
     # -- keyboard -------------------------------------------------------------------------------
