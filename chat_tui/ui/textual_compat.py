@@ -10,7 +10,7 @@ internal changes shape. Upgrading Textual means making that one test file pass.
 
 Textual's Markdown block classes come from ``textual.widgets._markdown``, which loads
 markdown-it: they are imported on first use (module ``__getattr__``), because this module
-is imported before the first frame and Markdown is not (see ``chat_tui.ui.deferred``).
+is imported before the first frame and Markdown is not (listed in ``chat_tui.deferred``).
 """
 
 from __future__ import annotations
