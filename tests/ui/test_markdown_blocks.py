@@ -184,20 +184,3 @@ def test_the_tail_of_streamed_arguments_is_the_tail_of_their_text(parts: list[st
     from chat_tui.ui.widgets.tool_panel import _tail
 
     assert _tail(parts, limit) == "".join(parts)[-limit:]
-
-
-@settings(max_examples=100, deadline=None)
-@given(steps=st.lists(st.one_of(st.text(max_size=20), st.none()), max_size=30))
-def test_the_window_counts_a_message_as_it_grows_without_joining_it(steps: list[str | None]) -> None:
-    """Appends are counted as they arrive; a replaced text (None here) is counted afresh."""
-    from chat_tui.conversation import ChatMessage
-    from chat_tui.ui.widgets.conversation_view import _Sizes
-
-    sizes = _Sizes()
-    message = ChatMessage(1, "ai")
-    for step in steps:
-        if step is None:
-            message.replace_text("replaced")
-        else:
-            message.append_text(step)
-        assert sizes(message) == len(message.text)
