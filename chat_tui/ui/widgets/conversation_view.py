@@ -119,8 +119,8 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
             if grew:
                 if not self.following:
                     self._set_below(True)
-                elif not self.filling:  # (a window still filling in is not over its size)
-                    await self._carry_out(self._plan.prune(keep=_streaming))
+                elif not self.filling and (step := self._plan.prune(keep=_streaming)):  # (a filling window is not full)
+                    await self._carry_out(step)
             return changes
 
     async def _add(self, entry: Entry, conversation: Conversation) -> bool:
