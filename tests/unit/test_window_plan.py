@@ -286,3 +286,15 @@ def test_text_sizes_follow_a_message_as_it_grows_without_joining_it(steps: list[
         else:
             message.append_text(step)
         assert sizes(message) == len(message.text)
+
+
+def test_the_plan_imports_no_textual() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chat_tui.ui.window_plan; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
