@@ -30,6 +30,7 @@ from chat_tui.ui.collector import CollectorPolicy
 from chat_tui.ui.commands import ThreadCommands
 from chat_tui.ui.screens.chat import ChatScreen
 from chat_tui.ui.styles import stylesheets
+from chat_tui.ui.textual_compat import CrashReportWithoutLocals
 
 __all__ = ["ChatApp", "LaunchPlan"]
 
@@ -54,7 +55,7 @@ class LaunchPlan:
     problem: str | None = None  # why the last used profile could not be used (the connect screen opens)
 
 
-class ChatApp(App[int]):
+class ChatApp(CrashReportWithoutLocals, App[int]):
     TITLE = "chat-tui"
     CSS_PATH = stylesheets()
     COMMANDS = App.COMMANDS | {ThreadCommands}
@@ -353,17 +354,3 @@ class ChatApp(App[int]):
             await self.service.aclose()
         if self.demo_server is not None:
             await asyncio.to_thread(self.demo_server.stop)
-
-    def panic(self, *renderables: Any) -> None:
-        """Stylesheet errors end here; Textual leaves the return code at 0 for them."""
-        self._return_code = 1
-        super().panic(*renderables)
-
-    def _fatal_error(self) -> None:
-        """Textual prints every frame's local variables on a crash; never do that here."""
-        from rich.traceback import Traceback
-
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None)
-        self._exit_renderables.append(traceback)
-        self._close_messages_no_wait()

@@ -78,7 +78,7 @@ def test_any_table_at_any_width_is_a_rectangle_within_the_width(cells: list[list
 
 def test_hanging_lines_wrap_under_the_text_not_the_bullet() -> None:
     visual = HangingVisual(Content("• "), Content("one two three four five six seven"))
-    lines = visual._content(12).plain.split("\n")
+    lines = visual.content_at(12).plain.split("\n")
     assert lines[0].startswith("• one")
     assert all(line.startswith("  ") and len(line) <= 12 for line in lines[1:])
     assert visual.get_height({}, 12) == len(lines)
@@ -127,7 +127,7 @@ def _blocks(app: Host) -> list[tuple[str, str]]:
         if widget.children:
             continue  # a list drawn as widgets: its ListLines follow
         visual = widget.render()
-        content = visual._content(40)  # type: ignore[union-attr]
+        content = visual.content_at(40)  # type: ignore[union-attr]
         out.append((type(widget).__name__, content.plain))
     return out
 
@@ -140,7 +140,7 @@ def test_a_list_is_one_text_with_nested_items_under_their_parent() -> None:
             (0, Content("• "), Content("")),  # an item still being streamed
         ]
     )
-    lines = visual._content(14).plain.split("\n")
+    lines = visual.content_at(14).plain.split("\n")
     assert lines[0] == "• one two"
     assert all(line.startswith("  ") for line in lines[1:3])  # wrapped under the text
     nested = [n for n, line in enumerate(lines) if line.startswith("  1. ")]
@@ -185,23 +185,6 @@ def test_the_tail_of_streamed_arguments_is_the_tail_of_their_text(parts: list[st
     from chat_tui.ui.widgets.tool_panel import _tail
 
     assert _tail(parts, limit) == "".join(parts)[-limit:]
-
-
-@settings(max_examples=100, deadline=None)
-@given(steps=st.lists(st.one_of(st.text(max_size=20), st.none()), max_size=30))
-def test_the_window_counts_a_message_as_it_grows_without_joining_it(steps: list[str | None]) -> None:
-    """Appends are counted as they arrive; a replaced text (None here) is counted afresh."""
-    from chat_tui.conversation import ChatMessage
-    from chat_tui.ui.widgets.conversation_view import _Sizes
-
-    sizes = _Sizes()
-    message = ChatMessage(1, "ai")
-    for step in steps:
-        if step is None:
-            message.replace_text("replaced")
-        else:
-            message.append_text(step)
-        assert sizes(message) == len(message.text)
 
 
 async def test_a_heading_that_opens_a_message_sits_on_its_first_row() -> None:

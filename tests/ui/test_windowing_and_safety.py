@@ -36,11 +36,17 @@ async def test_a_long_thread_mounts_a_window_and_scrolling_up_brings_the_rest(
         await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y, what="layout")
         assert view.following
         # scrolling to the very top re-creates the older entries from data, without jumping
-        first = mounted[0]
-        view.scroll_home(animate=False)
-        await wait_until(pilot, lambda: len(view.query(EntryWidget)) > len(mounted), what="hydration")
-        await pilot.pause(0.2)
-        assert first.region.y >= 0 or view.scroll_y > 0  # the entry read before hydration did not jump away
+        await wait_until(pilot, lambda: not view.filling, what="the window to fill")
+        first = view.query(EntryWidget).first()
+        view.scroll_to(y=1, animate=False, immediate=True)  # (the top itself brings the older entries)
+        await pilot.pause(0.1)
+        read_at = first.region.y  # where the window's first entry is on screen
+        assert first.region.height > 0 and view.window.earlier > 0
+        view.scroll_home(animate=False, immediate=True)  # one line further up: it moves down by one
+        await wait_until(pilot, lambda: view.query(EntryWidget).first() is not first, what="hydration")
+        await wait_until(pilot, lambda: not view.moving, what="the hydration to settle")
+        await pilot.pause(0.5)  # (their Markdown lays out over a few frames)
+        assert first.region.y == read_at + 1 and view.scroll_y > 0  # it did not jump away
         view.focus()
         await pilot.press("home")
         await wait_until(
@@ -55,7 +61,7 @@ async def test_a_long_thread_mounts_a_window_and_scrolling_up_brings_the_rest(
         before = [w.copy_text() for w in view.query(EntryWidget)]
         for _ in range(3):
             view.scroll_end(animate=False, immediate=True)
-            await wait_until(pilot, lambda: not view._edge_pending, what="an extension")
+            await wait_until(pilot, lambda: not view.moving, what="an extension")
             await pilot.pause(0.1)
         after = [w.copy_text() for w in view.query(EntryWidget)]
         assert after[-1] not in before and len(after) <= WINDOW + 15

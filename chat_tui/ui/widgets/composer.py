@@ -28,6 +28,8 @@ from textual.widgets import TextArea
 if TYPE_CHECKING:
     from chat_tui.service.drafts import Drafts
 
+from chat_tui.ui.textual_compat import bindings_for_key
+
 __all__ = ["Composer"]
 
 DRAFT_DELAY = 0.4  # seconds of quiet before a draft is written
@@ -91,15 +93,16 @@ class Composer(TextArea):
         # Textual 8 wraps the placeholder with range(0, n, width), which raises for a width of 0.
         self.placeholder = self._placeholder if self.content_size.width > 0 else ""
 
-    async def _on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         # Run our own bindings here, in order with the typed characters (see the module doc).
-        for binding in self._bindings.key_to_bindings.get(event.key, []):
+        # This handler runs before TextArea's, which inserts the typed text; preventing the
+        # default keeps it from also inserting the key.
+        for binding in bindings_for_key(self, event.key):
             if binding.action in _INLINE_ACTIONS:
                 event.stop()
                 event.prevent_default()
                 await self.run_action(binding.action)
                 return
-        await super()._on_key(event)
 
     def action_submit(self) -> None:
         if self.text.strip():

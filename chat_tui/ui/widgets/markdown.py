@@ -1,8 +1,7 @@
 """The Markdown widget of assistant messages: Textual's, with tables, lists and quotes in fewer widgets.
 
 Every mounted widget costs layout time on every frame that changes the pane, about 5 KB, and
-styling when it mounts (``notes/textual.md`` §3), and an answer's widget count is mostly its
-tables and lists:
+styling when it mounts, and an answer's widget count is mostly its tables and lists:
 
 * Textual's ``MarkdownTable`` is a grid of one ``Static`` per cell with keylines around
   them. Drawing the keylines asks the compositor for every cell's screen region, which,
@@ -20,13 +19,15 @@ tables and lists:
   indent, and their other blocks in one indented container.
 
 Their styles are in ``styles/markdown.tcss``. Inline styles (bold, code, links) are kept:
-the text is rendered by a ``MarkdownBlock``, whose component classes resolve them.
+the text is rendered by a ``MarkdownBlock``, whose component classes resolve them. The
+blocks' parsed children and text are Textual internals, read through
+:mod:`chat_tui.ui.textual_compat`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from markdown_it.token import Token
 from textual.app import ComposeResult, RenderResult
@@ -38,10 +39,9 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
 from textual.widgets import Markdown
+from textual.widgets.markdown import MarkdownBlock
 
-# The block classes are not exported by textual.widgets.markdown (textual is pinned below 9).
-from textual.widgets._markdown import (
-    MarkdownBlock,
+from chat_tui.ui.textual_compat import (
     MarkdownBlockQuote,
     MarkdownBullet,
     MarkdownBulletList,
@@ -50,6 +50,12 @@ from textual.widgets._markdown import (
     MarkdownOrderedListItem,
     MarkdownParagraph,
     MarkdownTable,
+    UpdatesInPlace,
+    block_children,
+    block_origin,
+    block_text,
+    release_block_children,
+    table_cells,
 )
 
 __all__ = [
@@ -114,24 +120,25 @@ class TableVisual(Visual):
         self.rows = rows
         self._cache: tuple[int, Content] | None = None
 
-    def _content(self, width: int) -> Content:
+    def content_at(self, width: int) -> Content:
+        """The table as text laid out at *width*."""
         if self._cache is None or self._cache[0] != width:
             lines = layout_table(self.headers, self.rows, width)
             self._cache = (width, Content("\n").join(Content.assemble(*parts) for parts in lines))
         return self._cache[1]
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self._content(width).render_strips(width, height, style, options)
+        return self.content_at(width).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        return self._content(container_width).first_line.cell_length
+        return self.content_at(container_width).first_line.cell_length
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        content = self._content(width)
+        content = self.content_at(width)
         return content.plain.count("\n") + 1 if content.plain else 0
 
 
-class CompactTable(MarkdownTable):
+class CompactTable(UpdatesInPlace, MarkdownTable):
     """A Markdown table rendered as one widget's text (see the module docstring)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -145,21 +152,19 @@ class CompactTable(MarkdownTable):
         self._visual = TableVisual([], [])  # (rendering can come before compose)
 
     def compose(self) -> ComposeResult:
-        self._headers, self._rows = self._get_headers_and_rows()
-        self._visual = TableVisual(self._headers, self._rows)
+        self._visual = TableVisual(*table_cells(self))
         return iter(())
 
     def render(self) -> RenderResult:
         return self._visual
 
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
+    async def update_in_place(self, block: MarkdownBlock) -> bool:
         """A table that grew while streaming: take the new rows, draw again."""
-        if isinstance(block, MarkdownTable):
-            self._headers, self._rows = block._get_headers_and_rows()
-            self._visual = TableVisual(self._headers, self._rows)
-            self.refresh(layout=True)
-            return
-        await super()._update_from_block(block)
+        if not isinstance(block, MarkdownTable):
+            return False
+        self._visual = TableVisual(*table_cells(block))
+        self.refresh(layout=True)
+        return True
 
 
 class ListLine(MarkdownBlock):
@@ -168,9 +173,10 @@ class ListLine(MarkdownBlock):
     COMPONENT_CLASSES: ClassVar[set[str]] = {*MarkdownBlock.COMPONENT_CLASSES, "list-line--bullet"}
 
     def __init__(self, paragraph: MarkdownBlock, symbol: str) -> None:
-        super().__init__(paragraph._markdown, paragraph._token)
-        self._content = paragraph._content
-        self._visual = HangingVisual(Content.styled(symbol, ".list-line--bullet"), paragraph._content)
+        super().__init__(*block_origin(paragraph))
+        text = block_text(paragraph)
+        self.set_content(text)
+        self._visual = HangingVisual(Content.styled(symbol, ".list-line--bullet"), text)
 
     def render(self) -> RenderResult:
         return self._visual
@@ -183,7 +189,8 @@ class ListVisual(Visual):
         self.entries = entries  # (indent, marker, text), nested items indented under their parent's text
         self._cache: tuple[int, Content] | None = None
 
-    def _content(self, width: int) -> Content:
+    def content_at(self, width: int) -> Content:
+        """The list as text wrapped at *width*."""
         if self._cache is None or self._cache[0] != width:
             lines: list[Content] = []
             for indent, marker, body in self.entries:
@@ -196,13 +203,13 @@ class ListVisual(Visual):
         return self._cache[1]
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self._content(width).render_strips(width, height, style, options)
+        return self.content_at(width).render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return max((i + m.cell_length + b.cell_length for i, m, b in self.entries), default=0)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return self._content(width).plain.count("\n") + 1 if self.entries else 0
+        return self.content_at(width).plain.count("\n") + 1 if self.entries else 0
 
 
 class HangingVisual(ListVisual):
@@ -214,7 +221,7 @@ class HangingVisual(ListVisual):
 
 def _markers(block: MarkdownBlock) -> list[tuple[str, MarkdownBlock]]:
     """A list block's items with their markers: its bullets, or right-aligned numbers."""
-    items = [b for b in block._blocks if isinstance(b, MarkdownListItem)]
+    items = [b for b in block_children(block) if isinstance(b, MarkdownListItem)]
     if isinstance(block, MarkdownBulletList):
         return [(item.bullet, item) for item in items]  # "• ", "▪ " by depth
     start = 1
@@ -232,9 +239,9 @@ def _flatten(block: MarkdownBlock, indent: int = 0) -> list[tuple[int, Content, 
     """The entries of a list whose items are a paragraph and nested lists; None for anything else."""
     entries: list[tuple[int, Content, Content]] = []
     for marker, item in _markers(block):
-        blocks = list(item._blocks)
+        blocks = block_children(item)
         if blocks and isinstance(blocks[0], MarkdownParagraph):
-            body = blocks.pop(0)._content
+            body = block_text(blocks.pop(0))
         elif not blocks:
             body = Content("")  # an item still being streamed: "- "
         else:
@@ -253,7 +260,7 @@ def _flatten(block: MarkdownBlock, indent: int = 0) -> list[tuple[int, Content, 
 def _compact_items(items: Sequence[tuple[str, MarkdownBlock]]) -> Iterator[Widget]:
     """The widgets of list items given as (marker, item block): for items holding more than text."""
     for symbol, item in items:
-        blocks = list(item._blocks)
+        blocks = block_children(item)
         if blocks and isinstance(blocks[0], MarkdownParagraph):
             yield ListLine(blocks.pop(0), symbol)
             if blocks:  # nested lists, code, quotes: indented under the text
@@ -264,16 +271,10 @@ def _compact_items(items: Sequence[tuple[str, MarkdownBlock]]) -> Iterator[Widge
             bullet = MarkdownBullet()
             bullet.symbol = symbol
             yield Horizontal(bullet, Vertical(*blocks))
-        item._blocks.clear()
+        release_block_children(item)
 
 
-if TYPE_CHECKING:
-    _ListBase = MarkdownBlock
-else:  # a plain mixin at run time: Textual takes CSS and component classes from the first DOM base
-    _ListBase = object
-
-
-class _OneWidgetList(_ListBase):
+class _OneWidgetList(UpdatesInPlace):
     """What both compact lists do: draw the list as one text when it is only text, else widgets."""
 
     _visual: ListVisual | None = None
@@ -281,21 +282,21 @@ class _OneWidgetList(_ListBase):
     def compose(self) -> ComposeResult:
         entries = _flatten(self)
         children = [] if entries is not None else list(_compact_items(_markers(self)))
-        self._blocks.clear()
+        release_block_children(self)
         self._visual = ListVisual(entries) if entries is not None else None
         return iter(children)
 
     def render(self) -> RenderResult:
         return self._visual if self._visual is not None else super().render()
 
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
+    async def update_in_place(self, block: MarkdownBlock) -> bool:
         """A list that grew while streaming: one new text while it is still only text."""
         entries = _flatten(block) if self._visual is not None and type(block) is type(self) else None
-        if entries is not None:
-            self._visual = ListVisual(entries)
-            self.refresh(layout=True)
-        else:
-            await super()._update_from_block(block)
+        if entries is None:
+            return False
+        self._visual = ListVisual(entries)
+        self.refresh(layout=True)
+        return True
 
 
 class CompactBulletList(_OneWidgetList, MarkdownBulletList):
@@ -312,29 +313,29 @@ class CompactOrderedList(_OneWidgetList, MarkdownOrderedList):
 
 def _quoted_text(block: MarkdownBlock) -> Content | None:
     """A quote's text when it holds only paragraphs (stacked without a gap, as Textual draws them)."""
-    blocks = list(block._blocks)
+    blocks = block_children(block)
     if not all(isinstance(b, MarkdownParagraph) for b in blocks):
         return None
-    return Content("\n").join(b._content for b in blocks)
+    return Content("\n").join(block_text(b) for b in blocks)
 
 
-class CompactBlockQuote(MarkdownBlockQuote):
+class CompactBlockQuote(UpdatesInPlace, MarkdownBlockQuote):
     """A quote of plain paragraphs as one widget rather than a container of paragraphs."""
 
     def compose(self) -> ComposeResult:
         text = _quoted_text(self)
         if text is None:
-            yield from self._blocks  # lists, code, nested quotes: Textual's widgets
+            yield from block_children(self)  # lists, code, nested quotes: Textual's widgets
         else:
             self.set_content(text)
-        self._blocks.clear()
+        release_block_children(self)
 
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
+    async def update_in_place(self, block: MarkdownBlock) -> bool:
         text = _quoted_text(block) if isinstance(block, MarkdownBlockQuote) and not self.children else None
         if text is None:
-            await super()._update_from_block(block)
-        else:
-            self.set_content(text)
+            return False
+        self.set_content(text)
+        return True
 
 
 class ChatMarkdown(Markdown):

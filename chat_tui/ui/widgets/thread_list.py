@@ -9,18 +9,17 @@ sidebar (``chat_tui.ui.widgets.sidebar``) or the screen answers them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from textual import events
 from textual.binding import Binding
 from textual.content import Content
-from textual.css.styles import RulesMap
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from chat_tui.sanitize import clean_line
 from chat_tui.ui.format import relative_time, thread_title
+from chat_tui.ui.textual_compat import RowCachingOptionList
 
 if TYPE_CHECKING:
     from chat_tui.client.models import Thread
@@ -44,7 +43,9 @@ def _updated(thread: Thread) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-class ThreadList(OptionList):
+class ThreadList(RowCachingOptionList):
+    """The threads as rows of two lines (title; time and status), a page at a time."""
+
     BINDINGS = [
         Binding("enter", "select", "Open", id="threads.open"),  # (OptionList's, named and shown)
         Binding("n", "new", "New", id="threads.new"),
@@ -98,7 +99,6 @@ class ThreadList(OptionList):
         self.more = False
         self.loading = False
         self.filter_text = ""
-        self._measured_width = -1  # the width the row heights were measured at
         self._times_now: datetime | None = None  # the last minute's refresh of relative times...
         self._times_fresh: set[str] = set()  # ...and the rows re-rendered since
 
@@ -219,32 +219,9 @@ class ThreadList(OptionList):
         self._set_row(index, self._prompt(thread))
 
     def _set_row(self, index: int, prompt: Content) -> None:
-        """A row's new text. Textual's ``replace_option_prompt`` re-measures every row (O(rows):
-        most of the cost of paging through 10,000 threads, each page fetching titles); a row
-        that keeps its height only needs drawing again. (Textual internals; pinned below 9.)"""
-        option = self.options[index]
-        old = self._line_cache.heights.get(index)
-        option._set_prompt(prompt)
-        if old is not None:  # (not measured yet: it will be, with the new text)
-            padding = self.get_component_styles("option-list--option").padding
-            width = self.scrollable_content_region.width - self._get_left_gutter_width() - padding.width
-            height = self._get_visual(option).get_height(cast(RulesMap, self.styles), width) + option._divider
-            if height != old:
-                self._clear_caches()
-                return
-        self._option_render_cache.clear()
-        self.refresh()
-
-    def on_resize(self, event: events.Resize) -> None:
-        """Row heights depend on the width only. Textual's OptionList forgets them on every
-        Resize, which it also gets whenever its virtual size changes, i.e. on every page
-        added: re-measuring all rows each time made paging O(rows) per page. (Its handler is
-        the only other one for Resize in this widget's classes; this one replaces it.)"""
-        event.prevent_default()
-        width = self.scrollable_content_region.width
-        if width != self._measured_width:
-            self._measured_width = width
-            self._clear_caches()
+        """A row's new text, without re-measuring the other rows (Textual's ``replace_option_prompt``
+        measures every row again: O(rows) per title fetched while paging)."""
+        self.set_prompt_keeping_heights(index, prompt)
 
     def refresh_times(self) -> None:
         """Re-render relative times (called every minute): the rows in view now, the others
@@ -255,7 +232,7 @@ class ThreadList(OptionList):
 
     def _refresh_times_in_view(self) -> None:
         now = self._times_now
-        lines = self._line_cache.lines  # (measured rows only: the others are drawn fresh)
+        lines = self.measured_rows()  # (measured rows only: the others are drawn fresh)
         if now is None or not lines:
             return
         top = max(0, round(self.scroll_y))

@@ -1,0 +1,106 @@
+"""Every module chat-tui imports late on purpose, and why: the one list.
+
+The app's first frame waits for nothing it does not draw: the typed protocol (pydantic),
+httpx and Markdown were about 0.15 s of a 0.5 s start (``python -m tests.benchmarks
+--only startup``). So some modules are imported inside the function that first needs them,
+or through a package's module ``__getattr__``. Each such import names a module listed here
+(``tests/unit/test_deferred_imports.py`` checks both ways), and
+``tests/ui/test_startup_imports.py`` proves at run time that the ``CONNECTED`` and
+``ON_USE`` modules are not loaded when the first frame is written, and that the
+``CONNECTED`` ones are once the app has connected.
+
+An entry with ``via`` is not imported late itself: the listed module *via* loads it.
+No imports here: this module is read by tests and must not change what it lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["DEFERRED", "Deferred", "Load"]
+
+
+class Load(Enum):
+    """When a deferred module is loaded."""
+
+    CONNECTED = "after the first frame, when the app connects"
+    ON_USE = "after the first frame, when what needs it is first used"
+    LOCAL = "where it is used, for a reason other than the first frame"
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    module: str
+    load: Load
+    why: str
+    via: str | None = None
+
+
+_C, _U, _L = Load.CONNECTED, Load.ON_USE, Load.LOCAL
+
+DEFERRED: tuple[Deferred, ...] = (
+    # -- loaded when the app connects (after its first frame) --------------------------------
+    Deferred("chat_tui.client.client", _C, "the HTTP client (Connection.client, chat_tui.client's __getattr__)"),
+    Deferred("chat_tui.client.stream", _C, "the run stream (chat_tui.client's __getattr__)"),
+    Deferred("chat_tui.client.events", _C, "the typed stream events (Turn, on its first event)"),
+    Deferred("chat_tui.client.models", _C, "the protocol's pydantic models", via="chat_tui.client.client"),
+    Deferred("chat_tui.client.http", _C, "the HTTP policy, on httpx", via="chat_tui.client.client"),
+    Deferred(
+        "pydantic", _C, "its import and first models: with httpx, 0.15 s of a 0.5 s start", via="chat_tui.client.models"
+    ),
+    Deferred("httpx", _C, "the HTTP library", via="chat_tui.client.http"),
+    Deferred(
+        "chat_tui.conversation.state",
+        _C,
+        "the conversation state reads the typed models (the screen's new_conversation, the sidebar's "
+        "first messages, chat_tui.conversation's __getattr__)",
+    ),
+    # -- loaded when a feature is first used ---------------------------------------------------
+    Deferred("httpx_sse._decoders", _U, "the SSE field decoder (it imports httpx), made for a run's first stream"),
+    Deferred("chat_tui.ui.widgets.markdown", _U, "assistant messages' Markdown (the first one built): markdown-it"),
+    Deferred("textual.widgets._markdown", _U, "Markdown's block classes (textual_compat's __getattr__)"),
+    Deferred("markdown_it", _U, "the Markdown parser", via="textual.widgets._markdown"),
+    Deferred("textual.highlight", _U, "a tool panel's highlighted JSON, when first expanded: Pygments"),
+    Deferred("pygments", _U, "syntax highlighting", via="textual.highlight"),
+    Deferred("chat_tui.ui.screens.connect", _U, "the connect screen: no saved connection, or the palette"),
+    Deferred("chat_tui.ui.screens.help", _U, "F1 (and it imports the app to read its bindings: a cycle)"),
+    Deferred("chat_tui.ui.screens.assistants", _U, "F2"),
+    Deferred("chat_tui.ui.screens.run_config", _U, "F3"),
+    Deferred("chat_tui.ui.screens.options", _U, "F4"),
+    Deferred("chat_tui.demo.launcher", _U, "--demo (the app, `chat-tui stream --demo`, the screenshots)"),
+    Deferred("rich.traceback", _U, "a crash report (textual_compat)"),
+    Deferred("chat_tui.logfile", _U, "a failed task's report: the log file is set up on the first failure"),
+    Deferred("logging", _U, "the log file's writer, on the first failure"),
+    Deferred("logging.handlers", _U, "the log file's rotation, on the first failure"),
+    Deferred("traceback", _U, "a failed task's traceback, for the log file"),
+    Deferred("chat_tui.conversation.recall", _U, "opening a thread: its live details, recalled after the first paint"),
+    # -- imported where they are used, for other reasons -----------------------------------------
+    Deferred("chat_tui.launch", _L, "cli: each command imports what it runs (config and stream never load Textual)"),
+    Deferred("chat_tui.settings.commands", _L, "cli: `chat-tui config` only"),
+    Deferred("chat_tui.headless", _L, "cli: `chat-tui stream` only"),
+    Deferred("chat_tui.settings.profiles", _L, "cli: `chat-tui stream --profile` only"),
+    Deferred("chat_tui.connection", _L, "cli and launch: only once arguments are parsed (and the screenshots)"),
+    Deferred("chat_tui.client.errors", _L, "cli: `chat-tui stream` only"),
+    Deferred(
+        "chat_tui.client.modes", _L, "chat_tui.client's __getattr__ (light: loaded before the first frame anyway)"
+    ),
+    Deferred("chat_tui.client", _L, "Connection.client: importing the package loads nothing heavy"),
+    Deferred("chat_tui.settings.manager", _L, "launch: only when the app runs (and the screenshots)"),
+    Deferred("chat_tui.settings.userdata", _L, "the screenshots: only when they run"),
+    Deferred("chat_tui.ui.app", _L, "launch and the screenshots: Textual only when the app runs; help's cycle"),
+    Deferred("chat_tui.ui.screens.chat", _L, "the palette's provider and help import the screen that imports them"),
+    Deferred("chat_tui.ui.widgets.composer", _L, "help reads its bindings (help is imported on F1)"),
+    Deferred("chat_tui.ui.widgets.conversation_view", _L, "help reads its bindings (help is imported on F1)"),
+    Deferred("chat_tui.ui.widgets.thread_list", _L, "help reads its bindings (help is imported on F1)"),
+    Deferred("chat_tui.ui.widgets.tool_panel", _L, "help reads its bindings; the screenshots expand panels"),
+    Deferred("chat_tui.ui.screens.dialogs", _L, "the sidebar's rename and delete (the chat screen loads it anyway)"),
+    Deferred("chat_tui.conversation", _L, "the screenshots: only when they run"),
+    Deferred("chat_tui.service.turn", _L, "the screenshots: only when they run"),
+    Deferred("chat_tui.settings.paths", _L, "the demo launcher: where the server's log goes (the demo imports little)"),
+    Deferred("platformdirs", _L, "paths are resolved on first use, never at import"),
+    Deferred("asyncio", _L, "cli: `chat-tui stream` only"),
+    Deferred("ctypes", _L, "the demo server's child process: Linux's parent-death signal"),
+    Deferred("ctypes.util", _L, "the demo server's child process: Linux's parent-death signal"),
+    Deferred("langgraph_cli.cli", _L, "the demo server's child process only"),
+)

@@ -1,0 +1,266 @@
+"""Every use of a private Textual API, in one place (Textual is pinned below 9).
+
+Some of chat-tui's speed and safety rests on Textual internals: compact Markdown blocks
+built from the parser's blocks, an ``OptionList`` that does not re-measure 10,000 rows per
+page, a pane that knows when the user released its anchor, a crash report without local
+variables. Nothing outside this module touches a private Textual name
+(``tests/unit/test_private_textual.py`` checks it), and each function here says what it
+relies on, with a canary in ``tests/ui/test_textual_compat.py`` that fails when that
+internal changes shape. Upgrading Textual means making that one test file pass.
+
+Textual's Markdown block classes come from ``textual.widgets._markdown``, which loads
+markdown-it: they are imported on first use (module ``__getattr__``), because this module
+is imported before the first frame and Markdown is not (listed in ``chat_tui.deferred``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import events
+from textual.app import App
+from textual.binding import Binding
+from textual.content import Content
+from textual.css.styles import RulesMap
+from textual.dom import DOMNode
+from textual.widget import Widget
+from textual.widgets import OptionList
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+    from textual.widgets._markdown import (
+        MarkdownBlockQuote,
+        MarkdownBullet,
+        MarkdownBulletList,
+        MarkdownListItem,
+        MarkdownOrderedList,
+        MarkdownOrderedListItem,
+        MarkdownParagraph,
+        MarkdownTable,
+    )
+    from textual.widgets.markdown import Markdown, MarkdownBlock
+
+__all__ = [
+    "MARKDOWN_BLOCK_CLASSES",
+    "CrashReportWithoutLocals",
+    "MarkdownBlockQuote",
+    "MarkdownBullet",
+    "MarkdownBulletList",
+    "MarkdownListItem",
+    "MarkdownOrderedList",
+    "MarkdownOrderedListItem",
+    "MarkdownParagraph",
+    "MarkdownTable",
+    "RowCachingOptionList",
+    "UpdatesInPlace",
+    "anchor_released",
+    "bindings_for_key",
+    "block_children",
+    "block_origin",
+    "block_text",
+    "release_block_children",
+    "table_cells",
+]
+
+# -- Markdown blocks -----------------------------------------------------------------------
+
+# The block classes compact Markdown subclasses; textual.widgets.markdown exports only
+# MarkdownBlock and MarkdownFence.
+MARKDOWN_BLOCK_CLASSES = (
+    "MarkdownBlockQuote",
+    "MarkdownBullet",
+    "MarkdownBulletList",
+    "MarkdownListItem",
+    "MarkdownOrderedList",
+    "MarkdownOrderedListItem",
+    "MarkdownParagraph",
+    "MarkdownTable",
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in MARKDOWN_BLOCK_CLASSES:
+        from textual.widgets import _markdown  # (on first use: markdown-it is not needed for the first frame)
+
+        return getattr(_markdown, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def block_children(block: MarkdownBlock) -> list[MarkdownBlock]:
+    """The blocks parsed inside *block* (list items, cells, paragraphs), before it composes them.
+
+    Relies on ``MarkdownBlock._blocks``: the parser appends each block's children to that
+    list, and the base ``compose`` yields and then clears it.
+    """
+    return list(block._blocks)
+
+
+def release_block_children(block: MarkdownBlock) -> None:
+    """Forget *block*'s parsed children: they were drawn as text, or mounted elsewhere.
+
+    Relies on ``MarkdownBlock._blocks`` (see :func:`block_children`); Textual's own
+    ``compose`` clears it the same way once the children are yielded.
+    """
+    block._blocks.clear()
+
+
+def block_text(block: MarkdownBlock) -> Content:
+    """The inline text of a paragraph, heading or cell block, with its styles (bold, code, links).
+
+    Relies on ``MarkdownBlock._content``, set by ``build_from_token`` / ``set_content``.
+    """
+    return block._content
+
+
+def block_origin(block: MarkdownBlock) -> tuple[Markdown, Token]:
+    """The document and parser token a block came from: what a new block needs to replace it.
+
+    Relies on ``MarkdownBlock._markdown`` (a property resolving a weak reference) and
+    ``MarkdownBlock._token``, the two arguments ``MarkdownBlock.__init__`` takes.
+    """
+    return block._markdown, block._token
+
+
+def table_cells(table: MarkdownTable) -> tuple[list[Content], list[list[Content]]]:
+    """A parsed table's header cells and rows of cells.
+
+    Relies on ``MarkdownTable._get_headers_and_rows``, which Textual's table composes from.
+    """
+    return table._get_headers_and_rows()
+
+
+if TYPE_CHECKING:
+    _BlockBase = MarkdownBlock
+else:  # a plain mixin at run time: Textual takes CSS and component classes from the first DOM base
+    _BlockBase = object
+
+
+class UpdatesInPlace(_BlockBase):
+    """A block mixin: take the next parse of the same block in place while an answer streams.
+
+    ``Markdown.append`` re-parses only the last block and hands the result to the existing
+    block's private hook ``MarkdownBlock._update_from_block``, whose default removes the
+    block and mounts the new one. Subclasses implement :meth:`update_in_place` instead; put
+    this mixin first among the bases (``class X(UpdatesInPlace, MarkdownTable)``).
+    """
+
+    async def update_in_place(self, block: MarkdownBlock) -> bool:
+        """Take *block*'s content; False lets Textual replace this block with *block*."""
+        return False
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        if not await self.update_in_place(block):
+            await super()._update_from_block(block)
+
+
+# -- OptionList ----------------------------------------------------------------------------
+
+
+class RowCachingOptionList(OptionList):
+    """An ``OptionList`` that measures its rows once per width, and can redraw one row alone.
+
+    Textual's ``replace_option_prompt`` re-measures every row (O(rows): most of the cost of
+    paging through 10,000 threads, each page fetching titles), and its ``_on_resize`` forgets
+    every row's height on each ``Resize``, which it also gets whenever its virtual size
+    changes, i.e. on every page added. Relies on ``OptionList._line_cache`` (``lines`` and
+    ``heights``), ``_option_render_cache``, ``_clear_caches``, ``_get_visual``,
+    ``_get_left_gutter_width``, ``Option._set_prompt`` and ``Option._divider``, and on
+    ``_on_resize`` being the only other Resize handler in its classes.
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._measured_width = -1  # the width the row heights were measured at
+
+    def set_prompt_keeping_heights(self, index: int, prompt: Content) -> None:
+        """Row *index* shows *prompt*; the other rows are not measured again unless its height changed."""
+        option = self.options[index]
+        old = self._line_cache.heights.get(index)
+        option._set_prompt(prompt)
+        if old is not None:  # (not measured yet: it will be, with the new text)
+            padding = self.get_component_styles("option-list--option").padding
+            width = self.scrollable_content_region.width - self._get_left_gutter_width() - padding.width
+            height = self._get_visual(option).get_height(cast(RulesMap, self.styles), width) + option._divider
+            if height != old:
+                self._clear_caches()
+                return
+        self._option_render_cache.clear()
+        self.refresh()
+
+    def measured_rows(self) -> Sequence[tuple[int, int]]:
+        """(option index, line within the option) for each line measured so far, top to bottom.
+
+        Only rows already measured: reading Textual's ``_lines`` would measure all of them.
+        """
+        return self._line_cache.lines
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Row heights depend on the width only: forget them when it changes (this replaces Textual's handler)."""
+        event.prevent_default()
+        width = self.scrollable_content_region.width
+        if width != self._measured_width:
+            self._measured_width = width
+            self._clear_caches()
+
+
+# -- key bindings --------------------------------------------------------------------------
+
+
+def bindings_for_key(node: DOMNode, key: str) -> list[Binding]:
+    """The bindings *node* itself has for *key*, with the user's keymap applied.
+
+    Relies on ``DOMNode._bindings`` (a ``BindingsMap``: the class's ``BINDINGS``) and
+    ``App._keymap``, which the screen applies to a copy of each node's map when it collects
+    the focused chain's bindings; the public ``App.active_bindings`` does that for the whole
+    chain, on every keystroke here.
+    """
+    bindings = node._bindings
+    keymap = node.app._keymap
+    if keymap:
+        bindings = bindings.copy()
+        bindings.apply_keymap(keymap)
+    return list(bindings.key_to_bindings.get(key, ()))
+
+
+# -- scrolling -----------------------------------------------------------------------------
+
+
+def anchor_released(widget: Widget) -> bool:
+    """True when *widget* is anchored but the user scrolled away, so it does not follow for now.
+
+    Relies on ``Widget._anchor_released``: ``is_anchored`` stays True after a user scroll;
+    this flag is what the compositor checks before keeping the end in view. (In Textual
+    8.2 ``scroll_to(release_anchor=False)`` releases it anyway: the flag is not passed on.)
+    """
+    return widget._anchor_released
+
+
+# -- crashes -------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    _AppBase = App[Any]
+else:  # a plain mixin at run time, like UpdatesInPlace
+    _AppBase = object
+
+
+class CrashReportWithoutLocals(_AppBase):
+    """An app mixin: a crash prints its traceback without local variables, and exits with 1.
+
+    Textual's ``App._fatal_error`` prints every frame's locals, which can hold an API key.
+    This replaces it, doing what it does otherwise: ring the bell, add the traceback to
+    ``App._exit_renderables`` and close with ``App._close_messages_no_wait``. Textual also
+    leaves the return code at 0 when a stylesheet error ends in ``panic``: this sets
+    ``App._return_code`` to 1 there. Put it first among the bases.
+    """
+
+    def panic(self, *renderables: Any) -> None:
+        self._return_code = 1
+        super().panic(*renderables)
+
+    def _fatal_error(self) -> None:
+        from rich.traceback import Traceback  # (only on a crash)
+
+        self.bell()
+        self._exit_renderables.append(Traceback(show_locals=False, width=None))
+        self._close_messages_no_wait()

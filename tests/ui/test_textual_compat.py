@@ -1,0 +1,242 @@
+"""Canaries for chat_tui.ui.textual_compat: one per Textual internal it relies on.
+
+Each test fails when the internal changes shape (renamed, retyped, or no longer behaving
+as the compatibility module assumes), so a Textual upgrade breaks here first, in one file.
+No server needed.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, ClassVar
+
+import pytest
+from markdown_it.token import Token
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widget import Widget
+from textual.widgets import Markdown, OptionList, Static, TextArea
+from textual.widgets.markdown import MarkdownBlock
+from textual.widgets.option_list import Option
+
+from chat_tui.ui import textual_compat as compat
+from chat_tui.ui.textual_compat import (
+    CrashReportWithoutLocals,
+    MarkdownBulletList,
+    MarkdownListItem,
+    MarkdownParagraph,
+    MarkdownTable,
+    RowCachingOptionList,
+    UpdatesInPlace,
+    anchor_released,
+    bindings_for_key,
+    block_children,
+    block_origin,
+    block_text,
+    release_block_children,
+    table_cells,
+)
+
+
+class Host(App[None]):
+    def __init__(self, *widgets: Widget) -> None:
+        super().__init__()
+        self.widgets = widgets
+
+    def compose(self) -> ComposeResult:
+        yield from self.widgets
+
+
+# -- Markdown blocks -------------------------------------------------------------------------
+
+
+def test_the_markdown_block_classes_come_from_textuals_private_module() -> None:
+    from textual.widgets import _markdown
+
+    for name in compat.MARKDOWN_BLOCK_CLASSES:
+        cls = getattr(compat, name)
+        assert cls is getattr(_markdown, name) and issubclass(cls, Widget), name
+    assert issubclass(MarkdownTable, MarkdownBlock) and issubclass(MarkdownBulletList, MarkdownBlock)
+    with pytest.raises(AttributeError):
+        compat.MarkdownNothing  # noqa: B018
+
+
+seen: dict[str, Any] = {}
+
+
+class ProbeList(MarkdownBulletList):
+    """Records what the compat functions read of a parsed list, as the compact list does."""
+
+    def compose(self) -> ComposeResult:
+        items = block_children(self)
+        seen["items"] = items
+        seen["first"] = block_children(items[0])
+        seen["origin"] = block_origin(items[0])
+        release_block_children(self)
+        seen["released"] = block_children(self)
+        return iter(())
+
+
+class ProbeTable(UpdatesInPlace, MarkdownTable):
+    def compose(self) -> ComposeResult:
+        seen.setdefault("cells", []).append(table_cells(self))
+        return iter(())
+
+    async def update_in_place(self, block: MarkdownBlock) -> bool:
+        seen.setdefault("updates", []).append(table_cells(block) if isinstance(block, MarkdownTable) else None)
+        return True
+
+
+class ProbeMarkdown(Markdown):
+    BLOCKS: ClassVar[dict[str, type[MarkdownBlock]]] = {
+        **Markdown.BLOCKS,
+        "bullet_list_open": ProbeList,
+        "table_open": ProbeTable,
+    }
+
+
+async def test_a_parsed_block_holds_its_children_text_document_and_token_until_composed() -> None:
+    seen.clear()
+    markdown = ProbeMarkdown("- **one** item\n- two\n")
+    async with Host(markdown).run_test() as pilot:
+        await pilot.pause()
+        items = seen["items"]
+        assert all(isinstance(item, MarkdownListItem) for item in items) and len(items) == 2
+        paragraph = seen["first"][0]
+        assert isinstance(paragraph, MarkdownParagraph)
+        text = block_text(paragraph)
+        assert isinstance(text, Content) and text.plain == "one item" and text.spans  # bold kept as a span
+        document, token = seen["origin"]
+        assert document is markdown and isinstance(token, Token) and token.type == "list_item_open"
+        assert seen["released"] == []
+        assert list(inspect.signature(MarkdownBlock.__init__).parameters)[1:3] == ["markdown", "token"]
+
+
+async def test_a_table_gives_its_cells_and_takes_a_streamed_reparse_in_place() -> None:
+    seen.clear()
+    markdown = ProbeMarkdown()
+    async with Host(markdown).run_test() as pilot:
+        await markdown.append("| a | b |\n|---|---|\n| 1 | 2 |\n")
+        await pilot.pause()
+        await markdown.append("| 3 | 4 |\n")  # the same table, re-parsed: handed to the one mounted
+        await pilot.pause()
+        headers, rows = seen["cells"][0]
+        assert [h.plain for h in headers] == ["a", "b"] and [[c.plain for c in r] for r in rows] == [["1", "2"]]
+        (update,) = seen["updates"]
+        assert [[c.plain for c in r] for r in update[1]] == [["1", "2"], ["3", "4"]]
+        assert len(markdown.query(ProbeTable)) == 1  # kept, not replaced
+    assert inspect.iscoroutinefunction(MarkdownBlock._update_from_block)
+    assert list(inspect.signature(MarkdownBlock._update_from_block).parameters) == ["self", "block"]
+
+
+# -- OptionList ------------------------------------------------------------------------------
+
+
+def test_option_list_internals_have_the_shapes_the_row_cache_reads() -> None:
+    option = Option(Content("x"))
+    assert option._divider is False
+    option._set_prompt(Content("y"))
+    assert option.prompt == Content("y")
+    option_list = OptionList()
+    assert isinstance(option_list._line_cache.lines, list) and isinstance(option_list._line_cache.heights, dict)
+    assert callable(option_list._option_render_cache.clear)
+    for name in ("_clear_caches", "_get_visual", "_get_left_gutter_width"):
+        assert callable(getattr(option_list, name)), name
+    # Textual's only Resize handler in an OptionList's classes, which the row cache replaces:
+    handlers = [c for c in OptionList.__mro__ if "_on_resize" in vars(c) or "on_resize" in vars(c)]
+    assert handlers == [OptionList]
+
+
+async def test_rows_are_measured_once_per_width_and_one_row_can_change_alone() -> None:
+    rows = RowCachingOptionList()
+    async with Host(rows).run_test(size=(40, 20)) as pilot:
+        rows.add_options(Option(Content(f"row {n}\nsecond line"), id=str(n)) for n in range(100))
+        await pilot.pause()
+        measured = list(rows.measured_rows())
+        assert measured[:3] == [(0, 0), (0, 1), (1, 0)]
+        rows.set_prompt_keeping_heights(5, Content("renamed\nsecond line"))  # same height: nothing re-measured
+        assert list(rows.measured_rows()) == measured
+        assert rows.get_option_at_index(5).prompt == Content("renamed\nsecond line")
+        rows.set_prompt_keeping_heights(6, Content("three\nlines\nnow"))  # another height: all re-measured
+        assert list(rows.measured_rows()) == []
+        await pilot.pause()
+        assert [line for line in rows.measured_rows() if line[0] == 6] == [(6, 0), (6, 1), (6, 2)]
+        measured = list(rows.measured_rows())
+        rows.add_options([Option("one more")])  # the virtual size changes: a Resize, same width
+        await pilot.pause()
+        assert list(rows.measured_rows())[: len(measured)] == measured
+
+
+# -- bindings, anchoring, crashes ------------------------------------------------------------
+
+
+class Keys(Static, can_focus=True):
+    BINDINGS: ClassVar[list[Binding]] = [Binding("enter", "go", "Go", id="keys.go")]
+
+
+async def test_a_nodes_own_bindings_are_found_by_key_with_the_keymap_applied() -> None:
+    keys = Keys()
+    app = Host(keys)
+    async with app.run_test():
+        assert isinstance(keys._bindings, BindingsMap) and isinstance(app._keymap, dict)
+        assert [b.action for b in bindings_for_key(keys, "enter")] == ["go"]
+        app.set_keymap({"keys.go": "f9"})
+        assert [b.action for b in bindings_for_key(keys, "f9")] == ["go"]
+        assert bindings_for_key(keys, "enter") == []
+        assert [b.action for b in keys._bindings.key_to_bindings["enter"]] == ["go"]  # (the class's own, unmapped)
+
+
+class Typing(TextArea):
+    """Like the composer: its own key handler runs before TextArea inserts the text."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "x":
+            event.prevent_default()
+
+
+async def test_a_text_areas_own_key_handler_runs_first_and_can_stop_the_insert() -> None:
+    area = Typing()
+    async with Host(area).run_test() as pilot:
+        area.focus()
+        await pilot.press("a", "x", "b")
+        assert area.text == "ab"
+    assert inspect.iscoroutinefunction(TextArea._on_key)
+
+
+async def test_the_anchor_is_released_by_a_scroll_and_restored_at_the_end() -> None:
+    pane = VerticalScroll(*(Static(f"line {n}") for n in range(100)))
+    async with Host(pane).run_test(size=(40, 10)) as pilot:
+        pane.anchor()
+        await pilot.pause()
+        assert pane.is_anchored and anchor_released(pane) is False
+        pane.scroll_home(animate=False, immediate=True)
+        assert pane.is_anchored and anchor_released(pane) is True  # still anchored, but not following
+        pane.scroll_to(y=pane.max_scroll_y, animate=False, immediate=True)  # back at the end: following again
+        assert anchor_released(pane) is False
+        pane.scroll_home(animate=False, immediate=True)
+        pane.anchor()  # (what End does)
+        assert anchor_released(pane) is False
+
+
+class Crashing(CrashReportWithoutLocals, App[int]):
+    def on_mount(self) -> None:
+        secret = "-".join(["LOCAL", "VALUE"])  # (as a local it would show as 'LOCAL-VALUE')
+        raise RuntimeError(f"deliberate ({len(secret)})")
+
+
+async def test_the_crash_report_replaces_textuals_and_keeps_its_exit_path(capsys: pytest.CaptureFixture[str]) -> None:
+    app = Crashing()
+    assert isinstance(app._exit_renderables, list) and app._return_code is None
+    assert callable(app._close_messages_no_wait)
+    assert "_fatal_error" in vars(App) and "panic" in vars(App)  # the two methods the mixin replaces
+    with pytest.raises(RuntimeError):
+        async with app.run_test():
+            pass
+    printed = capsys.readouterr().err
+    assert "deliberate (11)" in printed and "LOCAL-VALUE" not in printed  # the traceback, without locals
+    panicking = Crashing()
+    panicking.panic("stylesheet error")
+    assert panicking.return_code == 1
