@@ -132,7 +132,7 @@ def test_the_log_goes_where_config_path_says(user_dirs: dict[str, Path]) -> None
         [sys.executable, "-m", "chat_tui", "config", "path"], capture_output=True, text=True, check=True
     ).stdout
     assert DemoServer().log_path == user_dirs["log"] / "demo-server.log"
-    assert f"logs:     {user_dirs['log']}  (demo-server.log)" in shown
+    assert f"logs:     {user_dirs['log']}  (chat-tui.log, demo-server.log)" in shown
 
 
 def test_broken_install_fails_fast_with_log_path(tmp_path: Path) -> None:
