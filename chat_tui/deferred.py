@@ -71,9 +71,9 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.demo.launcher", _U, "--demo (the app, `chat-tui stream --demo`, the screenshots)"),
     Deferred("rich.traceback", _U, "a crash report (textual_compat)"),
     Deferred("chat_tui.logfile", _U, "a failed task's report: the log file is set up on the first failure"),
-    Deferred("logging", _U, "the log file's writer, on the first failure"),
+    Deferred("logging", _L, "the log file's writer, on the first failure (Textual loads it anyway)"),
     Deferred("logging.handlers", _U, "the log file's rotation, on the first failure"),
-    Deferred("traceback", _U, "a failed task's traceback, for the log file"),
+    Deferred("traceback", _L, "a failed task's traceback, for the log file (Textual loads it anyway)"),
     Deferred("chat_tui.conversation.recall", _U, "opening a thread: its live details, recalled after the first paint"),
     # -- imported where they are used, for other reasons -----------------------------------------
     Deferred("chat_tui.launch", _L, "cli: each command imports what it runs (config and stream never load Textual)"),

@@ -13,6 +13,7 @@ from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.model import Preferences
 from chat_tui.ui.widgets.thread_list import PAGE_SIZE
 from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+from tests.support.runs import run_turn
 
 pytestmark = pytest.mark.server
 SIZE = (120, 40)
@@ -60,10 +61,15 @@ async def test_the_sidebar_pages_as_you_scroll(
         screen = await connected(pilot)
         await wait_until(pilot, lambda: screen.threads.option_count == PAGE_SIZE, what="the first page")
         assert screen.threads.more
+        # A thread beyond the first page runs meanwhile (another client): it moves to the top of the
+        # server's order, so the next page starts one row later than the rows listed suggest.
+        unlisted = (await client.threads.search(limit=1, offset=PAGE_SIZE + 5))[0]
+        await run_turn(client, "hello", thread_id=unlisted.thread_id)
         screen.threads.focus()
         await pilot.press("end")
-        await wait_until(pilot, lambda: len(screen.threads.threads) == total, what="the next page")
-        assert not screen.threads.more
+        # (well within the sidebar's own periodic refresh, which would hide a paging bug)
+        await wait_until(pilot, lambda: len(screen.threads.threads) == total, timeout=8, what="every thread, once")
+        assert not screen.threads.more and len({t.thread_id for t in screen.threads.threads}) == total
 
 
 async def test_palette_switches_threads_by_title(

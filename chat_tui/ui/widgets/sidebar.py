@@ -95,6 +95,8 @@ class ThreadSidebar(Vertical):
         finally:
             threads.loading = False
         self._fetch_first_messages()
+        if not threads.more:  # the end: pick up threads that moved to the top while paging
+            self.refresh_statuses()
 
     @work(group="titles", exclusive=True, exit_on_error=False)
     async def _fetch_first_messages(self) -> None:

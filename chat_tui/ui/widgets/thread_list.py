@@ -98,6 +98,7 @@ class ThreadList(RowCachingOptionList):
         self.current_id: str | None = None
         self.more = False
         self.loading = False
+        self.fetched = 0  # rows the server has sent (the next page's offset: rows can move between pages)
         self.filter_text = ""
         self._times_now: datetime | None = None  # the last minute's refresh of relative times...
         self._times_fresh: set[str] = set()  # ...and the rows re-rendered since
@@ -110,9 +111,13 @@ class ThreadList(RowCachingOptionList):
         self.threads = list(threads)
         self._by_id = {t.thread_id: t for t in self.threads}
         self.more = more
+        self.fetched = len(threads)
         self._rebuild(keep)
 
     def add_page(self, threads: list[Thread], *, more: bool) -> None:
+        """The next page. A thread updated meanwhile moved to the top of the server's order: it is
+        skipped here (already listed), and found again by the next status refresh."""
+        self.fetched += len(threads)
         fresh = [t for t in threads if t.thread_id not in self._by_id]
         self.threads.extend(fresh)
         self._by_id.update((t.thread_id, t) for t in fresh)
@@ -278,7 +283,7 @@ class ThreadList(RowCachingOptionList):
     def _maybe_load_more(self) -> None:
         if self.more and not self.loading and not self.filter_text:
             self.loading = True
-            self.post_message(self.LoadMore(len(self.threads)))
+            self.post_message(self.LoadMore(self.fetched))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index >= self.option_count - _PREFETCH:
