@@ -33,6 +33,7 @@ from textual.widgets import Static
 from chat_tui.conversation import Changes, ChatMessage, Entry
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, widget_for
 from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.removal import remove_children
 from chat_tui.ui.widgets.tool_panel import ToolPanel
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         self.conversation = conversation
         self._sizes.clear()
         conversation.take_changes()  # we render everything now
-        await self.remove_children()
+        await remove_children(self, list(self.children))
         self._widgets.clear()
         self._rendered = [e for e in conversation.entries if conversation.renders_alone(e)]
         self._show_nodes = self._labels_enabled and conversation.show_node_labels
@@ -156,7 +157,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         doomed = list(self._widgets.values())
         self._widgets.clear()
         if doomed:
-            await self.remove_children(doomed)
+            await remove_children(self, doomed)
         self.anchor(at_end)  # follow only a window that holds the end
         await self._mount_window(at_end=at_end)
         if had_focus and self.screen.focused is None:
@@ -292,7 +293,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
                     continue
                 if not conversation.renders_alone(entry):  # a result that found its call
                     self._forget(entry)
-                    await widget.remove()
+                    await remove_children(self, [widget])
                     continue
                 if widget.is_mounted:
                     await widget.sync()
@@ -377,7 +378,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
                     break
                 doomed.append(widget)
         if doomed:
-            await self.remove_children(doomed)
+            await remove_children(self, doomed)
         self._start = target
         self._update_markers()
 
@@ -490,7 +491,7 @@ class ConversationView(VerticalScroll, OwnFocusStyles, can_focus=True):
         else:
             self._end = start
         if doomed:
-            await self.remove_children(doomed)
+            await remove_children(self, doomed)
             if keep_position:  # content above the viewport went away: move up by its height
                 self._scroll_by(-height)
 
