@@ -130,6 +130,8 @@ async def test_the_run_configuration_belongs_to_its_thread(
         screen.open_thread(other.thread_id)
         await wait_until(pilot, lambda: screen.conversation.thread_id == other.thread_id, what="the other thread")
         assert screen.run_config is None  # an existing thread without one does not inherit it
+        # (the other thread may still be being drawn: opening this one cancels that, which the
+        # app must survive; tests/ui/test_cancelled_swaps.py checks it step by step)
         screen.open_thread(mine)
         await wait_until(pilot, lambda: screen.conversation.thread_id == mine, what="the first thread")
         assert screen.run_config is not None and screen.run_config.values["model_name"] == "openai"

@@ -21,6 +21,7 @@ from textual.message import Message
 from chat_tui.conversation import Changes, ChatMessage, Entry, MessageStatus
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, widget_for
 from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.removal import remove_children
 from chat_tui.ui.widgets.tool_panel import ToolPanel
 from chat_tui.ui.widgets.window_pane import WindowPane
 from chat_tui.ui.window_plan import LIMITS, Placement
@@ -109,7 +110,7 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
                 if not conversation.renders_alone(entry):  # a result that found its call
                     self._widgets.pop(entry.seq, None)
                     self._plan.remove(entry)
-                    await widget.remove()
+                    await remove_children(self, [widget])
                     continue
                 if widget.is_mounted:
                     await widget.sync()

@@ -28,6 +28,7 @@ from textual.widgets import Static
 from chat_tui.conversation import Entry
 from chat_tui.ui.textual_compat import anchor_released
 from chat_tui.ui.widgets.entries import EntryWidget
+from chat_tui.ui.widgets.removal import remove_children
 from chat_tui.ui.window_plan import Step, TextSizes, WindowPlan
 
 __all__ = ["HOLD_SECONDS", "WindowPane"]
@@ -118,7 +119,7 @@ class WindowPane(VerticalScroll):
         """A new list: unmount everything, then show a window at its end, following."""
         self._stop_fill()
         self._sizes.clear()
-        await self.remove_children()
+        await remove_children(self, list(self.children))
         self._widgets.clear()
         self._plan.reset(entries)
         await self.mount_all([self._hint, self._earlier, self._later])
@@ -133,7 +134,7 @@ class WindowPane(VerticalScroll):
         doomed = list(self._widgets.values())
         self._widgets.clear()
         if doomed:
-            await self.remove_children(doomed)
+            await remove_children(self, doomed)
         self.anchor(at_end)  # follow only a window that holds the end
         await self._open(at_end=at_end)
         if had_focus and self.screen.focused is None:
@@ -194,7 +195,7 @@ class WindowPane(VerticalScroll):
         elif widgets:
             await self.mount_all(widgets, before=self._later)
         if doomed:
-            await self.remove_children(doomed)
+            await remove_children(self, doomed)
         self._update_markers()
         return len(widgets)
 
