@@ -8,31 +8,26 @@ Rules this module enforces:
   gives runs fresh ids and a retry could start the run twice. Connection *setup* is
   retried for every request by the transport, since such a request never reached the
   server;
-* at most 64 KiB of an error body is read;
 * httpx exceptions are translated into :mod:`chat_tui.client.errors` types ``from None``,
   so tracebacks (and Textual's crash screen, which prints frame locals) never reach into
   httpcore frames that hold request headers;
-* every JSON answer is decoded by :meth:`HttpCore.json` and validated by :func:`validated`:
-  a body that is not JSON, or JSON of another shape, raises
-  :class:`~chat_tui.client.errors.UnexpectedResponse`, never a pydantic or decoding error.
+* what a server answers is read by :mod:`chat_tui.client.responses`: every JSON answer
+  through its one validating function, at most 64 KiB of an error body.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import random
 import socket
 import ssl
-import time
 from collections.abc import AsyncIterator, Generator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, overload
 
 import httpx
-import pydantic_core
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from chat_tui import __version__
 from chat_tui.client.auth import ApiKey, Secret
@@ -44,72 +39,19 @@ from chat_tui.client.errors import (
     RateLimited,
     RedirectRefused,
     RequestTimeout,
-    UnexpectedResponse,
     error_for_status,
 )
+from chat_tui.client.responses import decoded_json, error_detail, parse_retry_after, read_body, validated
 from chat_tui.client.urls import display_host, normalize_base_url, same_origin
-from chat_tui.sanitize import clean_line
 
-__all__ = ["ERROR_BODY_LIMIT", "HttpCore", "parse_retry_after", "validated"]
+__all__ = ["HttpCore"]
 
-ERROR_BODY_LIMIT = 64 * 1024
-RETRY_AFTER_MAX = 120.0
 _AUTO_RETRY_WAIT_MAX = 10.0  # longer waits are reported to the user instead
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _RESERVED_HEADERS = frozenset({"x-api-key", "content-length", "host", "transfer-encoding"})
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
-
-
-@overload
-def validated(schema: type[M], data: Any, *, what: str, host: str) -> M: ...
-
-
-@overload
-def validated(schema: TypeAdapter[T], data: Any, *, what: str, host: str) -> T: ...
-
-
-def validated(schema: type[BaseModel] | TypeAdapter[Any], data: Any, *, what: str, host: str) -> Any:
-    """*data* (a decoded server answer) as *schema*; :class:`UnexpectedResponse` when it does not fit.
-
-    The one place server JSON becomes typed values. *what* names the operation and *host*
-    the server, the only things the message shows. The error is raised outside the
-    ``except`` block and ``from None``, so it carries no validation error (which holds the
-    body) in its context or traceback.
-    """
-    try:
-        if isinstance(schema, TypeAdapter):
-            return schema.validate_python(data)
-        return schema.model_validate(data)
-    except ValidationError:
-        pass
-    raise UnexpectedResponse(what, host) from None
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date).
-
-    Unparsable, negative or absurd values give None (use the default backoff); values
-    are capped at two minutes.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    if value.isascii() and value.isdigit():
-        if len(value) > 6:
-            return RETRY_AFTER_MAX
-        return min(float(value), RETRY_AFTER_MAX)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when is None:
-        return None
-    delta = when.timestamp() - (time.time() if now is None else now)
-    if delta < 0:
-        return 0.0
-    return min(delta, RETRY_AFTER_MAX)
 
 
 def _connect_reason(exc: BaseException) -> str:
@@ -266,18 +208,8 @@ class HttpCore:
     async def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """The decoded JSON answer (None for an empty one); :class:`UnexpectedResponse` for a
         body that is not JSON (a proxy's text or HTML page, a truncated document)."""
-        what = kwargs.get("what", "request")
         response = await self.request(method, path, **kwargs)
-        if response.status_code == 204 or not response.content.strip():
-            return None
-        content_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
-        if content_type and "json" not in content_type:
-            raise UnexpectedResponse(what, self.host, f"{clean_line(content_type, 60)}, not JSON") from None
-        try:
-            return pydantic_core.from_json(response.content)
-        except ValueError:
-            pass  # (raised below: the decoding error, which quotes the body, stays out of its context)
-        raise UnexpectedResponse(what, self.host, "invalid JSON") from None
+        return decoded_json(response, what=kwargs.get("what", "request"), host=self.host)
 
     @overload
     async def parsed(self, schema: type[M], method: str, path: str, **kwargs: Any) -> M: ...
@@ -305,7 +237,7 @@ class HttpCore:
         try:
             if response.status_code >= 300:
                 raise await self._status_error(response, what)
-            await _read(response, self.host, what)
+            await read_body(response, self.host, what)
             return response
         finally:
             await response.aclose()
@@ -380,62 +312,13 @@ class HttpCore:
                     "not following it, so credentials stay with the configured server"
                 )
             return RedirectRefused(f"{what}: {self.host} answered with a redirect (HTTP {status}); check the URL")
-        body = await _read_capped(response, ERROR_BODY_LIMIT)
-        detail = _extract_detail(body, response.headers.get("content-type", ""))
         return error_for_status(
             status,
             host=self.host,
-            detail=detail,
+            detail=await error_detail(response),
             what=what,
             retry_after=parse_retry_after(response.headers.get("retry-after")),
         )
-
-
-async def _read(response: httpx.Response, host: str, what: str) -> None:
-    try:
-        await response.aread()
-    except httpx.TimeoutException:
-        raise RequestTimeout(host, what) from None
-    except httpx.HTTPError:
-        raise ConnectError(host, "the connection was closed while reading the answer") from None
-
-
-async def _read_capped(response: httpx.Response, limit: int) -> bytes:
-    """Read at most *limit* bytes of a body; the rest is never downloaded."""
-    parts: list[bytes] = []
-    size = 0
-    try:
-        async for chunk in response.aiter_bytes():
-            parts.append(chunk)
-            size += len(chunk)
-            if size >= limit:
-                break
-    except httpx.HTTPError:
-        pass
-    return b"".join(parts)[:limit]
-
-
-def _extract_detail(body: bytes, content_type: str) -> str | None:
-    """The server's explanation: ``detail``/``message``/``error`` of a JSON body, or plain text."""
-    if not body.strip():
-        return None
-    content_type = content_type.lower()
-    if "json" in content_type or body.lstrip()[:1] in (b"{", b"["):
-        try:
-            data = pydantic_core.from_json(body)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            for key in ("detail", "message", "error"):
-                value = data.get(key)
-                if isinstance(value, str) and value.strip():
-                    return value
-                if value:
-                    return str(value)[:400]
-        return None
-    if "html" in content_type or body.lstrip()[:1] == b"<":
-        return None  # an HTML error page says nothing a terminal user can act on
-    return body.decode("utf-8", "replace").strip().splitlines()[0] if body.strip() else None
 
 
 def _backoff(attempt: int) -> float:

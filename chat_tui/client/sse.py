@@ -2,8 +2,8 @@
 
 The fields of an event are interpreted by httpx-sse's decoder (the event-stream
 interpretation of the HTML standard, §9.2.6). Around it this module fixes what breaks on a
-real LangGraph stream (httpx-sse 0.4.3's faults, measured in
-``notes/reliability-security.md`` §1.3):
+real LangGraph stream (faults of httpx-sse 0.4.3, each with a test in
+``tests/unit/test_sse.py``):
 
 * bytes are decoded as UTF-8 whatever ``charset=`` says (the SSE spec), invalid
   sequences become U+FFFD, and a multi-byte character split across reads is kept whole;

@@ -1,6 +1,6 @@
 """An open run stream that survives drops: rejoin, replay filtering, stall detection.
 
-What the Agent Server does (``notes/protocol.md`` §3-4) and what this module does about it:
+What the Agent Server does and what this module does about it:
 
 * There is no ``end`` event; a finished, cancelled or interrupted run, a proxy timeout
   and a dropped connection all look like the body closing. On a clean close the run's

@@ -1,83 +1,40 @@
 """Start and stop a real `langgraph dev` server running the offline demo graphs.
 
 Imported by the app even without the `demo` extra: nothing here imports langgraph or
-langchain (the server runs in a child process of the same Python environment).
+langchain (the server runs in a child process of the same Python environment). The child
+process's details are in :mod:`.process`; what its log says is read by :mod:`.server_log`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
-import contextlib
 import datetime as _dt
 import importlib.util
 import os
-import re
 import shutil
-import signal
-import site
-import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import IO
 
 import httpx
 
+from chat_tui.demo.process import HOST, Lifeline, child_env, free_port, port_is_free, server_command, terminate
+from chat_tui.demo.server_log import last_meaningful_line, lost_bind_race, missing_install, switched_port, tail_lines
 from chat_tui.errors import ChatTuiError  # (no imports of its own: the demo stays light)
 
-HOST = "127.0.0.1"
+__all__ = ["INSTALL_HINT", "DemoServer", "DemoServerError", "default_log_path", "demo_available"]
+
 INSTALL_HINT = "pip install 'chat-tui[demo]'"
 DEMO_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph", "langchain_core")
-CONFIG_PATH = Path(__file__).with_name("langgraph.json")
 TEMP_PREFIX = "chat-tui-demo-"  # the child removes such a workdir itself, even if we died
 BIND_RETRIES = 2
 POLL_INTERVAL = 0.1
-
-# Removed from the child's environment: credentials and anything that would make the server
-# phone home, trace, export metrics or change how `langgraph dev` behaves.
-_DROP_PREFIXES = ("LANGSMITH_", "LANGCHAIN_", "LANGGRAPH_", "LANGSERVE_", "OTEL_", "LSD_", "CUSTOM_LSD_")
-_DROP_NAMES = frozenset(
-    {
-        "MOUNT_PREFIX",
-        "N_JOBS_PER_WORKER",
-        "DATABASE_URI",
-        "REDIS_URI",
-        "MIGRATIONS_PATH",
-        "POSTGRES_URI",
-        "LOG_JSON",
-        "DD_API_KEY",
-    }
-)
-# Set in the child's environment: fully offline, quiet, unbuffered logs.
-OFFLINE_ENV: dict[str, str] = {
-    "LANGSMITH_TRACING": "false",
-    "LANGSMITH_TRACING_V2": "false",
-    "LANGCHAIN_TRACING_V2": "false",
-    "LANGCHAIN_TRACING": "false",
-    "LANGGRAPH_CLI_NO_ANALYTICS": "1",  # langgraph-cli: no anonymous usage ping
-    "LANGGRAPH_NO_VERSION_CHECK": "true",  # langgraph-api: no PyPI version check
-    "OTEL_ENABLED": "false",
-    "OTEL_SDK_DISABLED": "true",
-    "LANGGRAPH_METRICS_ENABLED": "false",
-    "LANGGRAPH_LOGS_ENABLED": "false",
-    "LOG_COLOR": "false",
-    "PYTHONUNBUFFERED": "1",
-    "PYTHONIOENCODING": "utf-8",
-}
-
-_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-_PORT_SWITCH_RE = re.compile(r"Port (\d+) is already in use, using port (\d+) instead")
-_BIND_ERROR_RE = re.compile(r"address already in use|Errno 98|Errno 48|error while attempting to bind", re.I)
-_STRUCTLOG_RE = re.compile(r"^\S+Z \[(\w+)\s*\] (.*?)(?:\s+\[[\w.]+\](?:\s.*)?)?$")
-_MISSING_MODULE_RE = re.compile(
-    r"No module named '?(langgraph\w*|langchain\w*|chat_tui)|langgraph-cli\[inmem\]|Could not import run_server"
-)
 
 
 class DemoServerError(ChatTuiError):
@@ -98,82 +55,6 @@ def default_log_path() -> Path:
     from chat_tui.settings.paths import demo_server_log
 
     return demo_server_log()
-
-
-def free_port(host: str = HOST) -> int:
-    """A currently free TCP port on `host` (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int, host: str = HOST) -> bool:
-    """Can we bind `port` right now (same check as langgraph-api, SO_REUSEADDR included)?"""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def child_env(base: Mapping[str, str], extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The server's environment: `base` without credentials/telemetry, plus offline switches."""
-    env = {
-        k: v
-        for k, v in base.items()
-        if not k.upper().startswith(_DROP_PREFIXES)
-        and k.upper() not in _DROP_NAMES
-        and not k.upper().endswith("_API_KEY")
-    }
-    env.update(OFFLINE_ENV)
-    root = _package_root()
-    if root is not None and not _on_site_path(root):
-        # chat_tui runs from a checkout that is not installed: let the child import it too.
-        parts = [str(root), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
-        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(parts))
-    env.update(extra or {})
-    return env
-
-
-def _package_root() -> Path | None:
-    spec = importlib.util.find_spec("chat_tui")
-    if spec is None or spec.origin is None:
-        return None
-    return Path(spec.origin).resolve().parent.parent
-
-
-def _on_site_path(path: Path) -> bool:
-    dirs: list[str] = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
-    with contextlib.suppress(Exception):
-        dirs.append(site.getusersitepackages())
-    resolved = {Path(d).resolve() for d in dirs if d}
-    return path in resolved
-
-
-def _clean(line: str) -> str:
-    line = _ANSI_RE.sub("", line).strip()
-    m = _STRUCTLOG_RE.match(line)
-    if m:
-        line = f"{m.group(1)}: {m.group(2)}"
-    return line[:300]
-
-
-def last_meaningful_line(lines: Iterable[str]) -> str:
-    """The most informative log line: an exception line, else an error, else the last line."""
-    cleaned = [
-        c for c in (_clean(x) for x in lines) if c and not c.startswith("=== ") and any(ch.isalnum() for ch in c)
-    ]
-    if not cleaned:
-        return ""
-    for line in reversed(cleaned):
-        if re.match(r"^[\w.]*(Error|Exception|Exit)\b.*:", line) or _BIND_ERROR_RE.search(line):
-            return line
-    for line in reversed(cleaned):
-        if re.search(r"\b(error|critical|failed|traceback)\b", line, re.I):
-            return line
-    return cleaned[-1]
 
 
 class DemoServer:
@@ -199,7 +80,7 @@ class DemoServer:
         self._n_jobs = n_jobs
         self._extra_env = dict(env or {})
         self._proc: subprocess.Popen[bytes] | None = None
-        self._lifeline: int | None = None
+        self._lifeline = Lifeline()
         self._port: int | None = None
         self._retries_left = BIND_RETRIES
         self._started_at: float | None = None
@@ -255,20 +136,17 @@ class DemoServer:
                 atexit.register(self._stop_at_exit)
                 self._atexit_registered = True
 
+    # The two waits differ only in how they poll and sleep; what each poll means is shared
+    # (`_ok_url` before it, `_still_waiting` after it), so they cannot drift apart.
+
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until `GET /ok` answers 200; on failure stop the server and raise."""
         deadline = time.monotonic() + timeout
         with httpx.Client(timeout=1.0, trust_env=False) as client:
             while True:
-                self._check_process()
-                try:
-                    if client.get(f"{self.url}/ok").status_code == 200:
-                        self._adopt_switched_port()
-                        return
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() >= deadline:
-                    self._fail_timeout(timeout)
+                answered = _answers(client, self._ok_url())
+                if not self._still_waiting(answered, time.monotonic() >= deadline, timeout):
+                    return
                 time.sleep(POLL_INTERVAL)
 
     async def await_ready(self, timeout: float = 60.0) -> None:  # noqa: ASYNC109 (public API)
@@ -277,15 +155,9 @@ class DemoServer:
         deadline = loop.time() + timeout
         async with httpx.AsyncClient(timeout=1.0, trust_env=False) as client:
             while True:
-                self._check_process()
-                try:
-                    if (await client.get(f"{self.url}/ok")).status_code == 200:
-                        self._adopt_switched_port()
-                        return
-                except httpx.HTTPError:
-                    pass
-                if loop.time() >= deadline:
-                    self._fail_timeout(timeout)
+                answered = await _answers_async(client, self._ok_url())
+                if not self._still_waiting(answered, loop.time() >= deadline, timeout):
+                    return
                 await asyncio.sleep(POLL_INTERVAL)
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -293,8 +165,8 @@ class DemoServer:
         with self._lock:
             proc, self._proc = self._proc, None
             if proc is not None:
-                _terminate(proc, timeout)
-            self._close_lifeline()
+                terminate(proc, timeout)
+            self._lifeline.close()
             if self._owns_workdir and self._workdir is not None:
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
@@ -333,38 +205,14 @@ class DemoServer:
             self._workdir.mkdir(parents=True, exist_ok=True)
 
     def _command(self, port: int, lifeline_fd: int | None, pdeathsig: bool) -> list[str]:
-        guard = ["--parent-pid", str(os.getpid())]
-        if lifeline_fd is not None:
-            guard += ["--lifeline-fd", str(lifeline_fd)]
-        if pdeathsig:
-            guard.append("--pdeathsig")
-        if self._owns_workdir and self._workdir is not None:
-            guard += ["--cleanup-dir", str(self._workdir)]
-        return [
-            sys.executable,
-            "-m",
-            "chat_tui.demo.serve",
-            *guard,
-            "--",
-            "dev",
-            "--no-browser",
-            "--no-reload",
-            "--host",
-            HOST,
-            "--port",
-            str(port),
-            "--config",
-            str(CONFIG_PATH),
-            "--n-jobs-per-worker",
-            str(self._n_jobs),
-        ]
+        cleanup_dir = self._workdir if self._owns_workdir else None
+        return server_command(
+            port, n_jobs=self._n_jobs, lifeline_fd=lifeline_fd, pdeathsig=pdeathsig, cleanup_dir=cleanup_dir
+        )
 
     def _spawn(self, port: int, *, truncate: bool) -> None:
         posix = os.name == "posix"
-        lifeline_r: int | None = None
-        if posix:
-            self._close_lifeline()
-            lifeline_r, self._lifeline = os.pipe()
+        lifeline_r = self._lifeline.renew() if posix else None
         # PR_SET_PDEATHSIG fires when the spawning *thread* exits, so only from the main thread.
         pdeathsig = threading.current_thread() is threading.main_thread()
         cmd = self._command(port, lifeline_r, pdeathsig)
@@ -395,79 +243,62 @@ class DemoServer:
                 os.close(lifeline_r)
         self._port = port
 
-    def _close_lifeline(self) -> None:
-        if self._lifeline is not None:
-            with contextlib.suppress(OSError):
-                os.close(self._lifeline)
-            self._lifeline = None
-
-    def _log_lines(self, max_bytes: int = 65536) -> list[str]:
-        try:
-            with open(self.log_path, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                size = fh.tell()
-                fh.seek(max(0, size - max_bytes))
-                data = fh.read()
-        except OSError:
-            return []
-        return data.decode("utf-8", "replace").splitlines()
-
     def _adopt_switched_port(self) -> None:
         """langgraph-api silently moves to another port when ours got taken: follow it."""
-        for line in reversed(self._log_lines()):
-            m = _PORT_SWITCH_RE.search(line)
-            if m and int(m.group(1)) == self._port:
-                self._port = int(m.group(2))
-                return
+        port = switched_port(tail_lines(self.log_path), self._port)
+        if port is not None:
+            self._port = port
 
-    def _check_process(self) -> None:
-        """Raise (or respawn on a lost port race) when the child has exited."""
+    def _ok_url(self) -> str:
+        """Where to poll next; first raises (or respawns on a lost port race) when the child has exited."""
         if self._proc is None:
             raise DemoServerError("The demo server is not running (call start() first).")
         self._adopt_switched_port()
         code = self._proc.poll()
-        if code is None:
-            return
-        lines = self._log_lines()
+        if code is not None:
+            self._exited(code)
+        return f"{self.url}/ok"
+
+    def _exited(self, code: int) -> None:
+        """The child exited (with *code*) before it was ready: respawn it if it lost a race for
+        its port, else stop and say why in one line."""
+        lines = tail_lines(self.log_path)
         text = "\n".join(lines[-50:])
-        if _BIND_ERROR_RE.search(text) and self._retries_left > 0:
+        if lost_bind_race(text) and self._retries_left > 0:
             self._retries_left -= 1
             self._spawn(free_port(), truncate=False)
             return
         detail = (last_meaningful_line(lines) or f"exit code {code}").rstrip(" .")
-        hint = f" Install it with: {INSTALL_HINT}." if _MISSING_MODULE_RE.search(text) else ""
+        hint = f" Install it with: {INSTALL_HINT}." if missing_install(text) else ""
         self.stop()
         raise DemoServerError(
             f"The demo server exited (code {code}) before it was ready: {detail}.{hint} Log: {self.log_path}"
         )
 
-    def _fail_timeout(self, timeout: float) -> None:
-        detail = (last_meaningful_line(self._log_lines()) or "no output").rstrip(" .")
-        self.stop()
-        raise DemoServerError(
-            f"The demo server did not answer /ok within {timeout:g} s (last log line: {detail}). Log: {self.log_path}"
-        )
+    def _still_waiting(self, answered: bool, overdue: bool, timeout: float) -> bool:
+        """After one poll: False when the server *answered* (ready); raises when it is *overdue*."""
+        if answered:
+            self._adopt_switched_port()
+            return False
+        if overdue:
+            detail = (last_meaningful_line(tail_lines(self.log_path)) or "no output").rstrip(" .")
+            self.stop()
+            raise DemoServerError(
+                f"The demo server did not answer /ok within {timeout:g} s (last log line: {detail}). "
+                f"Log: {self.log_path}"
+            )
+        return True
 
 
-def _terminate(proc: subprocess.Popen[bytes], timeout: float) -> None:
-    """SIGTERM the process group, SIGKILL it after `timeout`, and reap the child."""
-    posix = os.name == "posix"
-
-    def signal_group(sig: int) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-            if posix:
-                os.killpg(proc.pid, sig)
-            elif sig == signal.SIGTERM:
-                proc.terminate()
-            else:
-                proc.kill()
-
-    if proc.poll() is not None:
-        return  # already exited and reaped: its pid (and group id) may be reused, leave it be
-    signal_group(signal.SIGTERM)
+def _answers(client: httpx.Client, url: str) -> bool:
     try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        signal_group(getattr(signal, "SIGKILL", signal.SIGTERM))
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=timeout)
+        return client.get(url).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def _answers_async(client: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await client.get(url)).status_code == 200
+    except httpx.HTTPError:
+        return False

@@ -16,7 +16,7 @@ def config_command(action: str) -> int:
     manager = SettingsManager()
     if action == "path":
         print(f"settings: {manager.settings_store.path}")
-        print(f"secrets:  {manager.secrets_store.path}  (stored API keys; mode 0600)")
+        print(f"secrets:  {manager.secrets.path}  (stored API keys; mode 0600)")
         print(f"config:   {config_dir()}")
         print(f"data:     {data_dir()}  (state.json: drafts, prompts, run configurations; last-copy.txt)")
         print(f"logs:     {log_dir()}  (chat-tui.log, {DEMO_SERVER_LOG})")

@@ -1,4 +1,5 @@
-"""Profiles, options and preferences on disk: ``settings.json`` plus a 0600 ``secrets.json``.
+"""Profiles, options and preferences on disk: ``settings.json`` plus a 0600 ``secrets.json``
+(:mod:`.secrets`).
 
 Every change is a locked read-modify-write of the raw JSON (see :mod:`.store`), touching
 only the keys it changes, so two instances never lose each other's edits, and data this
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import os
-import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from chat_tui.settings.model import (
     migrate_v2,
 )
 from chat_tui.settings.paths import config_dir
+from chat_tui.settings.secrets import SecretsFile
 from chat_tui.settings.store import JsonStore, StoreError, StoreNotice
 from chat_tui.settings.userdata import forget_legacy_preferences, legacy_preferences
 
@@ -52,7 +53,7 @@ class SettingsManager:
         self._env = env
         self._data_directory = data_directory  # where state.json may still hold preferences (before v3)
         self._settings_store: JsonStore | None = None
-        self._secrets_store: JsonStore | None = None
+        self._secrets: SecretsFile | None = None
         self.notices: list[StoreNotice] = []
         self._refused = False  # a preference could not be saved (said once)
         self._adopted = False  # the last read took preferences from state.json
@@ -72,10 +73,10 @@ class SettingsManager:
         return self._settings_store
 
     @property
-    def secrets_store(self) -> JsonStore:
-        if self._secrets_store is None:
-            self._secrets_store = JsonStore(self.directory / "secrets.json", 1, secret=True, notices=self.notices)
-        return self._secrets_store
+    def secrets(self) -> SecretsFile:
+        if self._secrets is None:
+            self._secrets = SecretsFile(self.directory / "secrets.json", self.notices)
+        return self._secrets
 
     def _with_preferences(self, document: Document) -> Document:
         """The v3 migration, for a v2 file and for one not written yet alike: a document without
@@ -155,41 +156,11 @@ class SettingsManager:
             settings.keymap = {str(k): str(v) for k, v in keymap.items() if isinstance(v, str)}
         return settings
 
-    def _secrets(self) -> dict[str, Any]:
-        path = self.secrets_store.path
-        try:
-            info = os.lstat(path)
-        except FileNotFoundError:
-            return {}
-        except OSError:
-            return {}
-        if stat.S_ISLNK(info.st_mode):
-            self.notices.append(StoreNotice(f"{path} is a symlink; stored keys are not used", path))
-            return {}
-        if stat.S_IMODE(info.st_mode) & 0o077:
-            try:
-                os.chmod(path, 0o600)
-                self.notices.append(StoreNotice(f"{path} was readable by others; its mode is now 0600", path))
-            except OSError:
-                self.notices.append(StoreNotice(f"{path} is readable by others; fix it with chmod 600", path))
-        profiles = self.secrets_store.load().get("profiles")
-        return profiles if isinstance(profiles, dict) else {}
-
-    @staticmethod
-    def _key_in(entry: object, name: str) -> ApiKey | None:
-        value = entry.get("api_key") if isinstance(entry, dict) else None
-        return normalize_key(value, f"profile {name}") if isinstance(value, str) and value.strip() else None
-
-    @staticmethod
-    def _headers_in(entry: object) -> dict[str, str]:
-        headers = entry.get("headers") if isinstance(entry, dict) else None
-        return {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else {}
-
     def stored_key(self, name: str) -> ApiKey | None:
-        return self._key_in(self._secrets().get(name), name)
+        return self.secrets.key(name)
 
     def header_values(self, name: str) -> dict[str, str]:
-        return self._headers_in(self._secrets().get(name))
+        return self.secrets.headers(name)
 
     # -- connecting -----------------------------------------------------------------------
 
@@ -204,11 +175,11 @@ class SettingsManager:
         profile = settings.profiles.get(name)
         if profile is None:
             raise ClientError(f"no saved profile named {name!r} (see `chat-tui config show`)")
-        entry = functools.cache(lambda: self._secrets().get(profile.name))
+        entry = functools.cache(lambda: self.secrets.entry(profile.name))
         return profile.source(
             saved=True,
-            stored_key=lambda: self._key_in(entry(), profile.name),
-            headers=lambda: {k: v for k, v in self._headers_in(entry()).items() if k in profile.header_names},
+            stored_key=lambda: SecretsFile.key_in(entry(), profile.name),
+            headers=lambda: {k: v for k, v in SecretsFile.headers_in(entry()).items() if k in profile.header_names},
         )
 
     def connection(self, name: str | None = None) -> Connection | None:
@@ -235,24 +206,8 @@ class SettingsManager:
         old = previous_name if previous_name and previous_name != profile.name else None
         if headers is not None:
             profile.header_names = list(headers)
-
-        def change_secrets(doc: dict[str, Any]) -> None:
-            profiles = doc.setdefault("profiles", {})
-            entry = profiles.pop(old, None) if old else None
-            entry = profiles.get(profile.name, entry) or {}
-            if api_key is not None:
-                entry["api_key"] = api_key.strip().strip('"').strip("'").strip()
-            if profile.key_source != "stored":
-                entry.pop("api_key", None)
-            if headers is not None:
-                entry["headers"] = dict(headers)
-            if entry:
-                profiles[profile.name] = entry
-            else:
-                profiles.pop(profile.name, None)
-
-        if api_key is not None or headers is not None or old or profile.key_source != "stored":
-            self.secrets_store.update(change_secrets)
+        stored = profile.key_source == "stored"
+        self.secrets.save(profile.name, stored=stored, api_key=api_key, headers=headers, renamed_from=old)
 
         def change(doc: dict[str, Any]) -> None:
             profiles = doc.setdefault("profiles", {})
@@ -271,7 +226,7 @@ class SettingsManager:
                 doc["last_profile"] = None
 
         self._update(change)
-        self.secrets_store.update(lambda doc: doc.setdefault("profiles", {}).pop(name, None))
+        self.secrets.delete(name)
 
     # Preferences: False (and a notice) when they could not be saved; see _prefer.
 

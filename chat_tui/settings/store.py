@@ -2,10 +2,12 @@
 
 Every update is a read-modify-write under an exclusive lock on a side file, and the write
 is atomic: a temp file in the same directory, ``fsync``, ``os.replace``, then a
-best-effort ``fsync`` of the directory. Measured in ``notes/reliability-security.md``
-§4.2: only this combination gives no torn reads *and* no lost updates with concurrent
-writers. Updates are functions of the current on-disk value, so two instances changing
-different keys both keep their change.
+best-effort ``fsync`` of the directory. Both halves are needed for no lost updates *and*
+no torn reads with concurrent writers: the lock keeps two read-modify-writes from
+overwriting each other, and the replace means a reader (or a crash) never meets half a
+file (``tests/unit/test_settings.py`` runs writers in several processes). Updates are
+functions of the current on-disk value, so two instances changing different keys both
+keep their change.
 
 A file that cannot be parsed is renamed aside (``<name>.corrupt-<UTC time>``) and the
 store starts from defaults, telling the caller where the file went. A file written by a

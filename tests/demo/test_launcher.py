@@ -16,7 +16,9 @@ import httpx
 import pytest
 
 from chat_tui.demo import launcher
-from chat_tui.demo.launcher import DemoServer, DemoServerError, child_env, demo_available, last_meaningful_line
+from chat_tui.demo.launcher import DemoServer, DemoServerError, demo_available
+from chat_tui.demo.process import child_env
+from chat_tui.demo.server_log import last_meaningful_line
 
 DEMO_DIR = Path(launcher.__file__).parent
 

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from chat_tui.client.errors import ClientError
-from chat_tui.connection import Connection, Overrides, resolve_connection
+from chat_tui.connection import Connection, Overrides
 from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.model import Profile
+from chat_tui.settings.profile_form import ProfileEdit, form_connection
 
 STORED = "lsv2_sk_stored_0123456789abcdef"
 PROD = "https://prod.example.com"
@@ -186,19 +187,11 @@ def test_the_connect_form_rules(
     headers: dict[str, str] | None,
     expect: Expect,
 ) -> None:
-    from chat_tui.client.auth import normalize_key
-
     manager = _settings(tmp_path, None, ENV)
-
-    def stored_key() -> Any:  # what the connect screen passes
-        if typed:
-            return normalize_key(typed, "the key field")
-        return manager.stored_key(editing) if editing else None
-
-    source = profile.source(saved=False, stored_key=stored_key, headers=lambda: dict(headers or {}))
+    edit = ProfileEdit(profile, typed, headers)  # what the connect screen reads from its fields
     if expect.error is not None:
         with pytest.raises(ClientError, match=expect.error):
-            resolve_connection(source, env=ENV)
+            form_connection(edit, manager, editing=editing, env=ENV)
         return
     wanted = {
         "url": expect.url,
@@ -208,7 +201,7 @@ def test_the_connect_form_rules(
         "assistant": expect.assistant,
         "name": None,
     }
-    assert _observed(resolve_connection(source, env=ENV)) == wanted
+    assert _observed(form_connection(edit, manager, editing=editing, env=ENV)) == wanted
 
 
 def test_overrides_from_parsed_arguments() -> None:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
-from chat_tui.client.http import ERROR_BODY_LIMIT, _extract_detail, _read_capped
+from chat_tui.client.responses import ERROR_BODY_LIMIT, _extract_detail, _read_capped
 
 
 class CountingStream(httpx.AsyncByteStream):

@@ -18,8 +18,8 @@ import pytest
 from chat_tui.client import LangGraphClient
 from chat_tui.client.auth import ApiKey, Secret
 from chat_tui.client.errors import ClientError, UnexpectedResponse
-from chat_tui.client.http import validated
 from chat_tui.client.models import COUNT, JSON_OBJECT, GraphSchemas, Health, Thread, ThreadState
+from chat_tui.client.responses import validated
 from chat_tui.errors import ChatTuiError, SettingsError
 
 KEY = "lsv2_sk_unit_test_secret_key_0123456789"

@@ -6,7 +6,7 @@ import pytest
 
 from chat_tui.client.auth import key_from_env, normalize_key
 from chat_tui.client.errors import InvalidApiKey, InvalidURL
-from chat_tui.client.http import parse_retry_after
+from chat_tui.client.responses import parse_retry_after
 from chat_tui.client.urls import display_host, is_loopback, normalize_base_url, same_origin
 from chat_tui.connection import resolve_api_key
 

@@ -1,12 +1,12 @@
 """The connect screen: saved profiles, a form to add or edit one, test, save, or run the demo.
 
 Keys are never shown: the key field is a password input, a stored key appears only as its
-last four characters, and the values of extra headers are masked the same way.
+last four characters, and the values of extra headers are masked the same way. What the
+form's fields mean (checks, keys, headers) is :mod:`chat_tui.settings.profile_form`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from textual import on, work
@@ -18,17 +18,37 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from chat_tui.client.auth import ENV_KEY_NAMES, ApiKey, normalize_key
 from chat_tui.client.errors import ClientError
-from chat_tui.client.urls import display_host, is_loopback, normalize_base_url
-from chat_tui.connection import ENV_KEY_RULE, Connection, resolve_connection
+from chat_tui.client.urls import display_host
+from chat_tui.connection import KEY_SOURCES, Connection, KeySource
 from chat_tui.sanitize import clean_line
 from chat_tui.settings.manager import SettingsManager
-from chat_tui.settings.model import KEY_SOURCES, InvalidSetting, KeySource, Profile
+from chat_tui.settings.profile_form import (
+    ProfileEdit,
+    ProfileForm,
+    form_connection,
+    kept_headers_note,
+    key_rule,
+    read_form,
+    stored_key_note,
+    suggested_key_env,
+)
 from chat_tui.settings.store import StoreError
 from chat_tui.ui.screens.dialogs import ConfirmScreen
 
 __all__ = ["ConnectChoice", "ConnectScreen", "ProfileList"]
+
+# The form's inputs by the ProfileForm field they hold (the key source is the radio set).
+_INPUTS = {
+    "name": "name",
+    "url": "url",
+    "key_env": "key-env",
+    "key": "key",
+    "assistant": "assistant",
+    "timeout": "timeout",
+    "header_name": "header-name",
+    "header_value": "header-value",
+}
 
 
 class ProfileList(OptionList):
@@ -172,20 +192,8 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         if profile is None:
             return
         self.editing = name
-        self.query_one("#name", Input).value = profile.name
-        self.query_one("#url", Input).value = profile.url
-        self.query_one("#key-env", Input).value = profile.key_env or ""
-        self.query_one("#key", Input).value = ""
-        self.query_one("#assistant", Input).value = profile.assistant or ""
-        self.query_one("#timeout", Input).value = f"{profile.timeout:g}"
         headers = self.manager.header_values(name)
-        header_name = next(iter(headers), "")
-        self.query_one("#header-name", Input).value = header_name
-        self.query_one("#header-value", Input).value = ""
-        others = [clean_line(h, 40) for h in list(headers)[1:]]
-        note = f"also sent, and kept when you save: {', '.join(others)} (edit them in secrets.json)" if others else ""
-        self.query_one("#header-note", Static).update(Content.styled(note, "$text-muted"))
-        self.query_one(f"#source-{profile.key_source}", RadioButton).value = True
+        self._fill(ProfileForm.for_profile(profile, headers), header_note=kept_headers_note(headers))
         self._update_key_fields()
         self.query_one("#url", Input).focus()
 
@@ -212,94 +220,43 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         source = self._source()
         self.query_one("#key-env", Input).display = source == "env"
         self.query_one("#key", Input).display = source == "stored"
-        note = ""
-        if source == "stored" and self.editing:
-            try:
-                stored = self.manager.stored_key(self.editing)
-            except ClientError:
-                stored = None
-            note = f"stored key: {stored.masked()}" if stored else "no key stored yet"
+        note = stored_key_note(self.manager, self.editing) if source == "stored" else ""
         if source == "env" and not self.query_one("#key-env", Input).value.strip():
-            first = next((name for name in ENV_KEY_NAMES if os.environ.get(name)), ENV_KEY_NAMES[0])
-            self.query_one("#key-env", Input).value = first
+            self.query_one("#key-env", Input).value = suggested_key_env()
         self.query_one("#key-note", Static).update(Content.styled(note, "$text-muted"))
-        self.query_one("#rule", Static).update(Content.styled(self._rule_text(source), "$text-muted italic"))
-
-    def _rule_text(self, source: str) -> str:
-        url = self.query_one("#url", Input).value
-        try:
-            host = normalize_base_url(url) if url.strip() else ""
-        except ClientError:
-            host = ""
-        loopback = bool(host) and is_loopback(display_host(host).rsplit(":", 1)[0])
-        if source == "none":
-            present = [name for name in ENV_KEY_NAMES if os.environ.get(name)]
-            if present:
-                return (
-                    f"No key will be sent. ${present[0]} is set but is only sent if you choose it here. " + ENV_KEY_RULE
-                )
-            return "No key will be sent. " + ENV_KEY_RULE
-        if source == "env" and loopback:
-            return "The named variable's key will be sent to this local server because you chose it. " + ENV_KEY_RULE
-        return ENV_KEY_RULE
+        rule = key_rule(self.query_one("#url", Input).value, source)
+        self.query_one("#rule", Static).update(Content.styled(rule, "$text-muted italic"))
 
     def _source(self) -> KeySource:
         pressed = self.query_one("#key-source", RadioSet).pressed_index
         return KEY_SOURCES[pressed] if 0 <= pressed < len(KEY_SOURCES) else "none"
 
-    def _profile_from_form(self) -> tuple[Profile, str | None, dict[str, str] | None]:
-        name = self.query_one("#name", Input).value.strip() or "default"
-        timeout_text = self.query_one("#timeout", Input).value.strip() or "30"
-        header_name = self.query_one("#header-name", Input).value.strip()
-        header_value = self.query_one("#header-value", Input).value
-        try:
-            timeout = float(timeout_text)
-        except ValueError:
-            raise ClientError("the timeout must be a number of seconds") from None
-        try:
-            profile = Profile(
-                name=name,
-                url=self.query_one("#url", Input).value,
-                key_source=self._source(),
-                key_env=self.query_one("#key-env", Input).value or None,
-                assistant=self.query_one("#assistant", Input).value.strip() or None,
-                timeout=timeout,
-            )
-        except InvalidSetting as exc:
-            raise ClientError(clean_line(str(exc), 200)) from None
-        key = self.query_one("#key", Input).value or None
-        if (
-            profile.key_source == "stored"
-            and key is None
-            and not (self.editing and self.manager.stored_key(self.editing))
-        ):
-            raise ClientError("paste the API key to store, or choose another key source")
-        if key is not None:
-            normalize_key(key, "the key field")
-        headers: dict[str, str] | None = None
-        existing = self.manager.header_values(self.editing) if self.editing else {}
-        others = dict(list(existing.items())[1:])  # the form edits the first header; the rest are kept
-        if header_name:
-            value = header_value or existing.get(header_name, "")
-            if not value:
-                raise ClientError(f"give a value for the header {header_name[:40]}")
-            headers = {header_name: value, **{k: v for k, v in others.items() if k != header_name}}
-        elif self.editing:
-            headers = others
-        return profile, key, headers
+    # The form's inputs to and from a ProfileForm; what they mean is settings.profile_form's.
 
-    def _connection(self, profile: Profile, key: str | None, headers: dict[str, str] | None) -> Connection:
-        """The form's fields as a connection (not a saved profile's, even with a name typed in):
-        the typed key, else the stored key of the profile being edited; the form's headers."""
-        editing = self.editing
+    def _form(self) -> ProfileForm:
+        def value(field: str) -> str:
+            return self.query_one(f"#{_INPUTS[field]}", Input).value
 
-        def stored_key() -> ApiKey | None:
-            if key:
-                return normalize_key(key, "the key field")
-            return self.manager.stored_key(editing) if editing else None
+        return ProfileForm(
+            name=value("name"),
+            url=value("url"),
+            key_source=self._source(),
+            key_env=value("key_env"),
+            key=value("key"),
+            assistant=value("assistant"),
+            header_name=value("header_name"),
+            header_value=value("header_value"),
+            timeout=value("timeout"),
+        )
 
-        source = profile.source(saved=False, stored_key=stored_key, headers=lambda: dict(headers or {}))
-        return resolve_connection(source)
+    def _fill(self, form: ProfileForm, *, header_note: str) -> None:
+        for field, input_id in _INPUTS.items():
+            self.query_one(f"#{input_id}", Input).value = getattr(form, field)
+        self.query_one("#header-note", Static).update(Content.styled(header_note, "$text-muted"))
+        self.query_one(f"#source-{form.key_source}", RadioButton).value = True
+
+    def _read_form(self) -> ProfileEdit:
+        return read_form(self._form(), self.manager, editing=self.editing)
 
     def _result(self, text: str, *, error: bool = False) -> None:
         style = "$error" if error else "$success"
@@ -314,8 +271,7 @@ class ConnectScreen(Screen[ConnectChoice | None]):
     def _form_connection(self) -> Connection | None:
         """The connection the form describes (not saved); None after showing why it is invalid."""
         try:
-            profile, key, headers = self._profile_from_form()
-            return self._connection(profile, key, headers)
+            return form_connection(self._read_form(), self.manager, editing=self.editing)
         except ClientError as exc:
             self._result(str(exc), error=True)
             return None
@@ -340,8 +296,9 @@ class ConnectScreen(Screen[ConnectChoice | None]):
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         try:
-            profile, key, headers = self._profile_from_form()
-            self.manager.save_profile(profile, api_key=key, headers=headers, previous_name=self.editing)
+            edit = self._read_form()
+            profile = edit.profile
+            self.manager.save_profile(profile, api_key=edit.api_key, headers=edit.headers, previous_name=self.editing)
             self.manager.use_profile(profile.name)
             connection = self.manager.connection(profile.name)
         except (ClientError, StoreError) as exc:
