@@ -9,18 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.conversation.entries import (
-    Changes,
     ChatMessage,
     Entry,
     ErrorEntry,
     InterruptEntry,
     MessageStatus,
     NoticeEntry,
-    TextCursor,
     ToolCallEntry,
     ToolStatus,
     content_text,
 )
+from chat_tui.conversation.reading import Changes, TextCursor
 from chat_tui.conversation.run import RunInfo, RunOutcome
 
 if TYPE_CHECKING:

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.conversation.entries import (
-    Changes,
     ChatMessage,
     Entry,
     ErrorEntry,
@@ -33,6 +32,7 @@ from chat_tui.conversation.entries import (
 )
 from chat_tui.conversation.fold import StreamFold
 from chat_tui.conversation.history import History
+from chat_tui.conversation.reading import Changes
 from chat_tui.conversation.recall import Recall
 from chat_tui.conversation.run import RunInfo, RunOutcome
 

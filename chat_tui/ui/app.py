@@ -203,7 +203,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
     async def _start_demo(self, chat: ChatScreen) -> Connection | None:
         from chat_tui.demo.launcher import DemoServer, DemoServerError
 
-        if self.demo_server is not None and self.demo_server.is_running:
+        if self.demo_server is not None and self.demo_server.is_running():  # (a dead one is started again)
             return Connection.for_demo(self.demo_server.url)
         chat.set_connection_note("starting the demo server…")
         # A stable working directory: the demo's threads survive restarts, like a real server's.

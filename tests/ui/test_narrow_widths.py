@@ -86,6 +86,9 @@ async def test_the_footer_fits_80_columns_idle_and_streaming(server_url: str, us
         await send(pilot, "slow please")
         await wait_until(pilot, lambda: "Cancel" in shown(), what="Esc in the footer")
         assert all(shown().values()), shown()
+        screen.view.focus()  # the message pane's keys join the footer: it still fits
+        await wait_until(pilot, lambda: "Write" in shown(), what="the pane's keys")
+        assert all(shown().values()) and {"Help", "Quit", "Cancel", "Copy"} <= set(shown()), shown()
         await pilot.press("escape")
         await run_finished(pilot)
 

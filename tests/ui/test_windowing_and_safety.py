@@ -278,3 +278,30 @@ async def test_sending_while_scrolled_up_brings_the_new_turn_into_view(
         await pilot.pause()
         assert pane.region.contains_region(marker.region) and view.size.height == height
         assert marker.region.bottom <= screen.composer.region.y
+
+
+async def test_tab_letters_and_t_in_the_message_pane(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    """Tab from the composer reaches the newest messages (no jump to the thread's top); letters typed in
+    the pane go to the composer unless they are the pane's keys; `t` reaches a message's tool panels."""
+    thread_id = await long_thread(client, 20)
+    app = make_app(server_url, user_dirs["data"], thread=thread_id)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        view = screen.view
+        await wait_until(pilot, lambda: view.max_scroll_y > 0 and view.following, what="a scrollable thread")
+        await send(pilot, "what's the weather in sf")
+        await run_finished(pilot)
+        bottom = view.scroll_y
+        await pilot.press("tab")
+        assert screen.focused is view and view.scroll_y == bottom
+        assert "Write" in [key.description for key in screen.query("FooterKey")]  # type: ignore[attr-defined]
+        await pilot.press("up")  # the newest message: the answer after the tool call
+        await pilot.press("up")  # the message that called the tool
+        await pilot.press("t")
+        assert isinstance(screen.focused, ToolPanel)
+        await pilot.press("h", "i")  # not keys of the pane: typed into the composer
+        assert screen.focused is screen.composer and screen.composer.text == "hi"
+        await pilot.press("tab", "tab")  # there and back
+        assert screen.focused is screen.composer

@@ -80,7 +80,7 @@ class ChatScreen(ChatExtras):
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle-sidebar"),
         Binding("ctrl+o", "focus_messages", "Messages", show=False, id="chat.messages"),  # (Tab, help, palette)
         Binding("f2", "pick_assistant", "Assistant", id="chat.assistant"),
-        Binding("f3", "run_config", "Config", tooltip="Run configuration", id="chat.run-config"),
+        Binding("f3", "run_config", "Config", show=False, tooltip="Run configuration", id="chat.run-config"),
         Binding("f4", "options", "Options", show=False, id="chat.options"),
         Binding("pageup", "scroll_messages(-1)", "Page up", show=False, id="chat.page-up"),
         Binding("pagedown", "scroll_messages(1)", "Page down", show=False, id="chat.page-down"),

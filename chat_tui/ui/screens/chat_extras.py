@@ -101,7 +101,15 @@ class ChatExtras(Screen[None]):
         if self.focused is not None and self.view in self.focused.ancestors_with_self:
             self.composer.focus()
         else:
-            self.view.focus()
+            self.view.focus(scroll_visible=False)  # (where the user was reading: no jump to the top)
+
+    def action_focus_composer(self) -> None:
+        self.composer.focus()
+
+    @on(ConversationView.TypedAway)
+    def _typed_away(self, event: ConversationView.TypedAway) -> None:
+        self.composer.focus()
+        self.composer.insert(event.text)
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar_visible = not self.sidebar_visible

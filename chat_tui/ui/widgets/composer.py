@@ -49,6 +49,9 @@ class Composer(TextArea):
             tooltip="Insert a newline (Shift+Enter where the terminal can send it)",
             id="composer.newline",
         ),
+        # Tab goes to the message pane (its newest messages, not the thread's first: the pane's
+        # own Tab comes back here).
+        Binding("tab", "screen.focus_messages", "Messages", show=False, id="composer.messages"),
         # TextArea would page its own cursor; from the composer they scroll the conversation.
         Binding("pageup", "screen.scroll_messages(-1)", "Page up", show=False, id="composer.page-up"),
         Binding("pagedown", "screen.scroll_messages(1)", "Page down", show=False, id="composer.page-down"),

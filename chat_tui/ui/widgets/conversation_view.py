@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 
@@ -43,9 +44,26 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
     """Renders one :class:`Conversation`; ``show()`` switches to another."""
 
     BINDINGS = [
-        Binding("up,k", "previous", "Prev/next", key_display="↑↓", tooltip="Previous message", id="messages.previous"),
+        Binding(
+            "up,k",
+            "previous",
+            "Prev/next",
+            key_display="↑↓",
+            show=False,
+            tooltip="Previous message",
+            id="messages.previous",
+        ),
         Binding("down,j", "next", "Next message", show=False, id="messages.next"),
         Binding("c,y", "copy", "Copy", tooltip="Copy the focused message or tool call", id="messages.copy"),
+        Binding("tab", "screen.focus_composer", "Write", tooltip="Back to the composer", id="messages.compose"),
+        Binding(
+            "t",
+            "tools",
+            "Tools",
+            show=False,
+            tooltip="The message's tool calls, one after another",
+            id="messages.tools",
+        ),
         Binding("home", "top", "Top", show=False, tooltip="The first message of the thread", id="messages.top"),
         Binding(
             "end",
@@ -56,6 +74,13 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
             id="messages.bottom",
         ),
     ]
+
+    class TypedAway(Message):
+        """The user typed *text* in the pane: it belongs in the composer."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     class CopyRequested(Message):
         def __init__(self, text: str, what: str) -> None:
@@ -217,6 +242,30 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
     async def action_bottom(self) -> None:
         """The last message, following new output again."""
         await self.jump(to_end=True)
+
+    def action_tools(self) -> None:
+        """Focus the next tool panel of the current message (from the message, its first)."""
+        focused = self.screen.focused
+        current = self._current()
+        if current is None:
+            return
+        panels = list(current.query(ToolPanel))
+        if not panels:
+            self.notify("this message made no tool calls", markup=False)
+            return
+        index = panels.index(focused) + 1 if isinstance(focused, ToolPanel) and focused in panels else 0
+        target = panels[index % len(panels)]
+        target.focus()
+        target.scroll_visible(animate=False)
+
+    def on_key(self, event: events.Key) -> None:
+        """A character typed here that is no key of the pane goes to the composer, with the focus:
+        the user meant to type (only the keys the footer and help show are commands here)."""
+        if not event.is_printable or not event.character or event.key in self.app.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self.post_message(self.TypedAway(event.character))
 
     def action_copy(self) -> None:
         focused = self.screen.focused
