@@ -58,7 +58,8 @@ def test_weather_conversation(snap_compare: Any) -> None:
 
 
 def test_tool_panel_expanded_with_thinking_and_blocks(snap_compare: Any) -> None:
-    """You should see italic thinking, the text, and an expanded tool panel with highlighted JSON."""
+    """You should see the thinking folded to one line (its size, and Enter to show it), the text, and an expanded
+    tool panel with highlighted JSON."""
     view = ConversationView()
 
     async def expand(pilot: Any) -> None:

@@ -230,3 +230,23 @@ async def test_drafts_survive_switching_threads_and_restarts(
     async with again.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
         await wait_until(pilot, lambda: screen.composer.text == "reply draft", what="the draft after a restart")
+
+
+async def test_thinking_is_open_while_the_model_thinks_and_folds_once_it_answers(
+    server_url: str, user_dirs: dict[str, Path]
+) -> None:
+    from chat_tui.ui.widgets.thinking import ThinkingBlock
+
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        screen.service.context = {"delay_ms": 25}  # type: ignore[union-attr]
+        await send(pilot, "think about it")
+        block = await wait_until(pilot, lambda: next(iter(screen.view.query(ThinkingBlock)), None), what="thinking")
+        await wait_until(pilot, lambda: block.expanded and block.display, what="the thinking, open while it streams")
+        await run_finished(pilot)
+        assert not block.expanded and "characters" in str(block.render())  # folded to its header
+        message = screen.view.query(AssistantMessage).last()
+        message.focus()
+        await pilot.press("enter")
+        assert block.expanded and message.message.thinking[:20] in str(block.render())

@@ -82,7 +82,7 @@ async def test_the_footer_fits_80_columns_idle_and_streaming(server_url: str, us
 
         await wait_until(pilot, lambda: "Help" in shown(), what="the footer")
         assert all(shown().values()) and {"Send", "New", "Threads", "Help", "Quit"} <= set(shown())
-        screen.service.context = {"delay_ms": 10}  # type: ignore[union-attr]
+        screen.service.context = {"delay_ms": 40}  # type: ignore[union-attr]  # (still running when we look)
         await send(pilot, "slow please")
         await wait_until(pilot, lambda: "Cancel" in shown(), what="Esc in the footer")
         assert all(shown().values()), shown()

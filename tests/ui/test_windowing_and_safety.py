@@ -305,3 +305,43 @@ async def test_tab_letters_and_t_in_the_message_pane(
         assert screen.focused is screen.composer and screen.composer.text == "hi"
         await pilot.press("tab", "tab")  # there and back
         assert screen.focused is screen.composer
+
+
+async def test_a_one_megabyte_line_wraps_says_its_size_and_saves_to_a_file(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from textual.widgets import Log
+
+    thread = await client.threads.create(metadata={"graph_id": "agent"})
+    line = "".join(f"{n:07d}," for n in range(125_000))  # 1,000,000 characters, no newline
+    await client.threads.update_state(
+        thread.thread_id,
+        {
+            "messages": [
+                {"type": "human", "content": "dump", "id": "h-1mb"},
+                {
+                    "type": "ai",
+                    "content": "",
+                    "id": "a-1mb",
+                    "tool_calls": [{"id": "c-1mb", "name": "dump", "args": {}}],
+                },
+                {"type": "tool", "content": line, "tool_call_id": "c-1mb", "id": "t-1mb"},
+            ]
+        },
+        as_node="agent",
+    )
+    app = make_app(server_url, user_dirs["data"], thread=thread.thread_id)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        screen = await connected(pilot)
+        panel = await wait_until(pilot, lambda: next(iter(screen.view.query(ToolPanel)), None), what="the panel")
+        panel.focus()
+        await pilot.press("enter")
+        log = await wait_until(pilot, lambda: next(iter(panel.query(Log)), None), what="the log")
+        width = 100 - 12
+        assert log.line_count == -(-1_000_000 // width) and max(len(row) for row in log.lines) == width
+        assert "976.6 KB" in str(panel.query_one(".tool-result-label").render())
+        await pilot.press("s")
+        saved = user_dirs["data"] / "tool-results" / "dump-c-1mb.txt"
+        await wait_until(pilot, saved.exists, what="the file")
+        assert saved.read_text(encoding="utf-8") == line
+        assert any(str(saved) in n.message for n in app._notifications)

@@ -31,13 +31,14 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from chat_tui.ui.screens.chat import ChatScreen
     from chat_tui.ui.widgets.composer import Composer
     from chat_tui.ui.widgets.conversation_view import ConversationView
+    from chat_tui.ui.widgets.entries import AssistantMessage
     from chat_tui.ui.widgets.thread_list import ThreadList
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
     sections = [
         ("Everywhere", [*ChatApp.BINDINGS, *ChatScreen.BINDINGS]),
         ("Composer", Composer.BINDINGS),
-        ("Messages", ConversationView.BINDINGS),
+        ("Messages", [*ConversationView.BINDINGS, *AssistantMessage.BINDINGS]),
         ("Tool call panel", ToolPanel.BINDINGS),
         ("Thread sidebar", ThreadList.BINDINGS),
     ]

@@ -261,7 +261,10 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
     def on_key(self, event: events.Key) -> None:
         """A character typed here that is no key of the pane goes to the composer, with the focus:
         the user meant to type (only the keys the footer and help show are commands here)."""
-        if not event.is_printable or not event.character or event.key in self.app.active_bindings:
+        if not event.is_printable or not event.character:
+            return
+        binding = self.app.active_bindings.get(event.key)
+        if binding is not None and binding.enabled:
             return
         event.stop()
         event.prevent_default()

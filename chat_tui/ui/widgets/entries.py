@@ -13,12 +13,15 @@ import json
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
 from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry, TextCursor
 from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.links import links_content, links_in
+from chat_tui.ui.widgets.thinking import ThinkingBlock
 from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
 
 if TYPE_CHECKING:  # (imported when the first assistant message is built: markdown-it and Pygments
@@ -81,14 +84,21 @@ class UserMessage(EntryWidget):
 class AssistantMessage(EntryWidget):
     """Label (node, status), optional thinking, Markdown body, tool panels."""
 
+    BINDINGS = [
+        Binding(
+            "enter", "toggle_thinking", "Thinking", tooltip="Show or fold the message's thinking", id="message.thinking"
+        ),
+        Binding("o", "open_link", "Open link", tooltip="Open a link of the message (it asks first)", id="message.link"),
+    ]
+
     def __init__(self, message: ChatMessage, *, show_node: bool) -> None:
         super().__init__(message.seq, "assistant-message")
         self.message = message
         self.show_node = show_node
         self._label = Static(classes="label")
-        self._thinking = Static(Content.styled(message.thinking, "italic $text-muted"), classes="thinking")
-        self._thinking.display = bool(message.thinking.strip())
-        self._thinking_parts = len(message.thinking_parts)
+        self._links = Static(classes="links")  # the message's links, while it has the focus
+        self._links.display = False
+        self._thinking = ThinkingBlock(message)
         # What is already there is composed in one pass (history); streaming continues in sync().
         from chat_tui.ui.widgets.markdown import ChatMarkdown
 
@@ -108,6 +118,7 @@ class AssistantMessage(EntryWidget):
 
     def compose(self) -> ComposeResult:
         yield self._label
+        yield self._links
         yield self._thinking
         yield self._markdown
         yield self._tools
@@ -134,10 +145,7 @@ class AssistantMessage(EntryWidget):
     async def sync(self) -> None:
         message = self.message
         self._render_label()
-        if len(message.thinking_parts) != self._thinking_parts:
-            self._thinking_parts = len(message.thinking_parts)
-            self._thinking.update(Content.styled(message.thinking, "italic $text-muted"))
-            self._thinking.display = bool(message.thinking.strip())
+        self._thinking.render_thinking()
         await self._sync_text()
         await self._sync_tools()
         if message.status is not MessageStatus.STREAMING and not self._finalized:
@@ -188,6 +196,42 @@ class AssistantMessage(EntryWidget):
     def settled(self) -> bool:
         """The message is final and all of its text is in the Markdown (no stream pending)."""
         return self._finalized and self._stream is None and self._text.caught_up(self.message)
+
+    def action_toggle_thinking(self) -> None:
+        self._thinking.toggle()
+
+    def on_focus(self) -> None:
+        links = links_in(self.message.text)
+        self._links.display = bool(links)
+        if links:
+            self._links.update(links_content(links))
+
+    def on_blur(self) -> None:
+        self._links.display = False
+
+    def action_open_link(self) -> None:
+        """Open a link (the screen asks before it opens anything); with several, ask which first."""
+        links = links_in(self.message.text)
+        clicked = type(self._markdown).LinkClicked
+        if len(links) == 1:
+            self.post_message(clicked(self._markdown, links[0]))
+        elif links:
+            from chat_tui.ui.screens.dialogs import ChoiceScreen
+
+            choices = [(str(n), url, str(n)) for n, url in enumerate(links, start=1)]
+
+            def chosen(number: str | None) -> None:
+                if number and number.isdigit() and 0 < int(number) <= len(links):
+                    self.post_message(clicked(self._markdown, links[int(number) - 1]))
+
+            self.app.push_screen(ChoiceScreen("Which link?", choices), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_thinking":
+            return bool(self.message.thinking_parts)  # (no thinking: no key, none in the footer)
+        if action == "open_link":
+            return bool(links_in(self.message.text))
+        return True
 
     def set_show_node(self, show: bool) -> None:
         if show != self.show_node:

@@ -19,12 +19,14 @@ from textual.reactive import var
 from textual.widgets import Log, Static
 
 from chat_tui.conversation import ChatMessage, ToolCallEntry, ToolStatus
+from chat_tui.ui.clipboard import save_text
 from chat_tui.ui.format import args_summary, human_size
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 
 __all__ = ["ToolPanel", "ToolResultView", "result_text"]
 
 SMALL_RESULT = 2_000  # characters: above this a result is shown in a Log, and only when expanded
+WRAP_MIN, WRAP_MARGIN = 40, 12  # a large result's lines are cut to the window's width less the pane's margins
 ARGS_SHOWN = 20_000  # characters of streaming arguments kept on screen
 
 _ICONS = {
@@ -85,10 +87,16 @@ class ToolResultView(Vertical):
         if len(text) <= SMALL_RESULT:
             shown = highlight(text, language="json") if is_json else Content(text or "(empty result)")
             yield Static(Content.assemble(label, shown), classes="tool-result-text")
-        else:
-            yield Static(label.rstrip("\n"), classes="tool-result-label")
+        else:  # (a Log does not wrap: long lines are cut to the pane's width here, so all of it can be read)
+            width = max(WRAP_MIN, self.app.size.width - WRAP_MARGIN)
+            lines = [
+                line[i : i + width] or "" for line in text.splitlines() for i in range(0, max(len(line), 1), width)
+            ]
+            size = human_size(len(self.result.text.encode("utf-8")))
+            about = f" · {size} · {len(lines):,} lines · s saves it to a file"
+            yield Static(Content.assemble(label.rstrip("\n"), (about, "$text-muted")), classes="tool-result-label")
             log = Log(max_lines=None, auto_scroll=False, classes="tool-result-log")
-            log.write_lines(text.splitlines())
+            log.write_lines(lines)
             yield log
 
 
@@ -97,6 +105,7 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
 
     BINDINGS = [
         Binding("enter,space", "toggle_panel", "Toggle", tooltip="Expand or collapse the tool call", id="tool.toggle"),
+        Binding("s", "save_result", "Save", tooltip="Save the whole result to a file", id="tool.save"),
     ]
 
     expanded: var[bool] = var(True, toggle_class="-expanded")
@@ -189,6 +198,24 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
         self.expanded = not self.expanded
         if self.expanded:
             self.call_after_refresh(self.scroll_visible)
+
+    def action_save_result(self) -> None:
+        result = self.call.result
+        if result is None:
+            self.notify("no result to save yet", markup=False)
+            return
+        text, is_json = _pretty(result.text)
+        name = f"{self.call.name or 'tool'}-{self.call.id or 'result'}.{'json' if is_json else 'txt'}"
+        path = save_text("tool-results", name, text)
+        if path is None:
+            self.notify("could not save the result to the data directory", severity="error", markup=False)
+        else:
+            self.notify(f"saved the result ({human_size(len(text.encode('utf-8')))}) to {path}", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_result":
+            return self.call.result is not None
+        return True
 
     def copy_text(self) -> str:
         """What the copy action puts on the clipboard for this call."""
