@@ -25,6 +25,7 @@ class ResolvedAssistant:
     found: bool = True  # False: *wanted* is not on the server, and assistant_id is the default
     wanted: str | None = None
     available: list[str] = field(default_factory=list)  # graph names, for the message
+    several: bool = False  # the server has more than one graph (so threads say which they talk to)
 
 
 async def resolve_assistant(client: LangGraphClient, wanted: str | None) -> ResolvedAssistant:
@@ -32,11 +33,12 @@ async def resolve_assistant(client: LangGraphClient, wanted: str | None) -> Reso
 
     Raises :class:`~chat_tui.client.errors.ClientError` when the server cannot be asked.
     """
+    several = await _several(client) if wanted else False  # (the default path lists them anyway)
     if wanted:
         if len(wanted) == UUID_LENGTH:
             try:
                 assistant = await client.assistants.get(wanted)
-                return ResolvedAssistant(assistant.assistant_id, assistant.graph_id or wanted)
+                return ResolvedAssistant(assistant.assistant_id, assistant.graph_id or wanted, several=several)
             except (NotFound, Unprocessable):
                 pass
         try:
@@ -44,14 +46,25 @@ async def resolve_assistant(client: LangGraphClient, wanted: str | None) -> Reso
         except NotFound:  # (langgraph-api answers an unknown graph with 404, others with [])
             by_graph = []
         if by_graph:
-            return ResolvedAssistant(wanted, wanted)
+            return ResolvedAssistant(wanted, wanted, several=several)
         by_name = await client.assistants.search(name=wanted, limit=1)
         if by_name:
-            return ResolvedAssistant(by_name[0].assistant_id, by_name[0].graph_id or wanted)
+            return ResolvedAssistant(by_name[0].assistant_id, by_name[0].graph_id or wanted, several=several)
     listed = await client.assistants.search(limit=20)
     graphs = list(dict.fromkeys(a.graph_id for a in listed if a.graph_id))
     default = DEFAULT_ASSISTANT if DEFAULT_ASSISTANT in graphs or not graphs else graphs[0]
     if not wanted:
-        return ResolvedAssistant(default, default)
+        return ResolvedAssistant(default, default, several=len(graphs) > 1)
     available = [clean_line(g, 40) for g in graphs[:SHOWN]]
-    return ResolvedAssistant(default, default, found=False, wanted=clean_line(wanted, 60), available=available)
+    wanted = clean_line(wanted, 60)
+    return ResolvedAssistant(default, default, found=False, wanted=wanted, available=available, several=len(graphs) > 1)
+
+
+async def _several(client: LangGraphClient) -> bool:
+    """More than one assistant on the server (False when it cannot say: the rows then name none)."""
+    from chat_tui.client.errors import ClientError
+
+    try:
+        return await client.assistants.count() > 1
+    except ClientError:
+        return False

@@ -188,6 +188,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
             stream_subgraphs=self.options.stream_subgraphs,
         )
         self.service.assistant_names[assistant.assistant_id] = assistant.label
+        chat.threads.show_graphs = assistant.several
         await chat.start_service(self.service)
         if not assistant.found:  # said at once, with the ones there are (not at the first send)
             available = ", ".join(assistant.available) or "none"
@@ -310,6 +311,12 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
                 yield SystemCommand("Rename thread", "Set this thread's title", screen.action_rename_current)
                 yield SystemCommand("Delete thread", "Delete this thread on the server", screen.action_delete_current)
             yield SystemCommand("Copy last answer", "Copy the last assistant message", screen.action_copy_last)
+            if screen.conversation.thread_id:
+                yield SystemCommand(
+                    "Copy thread id",
+                    f"{screen.conversation.thread_id} (for chat-tui --thread, and chat-tui stream --thread)",
+                    screen.action_copy_thread_id,
+                )
         yield SystemCommand("Help", "Show all keys", self.action_help)
 
     @work(group="choose-connection", exclusive=True, exit_on_error=False)

@@ -92,3 +92,26 @@ async def test_an_unknown_assistant_is_said_at_once_with_the_ones_there_are(
             what="the picker, offered",
         )
         assert app.service is not None and app.service.assistant_id == "agent"  # usable meanwhile
+
+
+async def test_rows_name_their_graph_and_the_thread_id_can_be_seen_and_copied(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from chat_tui.ui.screens.help import HelpScreen
+
+    thread_id = await echo_thread(client)  # the demo has two graphs: rows say which one each thread uses
+    app = make_app(server_url, user_dirs["data"], thread=thread_id)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: screen.threads.find(thread_id), what="the row")
+        row = str(screen.threads.get_option_at_index(screen.threads.get_option_index(thread_id)).prompt)
+        assert "echo" in row
+        await pilot.press("f1")
+        help_screen = await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen) and app.screen, what="help")
+        assert any(thread_id in str(s.render()) for s in help_screen.query("Static"))
+        await pilot.press("escape")
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Copy thread id")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.clipboard == thread_id, what="the id on the clipboard")

@@ -201,6 +201,11 @@ class ChatExtras(Screen[None]):
         if answers:
             self.post_message(ConversationView.CopyRequested(answers[-1].text, "last answer"))
 
+    def action_copy_thread_id(self) -> None:
+        thread_id = self.conversation.thread_id
+        if thread_id:
+            self.post_message(ConversationView.CopyRequested(thread_id, "thread id"))
+
     @on(ConversationView.CopyRequested)
     def _copy(self, event: ConversationView.CopyRequested) -> None:
         if not event.text:

@@ -57,12 +57,28 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="help"):
             yield Static(Content.styled("chat-tui — keys", "bold $accent"), classes="help-title")
             yield Static(Content(INTRO), classes="help-intro")
+            thread_id = self._open_thread_id()
+            if thread_id:  # what `chat-tui --thread` and `chat-tui stream --thread` need
+                yield Static(
+                    Content.assemble(
+                        ("This thread: ", "bold"),
+                        (thread_id, "bold $accent"),
+                        ("  (Ctrl+P → Copy thread id)", "$text-muted"),
+                    ),
+                    classes="help-section",
+                )
             for title, rows in binding_sections():
                 yield Static(Content.styled(title, "bold $accent"), classes="help-section")
                 width = max((len(keys) for keys, _ in rows), default=0) + 2
                 lines = [Content.assemble((keys.ljust(width), "bold"), description) for keys, description in rows]
                 yield Static(Content("\n").join(lines), classes="help-rows")
             yield Static(Content.styled("Esc closes this screen", "$text-muted"), classes="help-intro")
+
+    def _open_thread_id(self) -> str | None:
+        from chat_tui.ui.screens.chat import ChatScreen
+
+        chat = next((s for s in reversed(self.app.screen_stack) if isinstance(s, ChatScreen)), None)
+        return chat.conversation.thread_id if chat is not None else None
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -100,6 +100,7 @@ class ThreadList(RowCachingOptionList):
         self.loading = False
         self.fetched = 0  # rows the server has sent (the next page's offset: rows can move between pages)
         self.filter_text = ""
+        self.show_graphs = False  # each row names its thread's graph (when the server has more than one)
         self._times_now: datetime | None = None  # the last minute's refresh of relative times...
         self._times_fresh: set[str] = set()  # ...and the rows re-rendered since
 
@@ -200,6 +201,9 @@ class ThreadList(RowCachingOptionList):
             (title, "bold" if current else ""),
         )
         second = [("    ", ""), (when, "$text-muted")]
+        graph = thread.metadata.get("graph_id") if self.show_graphs and isinstance(thread.metadata, dict) else None
+        if isinstance(graph, str) and graph:  # (the server has several: which one a thread talks to)
+            second += [("  ", ""), (clean_line(graph, 24), "$text-secondary")]
         if badge:
             second += [("  ", ""), (badge, style)]
         return Content.assemble(first_line, "\n", *second)
