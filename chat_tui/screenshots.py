@@ -101,6 +101,24 @@ async def scene_narrow(pilot: Any) -> None:
     await _send(pilot, "what's the weather in sf")
 
 
+async def scene_tiny_sidebar(pilot: Any) -> None:
+    await _send(pilot, "hello")
+    await pilot.press("ctrl+t")  # too narrow for both: the thread list takes the screen
+    await pilot.pause(0.3)
+
+
+async def scene_answered(pilot: Any) -> None:
+    await _send(pilot, "please delete /tmp/report.txt")
+    await _send(pilot, "yes")
+    pilot.app.chat.composer.focus()
+
+
+async def scene_pane_keys(pilot: Any) -> None:
+    await _send(pilot, "think it through")
+    await pilot.press("tab", "up")  # the message pane, on the answer: its keys in the footer
+    await pilot.pause(0.3)
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("01-markdown-answer", scene_markdown, WIDE),
     ("02-parallel-tool-calls", scene_tools, WIDE),
@@ -111,6 +129,9 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("07-help", scene_help, WIDE),
     ("08-narrow-80x24", scene_narrow, (80, 24)),
     ("09-wide-200x60", scene_tools, (200, 60)),
+    ("10-tiny-40x12-threads", scene_tiny_sidebar, (40, 12)),
+    ("11-answered-interrupt", scene_answered, WIDE),
+    ("12-message-pane-keys", scene_pane_keys, (80, 24)),
 ]
 
 SEED_THREADS = [
