@@ -73,7 +73,7 @@ def test_tool_panel_expanded_with_thinking_and_blocks(snap_compare: Any) -> None
 
 
 def test_thread_list(snap_compare: Any) -> None:
-    """You should see five threads with status badges (waiting for you, stopped, busy, error); the current one
+    """You should see five threads with status badges (waiting, stopped, busy, error); the current one
     marked; one title with [/] literal."""
     old = datetime(2024, 1, 2, tzinfo=UTC)
     pending = {"task": [{"id": "i1", "value": "Allow?"}]}

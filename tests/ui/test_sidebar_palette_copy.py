@@ -265,7 +265,7 @@ async def test_a_waiting_thread_and_a_cancelled_one_have_different_badges(
             return str(screen.threads.get_option_at_index(index).prompt)
 
         await wait_until(
-            pilot, lambda: screen.threads.option_count and "waiting for you" in row(asked.thread_id or ""), what="rows"
+            pilot, lambda: screen.threads.option_count and "⏸ waiting" in row(asked.thread_id or ""), what="rows"
         )
         assert "stopped" in row(cancelled.thread_id) and "waiting" not in row(cancelled.thread_id)
 

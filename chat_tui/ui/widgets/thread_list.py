@@ -35,7 +35,7 @@ _BADGES = {
     "interrupted": ("■ stopped", "$text-muted"),  # cancelled (or a static breakpoint): nothing to answer
     "error": ("✗ error", "$error"),
 }
-_WAITING = ("⏸ waiting for you", "$accent")  # an interrupt is pending, whatever the status says
+_WAITING = ("⏸ waiting", "$accent")  # an interrupt is pending, whatever the status says
 
 
 def _updated(thread: Thread) -> datetime:
