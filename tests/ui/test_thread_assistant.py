@@ -104,6 +104,7 @@ async def test_rows_name_their_graph_and_the_thread_id_can_be_seen_and_copied(
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await connected(pilot)
         await wait_until(pilot, lambda: screen.threads.find(thread_id), what="the row")
+        await wait_until(pilot, lambda: screen.conversation.thread_id == thread_id, what="the thread, open")
         row = str(screen.threads.get_option_at_index(screen.threads.get_option_index(thread_id)).prompt)
         assert "echo" in row
         await pilot.press("f1")

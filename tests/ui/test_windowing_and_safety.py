@@ -295,7 +295,7 @@ async def test_tab_letters_and_t_in_the_message_pane(
         await run_finished(pilot)
         bottom = view.scroll_y
         await pilot.press("tab")
-        assert screen.focused is view and view.scroll_y == bottom
+        assert screen.focused is view and view.scroll_y >= bottom  # (still at the end: it may have grown since)
         assert "Write" in [key.description for key in screen.query("FooterKey")]  # type: ignore[attr-defined]
         await pilot.press("up")  # the newest message: the answer after the tool call
         await pilot.press("up")  # the message that called the tool
