@@ -1,6 +1,6 @@
 """The real app under Pilot, with a driver that renders real frames, and a clock on those frames.
 
-``CaptureDriver`` (``notes/textual.md`` §1) reports ``is_headless = False``, so Textual renders
+``CaptureDriver`` reports ``is_headless = False``, so Textual renders
 each frame to terminal bytes exactly as it would for a terminal, then keeps only their size
 and time. ``FrameClock`` times the screen's frame work (layout + compositing + rendering).
 """

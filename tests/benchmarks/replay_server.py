@@ -2,7 +2,7 @@
 
 It speaks just enough of the Agent Server's HTTP API for the client, the official SDK and the
 app (``/ok``, threads: create, search, get, patch, state; runs: stream, get), and frames
-streams as langgraph-api does (``notes/protocol.md`` §3.1): chunked transfer encoding, one
+streams as langgraph-api does: chunked transfer encoding, one
 chunk per event, CRLF line endings, ``event:``/``data:``/``id:`` lines, ``: heartbeat``
 comments, ``Location``/``Content-Location`` headers. Stream bytes are built once per scenario
 and then written as fast as the socket takes them, so a benchmark measures the client, not

@@ -154,7 +154,7 @@ def write(results: Results, path: Path, *, quick: bool, command: str, elapsed: f
         "events as langgraph-api does (CRLF, `id:` lines, heartbeats, ~1.1 KB per `messages` event) "
         "and sends them as fast as the socket takes them; `ingest.real.*` runs against the real "
         "`langgraph dev` demo server. UI figures use the real app under Pilot with a driver that "
-        "renders every frame to terminal bytes (`notes/textual.md` §1).",
+        "renders every frame to terminal bytes.",
         "",
         "## Machine",
         "",
