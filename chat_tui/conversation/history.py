@@ -52,7 +52,11 @@ class History(_Container):
             for interrupt in state.interrupts:
                 if interrupt.id:
                     self._interrupt_ids.add(interrupt.id)
-                self.entries.append(InterruptEntry.from_server(self._next_seq(), interrupt.id, interrupt.value))
+                self.entries.append(
+                    InterruptEntry.from_server(
+                        self._next_seq(), interrupt.id, interrupt.value, response_schema=interrupt.response_schema
+                    )
+                )
         if thread is not None and thread.status in ("idle", "error"):  # nothing will answer them now
             self._settle_unanswered()
             self._dirty = {}
