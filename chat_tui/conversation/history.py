@@ -112,6 +112,12 @@ class History(_Container):
         fresh = [i for i in state.interrupts if not (i.id and i.id in self._interrupt_ids)]
         if fresh:
             self._add_interrupts(fresh)
+        still = {i.id for i in state.interrupts if i.id}
+        for waiting in self.entries:  # an answer the server refused: the interrupt waits again (decisions kept)
+            if isinstance(waiting, InterruptEntry) and waiting.resolved and waiting.interrupt_id in still:
+                waiting.resolved = waiting.answered = False
+                self._touch(waiting)
+                self._gate_calls(waiting)
 
     def _apply_values(self, values: dict[str, Any]) -> None:
         """``values`` mode carries the stored messages: repair finished messages we hold."""

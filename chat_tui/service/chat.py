@@ -123,6 +123,12 @@ class ChatService(Approvals, ThreadActions):
             self.drafts.sending(outgoing.draft_key, text)  # on disk until the server accepted it
         return outgoing
 
+    def withdraw(self, outgoing: Outgoing, composer_text: str | None) -> str | None:
+        """The user chose not to send after all: the text goes back (or into the stored draft)."""
+        if self.drafts is None:
+            return None
+        return self.drafts.failed(outgoing.draft_key, outgoing.text, composer_text)
+
     async def send(
         self,
         outgoing: Outgoing,

@@ -28,6 +28,7 @@ class StatusLine(Static):
         self.assistant = ""
         self.connection_state = ""  # e.g. "starting demo server…" or "cannot reach host"
         self.extra = ""  # e.g. "config set"
+        self.waiting = ""  # threads waiting for a human ("⏸ 3 waiting · F6")
         self._stored: str | None = None
 
     def show(self, run: RunInfo | None, *, stored: str | None = None) -> None:
@@ -41,6 +42,8 @@ class StatusLine(Static):
             parts += [("  ·  ", "$text-muted"), (self.assistant, "$accent")]
         parts.append(("  │  ", "$text-muted"))
         parts += self._run_parts(run)
+        if self.waiting:
+            parts += [("  │  ", "$text-muted"), (self.waiting, "$warning")]
         if self.extra:
             parts += [("  │  ", "$text-muted"), (self.extra, "$text-muted")]
         self.update(Content.assemble(*parts))

@@ -1,0 +1,191 @@
+"""The chat screen's human-in-the-loop: decisions on gated tool calls, and the ways out of a stuck request.
+
+A base class of :class:`~chat_tui.ui.screens.chat.ChatScreen`. The decisions are recorded on
+the interrupt's entry (they can be changed until sent); once every gated call of an interrupt
+has one, the screen asks and sends them as one answer, checked by the service first.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.content import Content
+
+from chat_tui.client.errors import ClientError
+from chat_tui.conversation.interrupts import Decision, InterruptEntry
+from chat_tui.conversation.run import RunOutcome
+from chat_tui.service.approvals import NotSendable
+from chat_tui.ui.screens.chat_extras import ChatExtras
+from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from chat_tui.ui.widgets.tool_panel import ToolPanel
+
+if TYPE_CHECKING:
+    from chat_tui.conversation import Conversation
+    from chat_tui.service.outcomes import Outgoing, SendOutcome
+
+__all__ = ["ChatApprovals"]
+
+
+class ChatApprovals(ChatExtras):
+    def send(self, outgoing: Outgoing) -> object:
+        raise NotImplementedError
+
+    @on(ToolPanel.Decide)
+    def _decide_requested(self, event: ToolPanel.Decide) -> None:
+        event.stop()
+        self.decide(event.entry, event.position, event.decision, event.panel)
+
+    @work(group="decide", exclusive=True, exit_on_error=False)
+    async def decide(self, entry: InterruptEntry, position: int, kind: str, panel: ToolPanel | None = None) -> None:
+        """Ask what the decision needs (a reason, the response, the edited arguments), record it, and
+        once every gated call has one, send them all (after asking)."""
+        call = entry.calls[position]
+        decision: Decision | None = Decision("approve") if kind == "approve" else None
+        if kind == "reject":
+            reason = await self.app.push_screen_wait(
+                TextPromptScreen(f"Reject {call.name}: why? (optional; the model reads it)")
+            )
+            if reason is None:
+                return
+            decision = Decision("reject", message=reason.strip() or None)
+        elif kind == "respond":
+            text = await self.app.push_screen_wait(TextPromptScreen(f"Respond for {call.name}: what it returns"))
+            if not text or not text.strip():
+                return
+            decision = Decision("respond", message=text)
+        elif kind == "edit":
+            from chat_tui.ui.screens.edit_args import EditArgsScreen
+
+            args = await self.app.push_screen_wait(EditArgsScreen(call.name, call.args, call.args_schema))
+            if args is None:
+                return
+            decision = Decision("edit", args=args)
+        if decision is None:
+            return
+        entry.decisions[position] = decision
+        if panel is not None:
+            panel.sync()
+        if entry.decided:
+            await self._send_decisions(entry)
+        else:
+            self._focus_next_undecided(entry, panel)
+
+    async def _send_decisions(self, entry: InterruptEntry) -> None:
+        service = self.service
+        if service is None:
+            return
+        try:
+            outgoing = service.decide(self.conversation, entry, self.run_config)
+        except NotSendable as problem:
+            self.notify(f"not sent: {problem}", severity="error", markup=False)
+            return
+        chosen = ", ".join(f"{c.name} → {d.type}" for c, d in zip(entry.calls, entry.decisions, strict=True) if d)
+        question = Content.assemble(("Send your decisions?\n\n", "bold"), chosen)
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Send", no="Keep deciding")):
+            self.send(outgoing)
+
+    def _focus_next_undecided(self, entry: InterruptEntry, panel: ToolPanel | None) -> None:
+        for other in self.view.query(ToolPanel):
+            gate = other.call.gate
+            if gate is not None and gate[0] is entry and entry.decisions[gate[1]] is None:
+                other.focus()
+                other.scroll_visible(animate=False)
+                return
+
+    # -- the inbox ---------------------------------------------------------------------------------
+
+    @work(group="inbox", exclusive=True, exit_on_error=False)
+    async def action_inbox(self) -> None:
+        """Every thread waiting for a human; Enter opens it (at its question)."""
+        if self.service is None:
+            return
+        from chat_tui.ui.screens.inbox import InboxScreen
+
+        thread_id = await self.app.push_screen_wait(InboxScreen(self.service))
+        if thread_id:
+            self.open_thread(thread_id)
+
+    @work(group="waiting", exclusive=True, exit_on_error=False)
+    async def refresh_waiting(self) -> None:
+        """How many threads wait for a human, for the status line (a few search pages, never all)."""
+        if self.service is None:
+            return
+        try:
+            count, more = await self.service.waiting_count()
+        except ClientError:
+            return
+        self.status.waiting = f"⏸ {count}{'+' if more else ''} waiting · F6" if count else ""
+        self._update_status()
+
+    # -- when an answer was refused ------------------------------------------------------------
+
+    @work(group="reset-request", exclusive=True, exit_on_error=False)
+    async def action_reset_request(self) -> None:
+        """Ask the graph again: the way out of a refused answer (which the server may have saved)."""
+        service, thread_id = self.service, self.conversation.thread_id
+        if service is None or thread_id is None:
+            return
+        try:
+            await service.reset_request(thread_id)
+        except (NotSendable, ClientError) as problem:
+            self.notify(f"could not reset the request: {problem}", severity="error", markup=False)
+            return
+        self.notify("the request is asked again", markup=False)
+        self.send(service.again(self.conversation, self.run_config))
+
+    @work(group="dismiss", exclusive=True, exit_on_error=False)
+    async def action_dismiss_interrupt(self) -> None:
+        """End the pending interrupt without an answer (after asking): the thread goes on idle."""
+        service, thread_id = self.service, self.conversation.thread_id
+        if service is None or thread_id is None:
+            return
+        question = Content.assemble(
+            ("Dismiss the pending request?\n\n", "bold"),
+            "The thread ends here without an answer; the tool calls it waited on do not run.",
+        )
+        if not await self.app.push_screen_wait(ConfirmScreen(question, yes="Dismiss", danger=True)):
+            return
+        try:
+            await service.dismiss(thread_id)
+        except ClientError as problem:
+            self.notify(f"could not dismiss: {problem}", severity="error", markup=False)
+            return
+        self.notify("the request was dismissed", markup=False)
+        self.reopen()
+
+    def reopen(self) -> None:
+        if self.conversation.thread_id:
+            self.open_thread(self.conversation.thread_id)
+
+    def open_thread(self, thread_id: str) -> object:
+        raise NotImplementedError
+
+    # -- a new message while approvals wait, and a refused answer ---------------------------------
+
+    async def confirm_dropping(self, outgoing: Outgoing) -> bool:
+        """A new message while approvals wait: the server would drop them without a word, so ask
+        first; if the user keeps the request, the text goes back to the composer."""
+        if not outgoing.drops_interrupts or self.service is None:
+            return True
+        question = Content.assemble(
+            (f"This thread waits for your decision ({outgoing.drops_interrupts} pending).\n\n", "bold"),
+            "Send your message anyway? The pending request is dropped and its tool calls do not run. "
+            "(To answer it: Tab into the messages, then a / e / r / t on each tool call.)",
+        )
+        if await self.app.push_screen_wait(ConfirmScreen(question, yes="Send anyway", no="Keep it")):
+            return True
+        restored = self.service.withdraw(outgoing, self.composer.text)
+        if restored is not None and outgoing.conversation is self.conversation:
+            self.composer.replace_text(restored)
+        return False
+
+    def after_answer(self, conversation: Conversation, outcome: SendOutcome) -> None:
+        if outcome.outcome is RunOutcome.ERROR and conversation.pending_interrupts:  # the answer was refused
+            self.notify(
+                "the server refused the answer (its reason is in the pane); your decisions are kept to change, "
+                "or Ctrl+P → Reset the pending request asks again",
+                severity="warning",
+                markup=False,
+                timeout=12,
+            )
