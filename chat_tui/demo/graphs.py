@@ -1,4 +1,5 @@
-"""The demo graphs served by `langgraph dev`: `agent` (all scenarios) and `echo`.
+"""The demo graphs served by `langgraph dev`: `agent` (all scenarios) and `echo` (the
+human-in-the-loop graphs `approvals`, `approvals_per_call` and `parallel` are in `hitl.py`).
 
 `agent` layout::
 

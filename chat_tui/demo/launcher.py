@@ -31,7 +31,7 @@ from chat_tui.errors import ChatTuiError  # (no imports of its own: the demo sta
 __all__ = ["INSTALL_HINT", "DemoServer", "DemoServerError", "default_log_path", "demo_available"]
 
 INSTALL_HINT = "pip install 'chat-tui[demo]'"
-DEMO_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph", "langchain_core")
+DEMO_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph", "langchain_core", "langchain")
 TEMP_PREFIX = "chat-tui-demo-"  # the child removes such a workdir itself, even if we died
 BIND_RETRIES = 2
 POLL_INTERVAL = 0.1
