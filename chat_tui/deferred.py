@@ -68,6 +68,8 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.ui.screens.assistants", _U, "F2"),
     Deferred("chat_tui.ui.screens.run_config", _U, "F3"),
     Deferred("chat_tui.ui.screens.options", _U, "F4"),
+    Deferred("chat_tui.ui.screens.inbox", _U, "F6: the threads waiting for a human"),
+    Deferred("chat_tui.ui.screens.edit_args", _U, "`e` on a gated tool call: its arguments as JSON"),
     Deferred("chat_tui.demo.launcher", _U, "--demo (the app, `chat-tui stream --demo`, the screenshots)"),
     Deferred("rich.traceback", _U, "a crash report (textual_compat)"),
     Deferred("chat_tui.logfile", _U, "a failed task's report: the log file is set up on the first failure"),
