@@ -84,6 +84,27 @@ class Decision:
             return {"type": self.type, "message": self.message}
         return {"type": self.type}
 
+    @property
+    def summary(self) -> str:
+        """One line: the decision and what it carries."""
+        if self.type == "edit":
+            return "edit → " + json.dumps(dict(self.args or {}), ensure_ascii=False, default=str)
+        return f"{self.type} — {self.message}" if self.message else self.type
+
+    @classmethod
+    def from_answer(cls, raw: Any) -> Decision | None:
+        """A decision as the middleware (or agent-inbox) received it: to show an answered interrupt."""
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("type"), str):
+            return None
+        said = str(raw["type"])
+        kind = {"accept": "approve", "response": "respond", "ignore": "reject"}.get(said, said)
+        if kind == "edit":
+            action = raw.get("edited_action") or raw.get("args")
+            args = action.get("args") if isinstance(action, Mapping) else None
+            return cls("edit", args=args if isinstance(args, Mapping) else {})
+        message = raw.get("message", raw.get("args"))
+        return cls(kind, message=message if isinstance(message, str) else None)
+
     def as_legacy(self, call: GatedCall) -> dict[str, Any]:
         """The decision as an agent-inbox ``HumanResponse``."""
         kind = _LEGACY_TYPES[self.type]
@@ -326,7 +347,25 @@ class InterruptEntry:
         self.answer = clean_obj(value)
 
     @property
+    def answered_decisions(self) -> list[Decision | None]:
+        """The decisions the answer held, one per gated call (empty for a value, or an answer of
+        another shape)."""
+        answer = self.answer
+        if self.kind is InterruptKind.HITL and isinstance(answer, Mapping):
+            answer = answer.get("decisions")
+        elif self.kind is InterruptKind.TOOL_APPROVAL:
+            answer = [answer]
+        if not self.calls or not isinstance(answer, list):
+            return []
+        return [Decision.from_answer(raw) for raw in answer]
+
+    @property
     def answer_text(self) -> str:
+        decisions = self.answered_decisions
+        if decisions:
+            return " · ".join(
+                f"{call.name}: {d.summary if d else '?'}" for call, d in zip(self.calls, decisions, strict=False)
+            )
         answer = self.answer
         return answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False, default=str)
 

@@ -18,9 +18,12 @@ from chat_tui.conversation.run import RunOutcome
 from chat_tui.service.approvals import NotSendable
 from chat_tui.ui.screens.chat_extras import ChatExtras
 from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
+from chat_tui.ui.widgets.interrupt_block import InterruptBlock
 from chat_tui.ui.widgets.tool_panel import ToolPanel
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from chat_tui.conversation import Conversation
     from chat_tui.service.outcomes import Outgoing, SendOutcome
 
@@ -37,7 +40,7 @@ class ChatApprovals(ChatExtras):
         self.decide(event.entry, event.position, event.decision, event.panel)
 
     @work(group="decide", exclusive=True, exit_on_error=False)
-    async def decide(self, entry: InterruptEntry, position: int, kind: str, panel: ToolPanel | None = None) -> None:
+    async def decide(self, entry: InterruptEntry, position: int, kind: str, panel: Widget | None = None) -> None:
         """Ask what the decision needs (a reason, the response, the edited arguments), record it, and
         once every gated call has one, send them all (after asking)."""
         call = entry.calls[position]
@@ -64,12 +67,20 @@ class ChatApprovals(ChatExtras):
         if decision is None:
             return
         entry.decisions[position] = decision
-        if panel is not None:
-            panel.sync()
+        await self._show_decisions(entry)
         if entry.decided:
             await self._send_decisions(entry)
         else:
-            self._focus_next_undecided(entry, panel)
+            self._focus_next_undecided(entry)
+
+    async def _show_decisions(self, entry: InterruptEntry) -> None:
+        """The decision lines of *entry*'s tool panels and its block in the pane."""
+        for panel in self.view.query(ToolPanel):
+            if panel.call.gate is not None and panel.call.gate[0] is entry:
+                panel.sync()
+        for block in self.view.query(InterruptBlock):
+            if block.entry is entry:
+                await block.sync()
 
     async def _send_decisions(self, entry: InterruptEntry) -> None:
         service = self.service
@@ -80,18 +91,36 @@ class ChatApprovals(ChatExtras):
         except NotSendable as problem:
             self.notify(f"not sent: {problem}", severity="error", markup=False)
             return
-        chosen = ", ".join(f"{c.name} → {d.type}" for c, d in zip(entry.calls, entry.decisions, strict=True) if d)
+        chosen = "\n".join(f"{c.name}: {d.summary}" for c, d in zip(entry.calls, entry.decisions, strict=True) if d)
         question = Content.assemble(("Send your decisions?\n\n", "bold"), chosen)
         if await self.app.push_screen_wait(ConfirmScreen(question, yes="Send", no="Keep deciding")):
             self.send(outgoing)
 
-    def _focus_next_undecided(self, entry: InterruptEntry, panel: ToolPanel | None) -> None:
-        for other in self.view.query(ToolPanel):
-            gate = other.call.gate
-            if gate is not None and gate[0] is entry and entry.decisions[gate[1]] is None:
-                other.focus()
-                other.scroll_visible(animate=False)
-                return
+    def _focus_next_undecided(self, entry: InterruptEntry) -> bool:
+        """Focus the first call of *entry* still waiting for a decision (its panel, or the
+        interrupt's block for a call no panel shows); False when there is none."""
+        targets: list[Widget] = [
+            panel
+            for panel in self.view.query(ToolPanel)
+            if panel.call.gate is not None
+            and panel.call.gate[0] is entry
+            and entry.decisions[panel.call.gate[1]] is None
+        ]
+        targets += [block for block in self.view.query(InterruptBlock) if block.entry is entry]
+        if not targets or entry.decided:
+            return False
+        targets[0].focus()
+        targets[0].scroll_visible(animate=False)
+        return True
+
+    def action_focus_messages(self) -> None:
+        """Tab from the composer: to the first call waiting for a decision, if any; else the pane."""
+        focused = self.focused
+        if focused is None or self.view not in focused.ancestors_with_self:
+            for entry in self.conversation.pending_interrupts:
+                if entry.calls and self._focus_next_undecided(entry):
+                    return
+        super().action_focus_messages()
 
     # -- the inbox ---------------------------------------------------------------------------------
 

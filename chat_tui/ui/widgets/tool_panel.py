@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
+from textual.widget import Widget
 from textual.widgets import Log, Static
 
 from chat_tui.conversation import ChatMessage, InterruptEntry, ToolCallEntry, ToolStatus
@@ -101,13 +102,13 @@ class ToolResultView(Vertical):
             yield log
 
 
-_DECIDE = Binding.Group("Decide", compact=True)  # (a e r t: one footer entry, so the footer still fits)
+DECIDE_GROUP = Binding.Group("Decide", compact=True)  # (a e r t: one footer entry, so the footer still fits)
 
 
 def approval_content(entry: InterruptEntry, position: int) -> Content:
     """The line under a gated call: what is allowed, on which keys, and what was chosen."""
     call = entry.calls[position]
-    keys = " · ".join(f"{_KEYS[d]} {d}" for d in call.allowed)
+    keys = " · ".join(f"{DECISION_KEYS[d]} {d}" for d in call.allowed)
     chosen = entry.decisions[position] if position < len(entry.decisions) else None
     if chosen is None:
         return Content.assemble(("⏸ your decision: ", "bold $warning"), (keys, "$text"))
@@ -123,7 +124,7 @@ def approval_content(entry: InterruptEntry, position: int) -> Content:
     )
 
 
-_KEYS = {"approve": "a", "edit": "e", "reject": "r", "respond": "t"}
+DECISION_KEYS = {"approve": "a", "edit": "e", "reject": "r", "respond": "t"}
 
 
 class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
@@ -132,12 +133,12 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
     BINDINGS = [
         Binding("enter,space", "toggle_panel", "Toggle", tooltip="Expand or collapse the tool call", id="tool.toggle"),
         Binding("s", "save_result", "Save", tooltip="Save the whole result to a file", id="tool.save"),
-        Binding("a", "decide('approve')", "Approve", tooltip="Approve the call", id="tool.approve", group=_DECIDE),
+        Binding("a", "decide('approve')", "Approve", tooltip="Approve the call", id="tool.approve", group=DECIDE_GROUP),
         Binding(
-            "e", "decide('edit')", "Edit", tooltip="Edit its arguments, then run it", id="tool.edit", group=_DECIDE
+            "e", "decide('edit')", "Edit", tooltip="Edit its arguments, then run it", id="tool.edit", group=DECIDE_GROUP
         ),
         Binding(
-            "r", "decide('reject')", "Reject", tooltip="Reject it (with a reason)", id="tool.reject", group=_DECIDE
+            "r", "decide('reject')", "Reject", tooltip="Reject it (with a reason)", id="tool.reject", group=DECIDE_GROUP
         ),
         Binding(
             "t",
@@ -145,14 +146,14 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             "Respond",
             tooltip="Answer for the tool (the text it returns)",
             id="tool.respond",
-            group=_DECIDE,
+            group=DECIDE_GROUP,
         ),
     ]
 
     class Decide(Message):
         """The user chose a decision on a gated call (the screen asks what it needs and records it)."""
 
-        def __init__(self, panel: ToolPanel, entry: InterruptEntry, position: int, decision: str) -> None:
+        def __init__(self, panel: Widget, entry: InterruptEntry, position: int, decision: str) -> None:
             super().__init__()
             self.panel = panel
             self.entry = entry
