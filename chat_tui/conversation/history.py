@@ -113,11 +113,17 @@ class History(_Container):
         if fresh:
             self._add_interrupts(fresh)
         still = {i.id for i in state.interrupts if i.id}
-        for waiting in self.entries:  # an answer the server refused: the interrupt waits again (decisions kept)
-            if isinstance(waiting, InterruptEntry) and waiting.resolved and waiting.interrupt_id in still:
+        for waiting in self.entries:
+            if not isinstance(waiting, InterruptEntry) or not waiting.interrupt_id:
+                continue
+            if waiting.resolved and waiting.interrupt_id in still:  # a refused answer: it waits again (decisions kept)
                 waiting.resolved = waiting.answered = False
                 self._touch(waiting)
                 self._gate_calls(waiting)
+            elif not waiting.resolved and waiting.interrupt_id not in still:  # reset, dismissed, or dropped
+                waiting.resolved = True
+                self._touch(waiting)
+                self._ungate(waiting)
 
     def _apply_values(self, values: dict[str, Any]) -> None:
         """``values`` mode carries the stored messages: repair finished messages we hold."""

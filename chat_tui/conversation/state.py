@@ -228,10 +228,16 @@ class ConversationState:
                 continue
             entry.answer_with(answer)
             self._touch(entry)
-            for call in self._gated.pop(entry.seq, ()):
+            self._ungate(entry)
+
+    def _ungate(self, entry: InterruptEntry) -> None:
+        """*entry* no longer waits: its calls' panels lose the decision line (unless a newer
+        interrupt gates them now)."""
+        for call in self._gated.pop(entry.seq, ()):
+            if call.gate is not None and call.gate[0] is entry:
                 call.gate = None
-                if call.message is not None:
-                    self._touch(call.message)
+            if call.message is not None:
+                self._touch(call.message)
 
     def _gate_calls(self, entry: InterruptEntry) -> None:
         """Attach each gated call of a HITL interrupt to the tool call it is about, so the call's

@@ -8,39 +8,27 @@ breaks the thread, so it must never leave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from chat_tui.conversation.interrupts import InterruptEntry, InterruptKind, answer_for, problem_with
+from chat_tui.conversation.interrupts import InterruptEntry, answer_for, problem_with
 from chat_tui.errors import ChatTuiError
+from chat_tui.service.inbox import InboxCursor, InboxRow
 from chat_tui.service.outcomes import Outgoing
 from chat_tui.service.turn import TurnRequest
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
-    from chat_tui.client.models import Thread
     from chat_tui.conversation import Conversation
     from chat_tui.run_config import RunConfig
 
 __all__ = ["Approvals", "InboxRow", "NotSendable"]
 
 INBOX_PAGE = 50
-WAITING_SCAN = 100  # threads looked at to count those waiting ("100+" beyond)
+WAITING_SCAN = 200  # threads of each status looked at to count those waiting ("N+" beyond)
 
 
 class NotSendable(ChatTuiError):
     """The answer would be refused (or would break the thread): nothing was sent. One line says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class InboxRow:
-    """A thread waiting for a human."""
-
-    thread: Thread
-    kind: InterruptKind
-    preview: str  # the tool(s) or the question
-    since: datetime | None
 
 
 class Approvals:
@@ -112,32 +100,19 @@ class Approvals:
 
     # -- the inbox ---------------------------------------------------------------------------------
 
+    def inbox_cursor(self) -> InboxCursor:
+        """Threads waiting for a human, newest first, a page at a time (see :mod:`.inbox`)."""
+        return InboxCursor(self.client)
+
     async def inbox(self, *, limit: int = INBOX_PAGE, offset: int = 0) -> list[InboxRow]:
-        """Threads waiting for a human, newest first: ``interrupted`` with pending interrupts, and
-        ``error`` with some (a refused answer). A cancelled thread (interrupted, nothing pending) is not one."""
-        rows: list[InboxRow] = []
-        for status in ("interrupted", "error"):
-            threads = await self.client.threads.search(status=status, limit=limit, offset=offset)
-            rows += [row for thread in threads if (row := _inbox_row(thread)) is not None]
-        rows.sort(key=lambda r: r.since or datetime.min.replace(tzinfo=UTC), reverse=True)
-        return rows[:limit]
+        """The first *limit* waiting threads after *offset*, newest first."""
+        cursor = self.inbox_cursor()
+        if offset:
+            await cursor.next_page(offset)
+        return await cursor.next_page(limit)
 
     async def waiting_count(self) -> tuple[int, bool]:
         """How many threads wait for a human (and whether there may be more than counted)."""
-        count, more = 0, False
-        for status in ("interrupted", "error"):
-            threads = await self.client.threads.search(status=status, limit=WAITING_SCAN)
-            count += sum(1 for t in threads if t.waiting_for_human)
-            more = more or len(threads) == WAITING_SCAN
-        return count, more
-
-
-def _inbox_row(thread: Thread) -> InboxRow | None:
-    if not thread.waiting_for_human:
-        return None
-    pending = [i for items in thread.interrupts.values() for i in items]
-    entry = InterruptEntry.from_server(0, pending[0].id, pending[0].value, response_schema=pending[0].response_schema)
-    preview = ", ".join(call.name for call in entry.calls) if entry.calls else entry.question
-    if len(pending) > 1:
-        preview = f"{preview} (+{len(pending) - 1} more)"
-    return InboxRow(thread, entry.kind, preview, thread.updated_at)
+        cursor = InboxCursor(self.client, scan_limit=WAITING_SCAN)
+        rows = await cursor.next_page(WAITING_SCAN * 2)
+        return len(rows), not cursor.complete

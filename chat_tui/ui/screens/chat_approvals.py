@@ -210,6 +210,11 @@ class ChatApprovals(ChatExtras):
         return False
 
     def after_answer(self, conversation: Conversation, outcome: SendOutcome) -> None:
+        if conversation is self.conversation and isinstance(self.focused, ToolPanel | InterruptBlock):
+            # the user was deciding: on to the next call that waits (another interrupt's), if any
+            for entry in conversation.pending_interrupts:
+                if entry.calls and self._focus_next_undecided(entry):
+                    break
         if outcome.outcome is RunOutcome.ERROR and conversation.pending_interrupts:  # the answer was refused
             self.notify(
                 "the server refused the answer (its reason is in the pane); your decisions are kept to change, "

@@ -40,7 +40,7 @@ class InboxScreen(ModalScreen[str | None]):
         super().__init__(classes="dialog-screen")
         self.service = service
         self.rows: list[InboxRow] = []
-        self.fetched = 0
+        self.cursor = service.inbox_cursor()
         self.more = False
 
     def compose(self) -> ComposeResult:
@@ -54,7 +54,7 @@ class InboxScreen(ModalScreen[str | None]):
         self.action_reload()
 
     def action_reload(self) -> None:
-        self.rows, self.fetched = [], 0
+        self.rows, self.cursor = [], self.service.inbox_cursor()
         self.query_one(OptionList).clear_options()
         self.load()
 
@@ -63,12 +63,11 @@ class InboxScreen(ModalScreen[str | None]):
         status = self.query_one("#inbox-status", Static)
         status.update(Content.styled("asking the server…", "$text-muted"))
         try:
-            page = await self.service.inbox(limit=INBOX_PAGE, offset=self.fetched)
+            page = await self.cursor.next_page(INBOX_PAGE)
         except ClientError as exc:
             status.update(Content.styled(f"could not list the waiting threads: {exc}", "$error"))
             return
-        self.fetched += INBOX_PAGE
-        self.more = len(page) >= INBOX_PAGE // 2  # (a page of two statuses: roughly full)
+        self.more = self.cursor.more
         known = {row.thread.thread_id for row in self.rows}
         fresh = [row for row in page if row.thread.thread_id not in known]
         self.rows += fresh

@@ -68,7 +68,9 @@ class InterruptBlock(EntryWidget):
             self._calls.update(self._calls_content())
         if not resolved:
             hint = Content.styled(self._how_to_answer(), "$text-muted italic")
-        elif entry.answered and not entry.answered_decisions:  # the answer stays with the question, live and when the thread is reopened
+        elif (
+            entry.answered and not entry.answered_decisions
+        ):  # the answer stays with the question, live and when the thread is reopened
             hint = Content.assemble(("you answered: ", "$text-muted"), (entry.answer_text, "bold"))
         else:
             hint = Content("")
@@ -124,13 +126,17 @@ class InterruptBlock(EntryWidget):
 
     def action_decide(self, decision: str) -> None:
         position = self._unattached()
-        if position is not None:
-            self.post_message(ToolPanel.Decide(self, self.entry, position, decision))
+        if position is None:
+            return
+        call = self.entry.calls[position]
+        if decision not in call.allowed:
+            self.notify(f"{call.name} allows {' or '.join(call.allowed)}, not {decision}", markup=False)
+            return
+        self.post_message(ToolPanel.Decide(self, self.entry, position, decision))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "decide":
-            position = self._unattached() if self.is_mounted else None
-            return position is not None and parameters[0] in self.entry.calls[position].allowed
+            return self.is_mounted and self._unattached() is not None
         return True
 
     def copy_text(self) -> str:

@@ -274,15 +274,20 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
 
     def action_decide(self, decision: str) -> None:
         gate = self.call.gate
-        if gate is not None:
-            self.post_message(self.Decide(self, gate[0], gate[1], decision))
+        if gate is None:
+            return
+        allowed = gate[0].calls[gate[1]].allowed
+        if decision not in allowed:  # (said, not typed into the composer: the user meant a decision)
+            self.notify(f"{self.call.name} allows {' or '.join(allowed)}, not {decision}", markup=False)
+            return
+        self.post_message(self.Decide(self, gate[0], gate[1], decision))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         gate = self.call.gate
         if action == "save_result":
             return self.call.result is not None
         if action == "decide":
-            return gate is not None and parameters[0] in gate[0].calls[gate[1]].allowed
+            return gate is not None
         if action == "toggle_panel":
             return gate is None  # (a call waiting for approval stays open: its arguments are the question)
         return True
