@@ -10,7 +10,7 @@ import resource
 import pytest
 
 from chat_tui.client import LangGraphClient
-from chat_tui.conversation import Conversation, RunOutcome
+from chat_tui.conversation import ChatMessage, Conversation, RunOutcome
 from chat_tui.service.turn import Turn, TurnRequest
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_drops import RUN_STREAM
@@ -25,7 +25,34 @@ def rss_mb() -> float:
         return int(statm.read().split()[1]) * resource.getpagesize() / 1e6
 
 
-async def test_fifty_runs_on_one_thread_with_random_drops(proxy: FaultProxy, client: LangGraphClient) -> None:
+def one_repeat_lost(streamed: str, stored: str) -> bool:
+    """*streamed* is *stored* with one piece missing that repeats the piece just before it: the one
+    loss the rejoin filter allows (two identical tokens in one millisecond, right after a reconnect,
+    are indistinguishable from the server's repeat; see chat_tui/client/replay.py)."""
+    k = len(stored) - len(streamed)
+    p = next((i for i, (a, b) in enumerate(zip(streamed, stored, strict=False)) if a != b), len(streamed))
+    return k > 0 and p >= k and stored[p - k : p] == stored[p : p + k] and stored[:p] + stored[p + k :] == streamed
+
+
+def test_the_allowed_loss_is_told_from_any_other_difference() -> None:
+    assert one_repeat_lost("the cat sat", "the the cat sat")
+    assert one_repeat_lost("a, b", "a, , b")
+    assert not one_repeat_lost("the cat sat", "the dog cat sat")  # something else was lost
+    assert not one_repeat_lost("the the cat", "the cat")  # doubled, not lost
+    assert not one_repeat_lost("same", "same")
+
+
+async def test_fifty_runs_on_one_thread_with_random_drops(
+    proxy: FaultProxy, client: LangGraphClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repairs: list[tuple[str, str]] = []
+    replace_text = ChatMessage.replace_text
+
+    def spy(message: ChatMessage, text: str) -> None:
+        repairs.append((message.text, text))
+        replace_text(message, text)
+
+    monkeypatch.setattr(ChatMessage, "replace_text", spy)
     rng = random.Random(20261122)
     conversation = Conversation()
     thread_id: str | None = None
@@ -47,7 +74,10 @@ async def test_fifty_runs_on_one_thread_with_random_drops(proxy: FaultProxy, cli
                 rss.append(rss_mb())
     state = await client.threads.get_state(thread_id or "")
     assert [m.id for m in conversation.messages] == [m["id"] for m in state.messages]  # nothing lost or doubled
-    assert [m.id for m in conversation.messages if m.text_epoch] == []  # the streamed text needed no repair
+    # The streamed text needed no repair, but for the one loss the rejoin filter allows (seen once
+    # in several hundred rejoins, on a loaded machine).
+    assert all(one_repeat_lost(streamed, stored) for streamed, stored in repairs), repairs
+    assert len(repairs) <= 2, repairs
     assert_matches_state([m for m in conversation.messages if m.role != "human"], state)
     assert reconnects >= 10
     assert rss[1] - rss[0] < 40, rss  # flat: 40 more runs did not grow the process by their size
