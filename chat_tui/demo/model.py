@@ -32,7 +32,8 @@ from pydantic import Field
 
 from chat_tui.demo.chunking import iter_json_pieces, pace
 from chat_tui.demo.context import RunSettings, resolve_settings
-from chat_tui.demo.scripts import Reply, message_text, plan_reply
+from chat_tui.demo.replies import Reply, message_text
+from chat_tui.demo.scripts import plan_reply
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from langgraph.types import Command
 from pydantic import ValidationError
 
 from chat_tui.demo import texts
+from chat_tui.demo.approval_scripts import approvals_first_reply
 from chat_tui.demo.context import DELAY_ENV_VAR, DemoContext
 from chat_tui.demo.hitl import QUESTIONS, InterruptMode, build_approvals_graph, build_parallel_graph
 from chat_tui.demo.model import ScriptedChatModel
-from chat_tui.demo.scripts import approvals_first_reply
 from chat_tui.demo.tools import delete_file, lookup_contact, send_email
 
 AFTER_MODEL = "HumanInTheLoopMiddleware.after_model"
