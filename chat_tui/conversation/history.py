@@ -48,15 +48,16 @@ class History(_Container):
             entry.persisted = True
             self.entries.append(entry)
             self._link(entry)
-        if state.interrupts and (thread is None or thread.status == "interrupted"):
+        # (a thread in error can still wait: an answer the server refused leaves its interrupt pending)
+        if state.interrupts and (thread is None or thread.status in ("interrupted", "error")):
             for interrupt in state.interrupts:
                 if interrupt.id:
                     self._interrupt_ids.add(interrupt.id)
-                self.entries.append(
-                    InterruptEntry.from_server(
-                        self._next_seq(), interrupt.id, interrupt.value, response_schema=interrupt.response_schema
-                    )
+                entry = InterruptEntry.from_server(
+                    self._next_seq(), interrupt.id, interrupt.value, response_schema=interrupt.response_schema
                 )
+                self.entries.append(entry)
+                self._gate_calls(entry)
         if thread is not None and thread.status in ("idle", "error"):  # nothing will answer them now
             self._settle_unanswered()
             self._dirty = {}

@@ -85,6 +85,7 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     yield SystemCommand("Pick assistant", "Choose the assistant new runs use (f2)", screen.action_pick_assistant)
     yield SystemCommand("Run configuration", "Edit this thread's configurable / context (f3)", screen.action_run_config)
     yield SystemCommand("Stream options", "Tool panels, node labels, subgraphs (f4)", screen.action_options)
+    yield SystemCommand("Inbox", "Every thread waiting for your decision or answer (f6)", screen.action_inbox)
     if screen.check_action("cancel_run", ()):
         yield SystemCommand("Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run)
     if screen.conversation.thread_id:

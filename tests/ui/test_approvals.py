@@ -204,3 +204,36 @@ async def test_dismiss_ends_the_pending_request(
         thread = await client.threads.get(thread_id)
         assert thread.status == "idle" and not thread.interrupts
         assert not (await client.threads.get_state(thread_id)).interrupts
+
+
+async def test_the_inbox_lists_waiting_threads_and_opens_one_at_its_question(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from chat_tui.ui.screens.inbox import InboxScreen
+    from tests.support.runs import run_turn
+
+    _c, older = await run_turn(client, "email bob", assistant_id="approvals")
+    _c, newer = await run_turn(client, "delete /tmp/x.log", assistant_id="approvals")
+    _c, done = await run_turn(client, "hello there")  # answered in full: waits for nobody
+    app = make_app(server_url, user_dirs["data"], assistant="approvals")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await wait_until(pilot, lambda: "waiting · F6" in str(screen.status.render()), what="the waiting count")
+        await pilot.press("f6")
+        inbox = await modal(pilot, InboxScreen)
+        ours = {older.thread_id, newer.thread_id}
+        await wait_until(pilot, lambda: ours <= {r.thread.thread_id for r in inbox.rows}, what="the rows")
+        found = [r.thread.thread_id for r in inbox.rows]
+        assert found.index(newer.thread_id) < found.index(older.thread_id)  # newest first
+        assert done.thread_id not in found
+        row = next(r for r in inbox.rows if r.thread.thread_id == newer.thread_id)
+        assert row.preview == "delete_file" and row.kind is InterruptKind.HITL
+        inbox.query_one("#inbox-list").highlighted = found.index(newer.thread_id)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: screen.conversation.thread_id == newer.thread_id, what="the thread")
+        await wait_until(pilot, lambda: screen.conversation.pending_interrupts, what="its question")
+        await wait_until(
+            pilot, lambda: any(p.call.gate for p in screen.view.query(ToolPanel)), what="the gated call's panel"
+        )
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: focused_call(screen) == "delete_file", what="the call to decide")

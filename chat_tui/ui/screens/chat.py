@@ -84,7 +84,9 @@ class ChatScreen(ChatApprovals):
         Binding("f2", "pick_assistant", "Assistant", id="chat.assistant"),
         Binding("f3", "run_config", "Config", show=False, tooltip="Run configuration", id="chat.run-config"),
         Binding("f4", "options", "Options", show=False, id="chat.options"),
-        Binding("f6", "inbox", "Inbox", show=False, tooltip="Threads waiting for you", id="chat.inbox"),
+        Binding(  # (priority: the composer's TextArea takes F6 for "select line")
+            "f6", "inbox", "Inbox", show=False, priority=True, tooltip="Threads waiting for you", id="chat.inbox"
+        ),
         Binding("pageup", "scroll_messages(-1)", "Page up", show=False, id="chat.page-up"),
         Binding("pagedown", "scroll_messages(1)", "Page down", show=False, id="chat.page-down"),
     ]
