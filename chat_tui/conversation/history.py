@@ -53,11 +53,11 @@ class History(_Container):
             for interrupt in state.interrupts:
                 if interrupt.id:
                     self._interrupt_ids.add(interrupt.id)
-                entry = InterruptEntry.from_server(
+                waiting = InterruptEntry.from_server(
                     self._next_seq(), interrupt.id, interrupt.value, response_schema=interrupt.response_schema
                 )
-                self.entries.append(entry)
-                self._gate_calls(entry)
+                self.entries.append(waiting)
+                self._gate_calls(waiting)
         if thread is not None and thread.status in ("idle", "error"):  # nothing will answer them now
             self._settle_unanswered()
             self._dirty = {}
