@@ -57,6 +57,8 @@ class StatusLine(Static):
             if self._stored == "error":
                 return [("the last run failed", "$error")]
             return [("idle", "$text-muted")]
+        if run.outcome is RunOutcome.INTERRUPTED:  # (what matters now is the answer, not the figures)
+            return [_OUTCOMES[run.outcome]]
         if run.outcome is not RunOutcome.RUNNING:
             label, style = _OUTCOMES[run.outcome]
             return [(label, style), *self._figures(run)]

@@ -116,11 +116,11 @@ def approval_content(entry: InterruptEntry, position: int) -> Content:
     if chosen.type == "edit":
         said = " — " + json.dumps(dict(chosen.args or {}), ensure_ascii=False)
     waiting = sum(1 for d in entry.decisions if d is None)
-    more = f" · {waiting} more to decide" if waiting else " · all decided: the last one sends (after asking)"
+    more = f" · {waiting} more to decide" if waiting else ""
     return Content.assemble(
         ("✓ you chose: ", "bold $success"),
-        (f"{chosen.type}{said}"[:200], "bold"),
-        (f"   ({keys}){more}", "$text-muted"),
+        (f"{chosen.type}{said}"[:120], "bold"),
+        (f"{more} · {''.join(DECISION_KEYS[d] for d in call.allowed)} to change", "$text-muted"),
     )
 
 
