@@ -48,7 +48,9 @@ class History(_Container):
             entry.persisted = True
             self.entries.append(entry)
             self._link(entry)
-        if state.interrupts and (thread is None or thread.status == "interrupted"):
+        # The state is the truth for what can be resumed: a thread in ``error`` can still wait (an
+        # answer the server refused before saving it), even when the thread itself lists nothing.
+        if state.interrupts and (thread is None or thread.status in ("interrupted", "error")):
             for interrupt in state.interrupts:
                 if interrupt.id:
                     self._interrupt_ids.add(interrupt.id)
