@@ -127,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     stream = commands.add_parser(
         "stream",
         help="send one message and stream the answer to the terminal (no UI)",
-        description="Send MESSAGE to an assistant (or answer a pending interrupt) and print the streamed answer "
-        "as it arrives.",
+        description="Send MESSAGE to an assistant (or answer a pending interrupt) and print the streamed\n"
+        "answer as it arrives.",
         epilog=DECIDE_HELP + "\n" + EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -158,9 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     inbox = commands.add_parser(
         "inbox",
         help="list the threads waiting for a human (no UI)",
-        description="List the threads on the server waiting for a human (a pending interrupt), newest first: "
-        "thread id, since when, the kind of interrupt and what it asks. Exit 0 (also when none waits), "
-        "4 when the server could not be reached or refused the request.",
+        description="List the threads on the server waiting for a human (a pending interrupt), newest first:\n"
+        "thread id, since when (how long ago), the kind of interrupt and what it asks. Cancelled and\n"
+        "finished threads are not listed.\n\n"
+        "exit codes: 0 (also when no thread waits: an empty list), 4 the server could not be reached\n"
+        "or refused the request, 2 bad usage",
         epilog="examples:\n  chat-tui inbox --url http://127.0.0.1:2024\n  chat-tui inbox --demo --json --limit 10\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -214,6 +214,30 @@ async def test_interrupt_picks_one_of_two_parallel_interrupts(server_url: str, c
     assert "**Tuesday**" in out and "**Ana**" in out
 
 
+async def test_a_resume_keyed_by_pending_ids_answers_several_at_once(server_url: str, client: LangGraphClient) -> None:
+    thread_id = await ask(client, "parallel", "plan the meeting")
+    waiting = await pending(client, thread_id)
+    answers = {i: ("Monday" if "day" in v["question"] else "Bob") for i, v in waiting.items()}
+    code, out, err = await cli(server_url, "stream", "--thread", thread_id, "--resume", json.dumps(answers))
+    assert code == EXIT_CODES["success"], err
+    assert "**Monday**" in out and "**Bob**" in out
+
+
+async def test_an_answer_the_server_refused_can_be_decided_again(server_url: str, client: LangGraphClient) -> None:
+    """`--resume` is sent as given: a per-call answer the server refuses (before saving it) leaves the thread in
+    `error` with the interrupt still pending in its state, and `--decide` answers it from there."""
+    thread_id = await ask(client, "approvals_per_call", "delete /tmp/x.log")
+    wrong = {"type": "edit", "edited_action": {"name": "delete_file", "args": {}}}
+    code, _, err = await cli(server_url, "stream", "--thread", thread_id, "--resume", json.dumps(wrong))
+    assert code == EXIT_CODES["run_error"] and "ValidationError" in err
+    assert (await client.threads.get(thread_id)).status == "error" and await pending(client, thread_id)
+
+    code, _, err = await cli(server_url, "stream", "--thread", thread_id, "--decide", "approve")
+    assert code == EXIT_CODES["success"], err
+    assert "Deleted /tmp/x.log" in (await tools(client, thread_id))["delete_file"]["content"]
+    assert (await client.threads.get(thread_id)).status == "idle"
+
+
 # -- refused before anything is sent ----------------------------------------------------------------
 
 
