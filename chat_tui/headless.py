@@ -294,6 +294,9 @@ async def run_stream(
             return EXIT_CODES["usage"]
         if outgoing is None:
             outgoing = Outgoing(conversation, _message_request(service, options))
+            if conversation.pending_interrupts:  # (the app asks first; here there is no one to ask)
+                count = len(conversation.pending_interrupts)
+                err.write(f"warning: a new message drops the thread's {count} pending interrupt(s)\n")
         outgoing.request.stream_mode = options.stream_mode
         printer = HumanPrinter(out, err, color=color)
         on_event = None

@@ -115,6 +115,7 @@ class History(_Container):
         if fresh:
             self._add_interrupts(fresh)
         still = {i.id for i in state.interrupts if i.id}
+        self.drop_interrupts(still)  # the state is the truth: what it does not list waits no more
         for waiting in self.entries:  # an answer the server refused: the interrupt waits again (decisions kept)
             if isinstance(waiting, InterruptEntry) and waiting.resolved and waiting.interrupt_id in still:
                 waiting.resolved = waiting.answered = False

@@ -228,10 +228,22 @@ class ConversationState:
                 continue
             entry.answer_with(answer)
             self._touch(entry)
-            for call in self._gated.pop(entry.seq, ()):
-                call.gate = None
-                if call.message is not None:
-                    self._touch(call.message)
+            self._ungate(entry)
+
+    def drop_interrupts(self, still: set[str]) -> None:
+        """Pending interrupts the server no longer lists (a new message dropped them) wait no more:
+        resolved, not answered. *still* holds the ids the thread's state lists."""
+        for entry in self.pending_interrupts:
+            if entry.interrupt_id and entry.interrupt_id not in still:
+                entry.resolved = True
+                self._touch(entry)
+                self._ungate(entry)
+
+    def _ungate(self, entry: InterruptEntry) -> None:
+        for call in self._gated.pop(entry.seq, ()):
+            call.gate = None
+            if call.message is not None:
+                self._touch(call.message)
 
     def _gate_calls(self, entry: InterruptEntry) -> None:
         """Attach each gated call of a HITL interrupt to the tool call it is about, so the call's

@@ -238,6 +238,14 @@ async def test_an_answer_the_server_refused_can_be_decided_again(server_url: str
     assert (await client.threads.get(thread_id)).status == "idle"
 
 
+async def test_a_new_message_drops_the_pending_interrupt_and_says_so(server_url: str, client: LangGraphClient) -> None:
+    thread_id = await ask(client, "approvals", "email bob")
+    code, out, err = await cli(server_url, "stream", "--thread", thread_id, "--json", "look up carol")
+    assert code == EXIT_CODES["success"], err
+    assert "drops the thread's 1 pending interrupt(s)" in err
+    assert json.loads(out)["interrupts"] == [] and await pending(client, thread_id) == {}  # as the server says
+
+
 # -- refused before anything is sent ----------------------------------------------------------------
 
 
