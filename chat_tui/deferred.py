@@ -81,9 +81,10 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.launch", _L, "cli: each command imports what it runs (config and stream never load Textual)"),
     Deferred("chat_tui.settings.commands", _L, "cli: `chat-tui config` only"),
     Deferred("chat_tui.headless", _L, "cli: `chat-tui stream` only"),
+    Deferred("chat_tui.inbox_command", _L, "cli: `chat-tui inbox` only"),
     Deferred("chat_tui.settings.profiles", _L, "cli: `chat-tui stream --profile` only"),
     Deferred("chat_tui.connection", _L, "cli and launch: only once arguments are parsed (and the screenshots)"),
-    Deferred("chat_tui.client.errors", _L, "cli: `chat-tui stream` only"),
+    Deferred("chat_tui.client.errors", _L, "cli: `chat-tui stream` and `chat-tui inbox` only"),
     Deferred(
         "chat_tui.client.modes", _L, "chat_tui.client's __getattr__ (light: loaded before the first frame anyway)"
     ),

@@ -48,7 +48,8 @@ class History(_Container):
             entry.persisted = True
             self.entries.append(entry)
             self._link(entry)
-        # (a thread in error can still wait: an answer the server refused leaves its interrupt pending)
+        # The state is the truth for what can be resumed: a thread in ``error`` can still wait (an
+        # answer the server refused before saving it), even when the thread itself lists nothing.
         if state.interrupts and (thread is None or thread.status in ("interrupted", "error")):
             for interrupt in state.interrupts:
                 if interrupt.id:
@@ -114,17 +115,12 @@ class History(_Container):
         if fresh:
             self._add_interrupts(fresh)
         still = {i.id for i in state.interrupts if i.id}
-        for waiting in self.entries:
-            if not isinstance(waiting, InterruptEntry) or not waiting.interrupt_id:
-                continue
-            if waiting.resolved and waiting.interrupt_id in still:  # a refused answer: it waits again (decisions kept)
+        self.drop_interrupts(still)  # the state is the truth: what it does not list waits no more
+        for waiting in self.entries:  # an answer the server refused: the interrupt waits again (decisions kept)
+            if isinstance(waiting, InterruptEntry) and waiting.resolved and waiting.interrupt_id in still:
                 waiting.resolved = waiting.answered = False
                 self._touch(waiting)
                 self._gate_calls(waiting)
-            elif not waiting.resolved and waiting.interrupt_id not in still:  # reset, dismissed, or dropped
-                waiting.resolved = True
-                self._touch(waiting)
-                self._ungate(waiting)
 
     def _apply_values(self, values: dict[str, Any]) -> None:
         """``values`` mode carries the stored messages: repair finished messages we hold."""

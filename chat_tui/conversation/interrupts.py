@@ -298,12 +298,22 @@ def _from_response_schema(schema: Any) -> tuple[tuple[str, ...], Mapping[str, An
     definitions = schema.get("$defs")
     if isinstance(definitions, Mapping):
         edit = definitions.get("EditDecision")
-        action = edit.get("properties", {}).get("edited_action") if isinstance(edit, Mapping) else None
-        if isinstance(action, Mapping) and "$ref" in action:
-            action = definitions.get(str(action["$ref"]).rsplit("/", 1)[-1])
-        args = action.get("properties", {}).get("args") if isinstance(action, Mapping) else None
+        action = (
+            _deref(edit.get("properties", {}).get("edited_action"), definitions) if isinstance(edit, Mapping) else None
+        )
+        # The server publishes the tool's arguments as a reference too: {"$ref": "#/$defs/<tool>"}.
+        args = _deref(action.get("properties", {}).get("args"), definitions) if isinstance(action, Mapping) else None
         args_schema = args if isinstance(args, Mapping) else None
     return allowed, args_schema
+
+
+def _deref(node: Any, definitions: Mapping[str, Any]) -> Any:
+    """*node*, or the definition its ``{"$ref": "#/$defs/Name"}`` points to (a few hops at most)."""
+    for _ in range(5):
+        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)):
+            break
+        node = definitions.get(node["$ref"].rsplit("/", 1)[-1])
+    return node
 
 
 @dataclass(eq=False, slots=True)

@@ -230,6 +230,15 @@ class ConversationState:
             self._touch(entry)
             self._ungate(entry)
 
+    def drop_interrupts(self, still: set[str]) -> None:
+        """Pending interrupts the server no longer lists (a new message dropped them, or a reset or
+        dismiss ended them) wait no more: resolved, not answered. *still* holds the ids the state lists."""
+        for entry in self.pending_interrupts:
+            if entry.interrupt_id and entry.interrupt_id not in still:
+                entry.resolved = True
+                self._touch(entry)
+                self._ungate(entry)
+
     def _ungate(self, entry: InterruptEntry) -> None:
         """*entry* no longer waits: its calls' panels lose the decision line (unless a newer
         interrupt gates them now)."""

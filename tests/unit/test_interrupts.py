@@ -115,6 +115,26 @@ def test_a_per_call_answer_follows_its_response_schema() -> None:
     assert answer_for(kind, calls, [Decision("approve")]) == {"type": "approve"}
 
 
+def test_the_tool_schema_is_found_through_the_references_the_server_uses() -> None:
+    """langgraph-api publishes ``edited_action`` and its ``args`` as ``$ref``s into ``$defs``."""
+    schema = {
+        "oneOf": [{"$ref": "#/$defs/EditDecision"}],
+        "discriminator": {"propertyName": "type", "mapping": {"edit": "#/$defs/EditDecision"}},
+        "$defs": {
+            "EditDecision": {"properties": {"edited_action": {"$ref": "#/$defs/EditedAction"}}},
+            "EditedAction": {"properties": {"name": {"const": "send_email"}, "args": {"$ref": "#/$defs/send_email"}}},
+            "send_email": {"type": "object", "properties": {"to": {"type": "string"}}, "required": ["to", "body"]},
+        },
+    }
+    kind, calls = classify({**PER_CALL, "name": "send_email"}, schema)
+    assert calls[0].args_schema == schema["$defs"]["send_email"]
+    assert problem_with(kind, calls, [Decision("edit", args={"to": "x"})]) == (
+        "send_email: edited arguments: 'body' is required"
+    )
+    looped = {"$defs": {"EditDecision": {"properties": {"edited_action": {"$ref": "#/$defs/EditDecision"}}}}}
+    assert classify({**PER_CALL, "name": "send_email"}, looped)[1][0].args_schema is None
+
+
 def test_a_legacy_answer_is_a_list_of_human_responses() -> None:
     kind, calls = classify(LEGACY)
     assert answer_for(kind, calls, [Decision("respond", message="use ls -la")]) == [
