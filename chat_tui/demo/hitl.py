@@ -1,4 +1,4 @@
-"""The human-in-the-loop demo graphs: `approvals`, `approvals_per_call` and `parallel`.
+"""The human-in-the-loop demo graphs: `approvals`, `approvals_per_call`, `parallel` and `legacy_inbox`.
 
 `approvals` and `approvals_per_call` are langchain's own `create_agent` with its
 `HumanInTheLoopMiddleware`, not a hand-made imitation, so the app meets the payloads that real
@@ -10,6 +10,9 @@ respond), `delete_file` only approve or reject, and `lookup_contact` is never ga
   `{"decisions": [one per action request, in order]}`.
 * `approvals_per_call`: one interrupt per gated call (`{"type": "tool_approval", ...}` with a
   `response_schema`), each answered with one decision keyed by its interrupt id.
+
+`legacy_inbox` asks in agent-inbox's older format (a list of `HumanInterrupt`: accept, edit,
+respond, ignore), as graphs written for that UI still do.
 
 `parallel` layout (two interrupts pending at once, answered by id, together or one by one)::
 
@@ -123,6 +126,49 @@ def build_parallel_graph(*, checkpointer: Checkpointer = None) -> CompiledStateG
     return g.compile(name="parallel", checkpointer=checkpointer)
 
 
+# --- legacy (agent-inbox) -------------------------------------------------------------------
+
+LEGACY_REQUEST: dict[str, Any] = {
+    "action_request": {"action": "post_tweet", "args": {"text": "chat-tui 1.0 is out!"}},
+    "config": {"allow_accept": True, "allow_edit": True, "allow_respond": True, "allow_ignore": True},
+    "description": "Post this to the team account?",
+}
+"""The agent-inbox `HumanInterrupt` the `legacy_inbox` graph asks (a list of one)."""
+
+
+def _legacy_outcome(response: Any) -> str:
+    first = response[0] if isinstance(response, list) and response else response
+    kind = first.get("type") if isinstance(first, dict) else None
+    args = first.get("args") if isinstance(first, dict) else None
+    if kind == "accept":
+        return f"Posted: “{LEGACY_REQUEST['action_request']['args']['text']}”"
+    if kind == "edit" and isinstance(args, dict):
+        return f"Posted your edit: {_answer_text(args.get('args'))}"
+    if kind == "response":
+        return f"Not posted. You said: “{_answer_text(args)}”"
+    if kind == "ignore":
+        return "Ignored: nothing was posted."
+    return f"I could not read that answer: {_answer_text(response)}"
+
+
+async def review(state: MessagesState, runtime: Runtime[DemoContext]) -> dict[str, list[BaseMessage]]:
+    """Asks in agent-inbox's format (accept / edit / respond / ignore), then says what it did."""
+    response = interrupt([LEGACY_REQUEST])
+    model = ScriptedChatModel.for_run("review", run_settings(runtime)).model_copy(
+        update={"fixed_text": _legacy_outcome(response)}
+    )
+    return {"messages": [await model.ainvoke(state["messages"])]}
+
+
+def build_legacy_graph(*, checkpointer: Checkpointer = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+    g = StateGraph(MessagesState, context_schema=DemoContext)
+    g.add_node("review", review)
+    g.add_edge(START, "review")
+    g.add_edge("review", END)
+    return g.compile(name="legacy_inbox", checkpointer=checkpointer)
+
+
 approvals_graph = build_approvals_graph("batched")
 approvals_per_call_graph = build_approvals_graph("per_call", name="approvals_per_call")
 parallel_graph = build_parallel_graph()
+legacy_inbox_graph = build_legacy_graph()

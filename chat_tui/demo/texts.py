@@ -48,6 +48,12 @@ GRAPH_HELP: tuple[tuple[str, str, str], ...] = (
         "two nodes ask a question each at once (two interrupts pending, answered by id, together or one at a "
         "time); then `join` reports both answers",
     ),
+    (
+        "legacy_inbox",
+        "anything",
+        "asks in agent-inbox's older format (`action_request` + `config`): post a message? approve (accept), "
+        "edit, respond or reject (ignore), then says what it did",
+    ),
 )
 
 PERSONA_OPENERS: dict[str, str] = {

@@ -19,7 +19,14 @@ from pydantic import ValidationError
 from chat_tui.demo import texts
 from chat_tui.demo.approval_scripts import approvals_first_reply
 from chat_tui.demo.context import DELAY_ENV_VAR, DemoContext
-from chat_tui.demo.hitl import QUESTIONS, InterruptMode, build_approvals_graph, build_parallel_graph
+from chat_tui.demo.hitl import (
+    LEGACY_REQUEST,
+    QUESTIONS,
+    InterruptMode,
+    build_approvals_graph,
+    build_legacy_graph,
+    build_parallel_graph,
+)
 from chat_tui.demo.model import ScriptedChatModel
 from chat_tui.demo.tools import delete_file, lookup_contact, send_email
 
@@ -359,3 +366,28 @@ def test_the_readme_lists_every_graph_of_the_demo_server() -> None:
     assert [g for g, _say, _what in texts.GRAPH_HELP] == list(graphs)
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert texts.graph_table() in readme
+
+
+# --- legacy (agent-inbox) -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("response", "said"),
+    [
+        ({"type": "accept", "args": None}, "Posted: “chat-tui 1.0 is out!”"),
+        (
+            {"type": "edit", "args": {"action": "post_tweet", "args": {"text": "hi"}}},
+            'Posted your edit: {"text": "hi"}',
+        ),
+        ({"type": "response", "args": "not today"}, "Not posted. You said: “not today”"),
+        ({"type": "ignore", "args": None}, "Ignored: nothing was posted."),
+    ],
+)
+async def test_legacy_asks_in_agent_inbox_format_and_reads_each_response(response: dict[str, Any], said: str) -> None:
+    thread = Thread(build_legacy_graph(checkpointer=InMemorySaver()))
+    await thread.say("anything")
+    (asked,) = (await thread.state()).interrupts
+    assert asked.value == [LEGACY_REQUEST]
+    await thread.run(Command(resume={asked.id: [response]}))
+    assert (await thread.state()).next == ()
+    assert thread.text() == said

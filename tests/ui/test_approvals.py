@@ -237,3 +237,31 @@ async def test_the_inbox_lists_waiting_threads_and_opens_one_at_its_question(
         )
         await pilot.press("tab")
         await wait_until(pilot, lambda: focused_call(screen) == "delete_file", what="the call to decide")
+
+
+async def test_an_agent_inbox_request_is_decided_on_its_interrupt_block(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    """No tool panel shows an agent-inbox action: the interrupt block takes the keys itself."""
+    app = make_app(server_url, user_dirs["data"], assistant="legacy_inbox")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await send(pilot, "anything")
+        await run_finished(pilot)
+        (block,) = await wait_until(pilot, lambda: list(screen.view.query(InterruptBlock)), what="the block")
+        assert block.entry.kind is InterruptKind.LEGACY
+        assert "post_tweet" in str(block.query(Static)[1].render())
+        assert "Here, call by call" in str(block.query(Static)[-1].render())
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: screen.focused is block, what="the block focused")
+        await pilot.press("t")
+        prompt = await modal(pilot, TextPromptScreen)
+        prompt.query_one(Input).value = "not today"
+        await pilot.press("enter")
+        await modal(pilot, ConfirmScreen)
+        await pilot.press("y")
+        await wait_until(pilot, lambda: not screen.conversation.pending_interrupts, what="the answer")
+        assert (await run_finished(pilot)).outcome is RunOutcome.SUCCESS
+        state = await client.threads.get_state(screen.conversation.thread_id or "")
+        assert state.messages[-1]["content"] == "Not posted. You said: “not today”"
+        assert "✓ respond — not today" in str(block.query(Static)[1].render())
