@@ -264,10 +264,14 @@ def _inbox(args: argparse.Namespace) -> int:
 def _on_demo(run: Callable[[Any, argparse.Namespace], int], args: argparse.Namespace) -> int:
     from chat_tui.connection import Connection
     from chat_tui.demo.launcher import DemoServer, DemoServerError
+    from chat_tui.settings.paths import data_dir
 
     sys.stderr.write("starting the demo server…\n")
     try:
-        with DemoServer() as server:
+        # The app's demo threads: a thread started here can be answered by the next command, or in the app.
+        with DemoServer(workdir=data_dir() / "demo-server") as server:
+            if server.shared_with is not None:
+                sys.stderr.write("another chat-tui demo server has the demo's threads: this one starts empty\n")
             return run(Connection.for_demo(server.url), args)
     except DemoServerError as exc:
         return _fail(str(exc), 4)

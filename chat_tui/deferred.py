@@ -104,6 +104,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.settings.paths", _L, "the demo launcher: where the server's log goes (the demo imports little)"),
     Deferred("platformdirs", _L, "paths are resolved on first use, never at import"),
     Deferred("asyncio", _L, "cli: `chat-tui stream` only"),
+    Deferred("fcntl", _L, "the demo server's working-directory lock (POSIX only)"),
     Deferred("ctypes", _L, "the demo server's child process: Linux's parent-death signal"),
     Deferred("ctypes.util", _L, "the demo server's child process: Linux's parent-death signal"),
     Deferred("langgraph_cli.cli", _L, "the demo server's child process only"),

@@ -216,6 +216,12 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
         except DemoServerError as exc:
             chat.set_connection_note(str(exc))
             return None
+        if server.shared_with is not None:
+            self.notify(
+                "another chat-tui demo server has the demo's threads: this one starts empty",
+                severity="warning",
+                markup=False,
+            )
         return Connection.for_demo(server.url)
 
     async def _pick_assistant(self, client: Any, connection: Connection) -> ResolvedAssistant:
