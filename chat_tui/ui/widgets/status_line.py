@@ -12,7 +12,7 @@ __all__ = ["StatusLine"]
 _OUTCOMES = {
     RunOutcome.SUCCESS: ("done", "$success"),
     RunOutcome.ERROR: ("error", "$error"),
-    RunOutcome.INTERRUPTED: ("interrupted · waiting for your answer", "$warning"),
+    RunOutcome.INTERRUPTED: ("⏸ waiting for you", "$warning"),
     RunOutcome.CANCELLED: ("cancelled", "$warning"),
     RunOutcome.STOPPED: ("stopped on the server", "$warning"),
     RunOutcome.UNKNOWN: ("ended (status unknown)", "$warning"),
@@ -53,7 +53,7 @@ class StatusLine(Static):
             return [(self.connection_state, "$warning")]
         if run is None:
             if self._stored == "interrupted":
-                return [("interrupted · waiting for your answer", "$warning")]
+                return [("⏸ waiting for you", "$warning")]
             if self._stored == "error":
                 return [("the last run failed", "$error")]
             return [("idle", "$text-muted")]
