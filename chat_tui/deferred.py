@@ -69,6 +69,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.ui.screens.run_config", _U, "F3"),
     Deferred("chat_tui.ui.screens.options", _U, "F4"),
     Deferred("chat_tui.ui.screens.inbox", _U, "F6: the threads waiting for a human"),
+    Deferred("chat_tui.ui.screens.answer_form", _U, "`f` on a question whose interrupt has a response schema"),
     Deferred("chat_tui.ui.screens.edit_args", _U, "`e` on a gated tool call: its arguments as JSON"),
     Deferred("chat_tui.demo.launcher", _U, "--demo (the app, `chat-tui stream --demo`, the screenshots)"),
     Deferred("rich.traceback", _U, "a crash report (textual_compat)"),

@@ -330,6 +330,7 @@ class InterruptEntry:
     kind: InterruptKind = InterruptKind.VALUE
     calls: tuple[GatedCall, ...] = ()  # the gated tool calls it waits on (HITL kinds)
     decisions: list[Decision | None] = field(default_factory=list)  # chosen so far, one per call (until sent)
+    schema: Mapping[str, Any] | None = None  # a value interrupt's ``response_schema``: the answer it expects
 
     @classmethod
     def from_server(
@@ -340,9 +341,19 @@ class InterruptEntry:
         run_id: str | None = None,
         response_schema: Any = None,
     ) -> InterruptEntry:
-        cleaned = clean_obj(value)
-        kind, calls = classify(cleaned, clean_obj(response_schema))
-        return cls(seq, interrupt_id, cleaned, run_id=run_id, kind=kind, calls=calls, decisions=[None] * len(calls))
+        cleaned, schema = clean_obj(value), clean_obj(response_schema)
+        kind, calls = classify(cleaned, schema)
+        asks = schema if kind is InterruptKind.VALUE and isinstance(schema, Mapping) else None
+        return cls(
+            seq,
+            interrupt_id,
+            cleaned,
+            run_id=run_id,
+            kind=kind,
+            calls=calls,
+            decisions=[None] * len(calls),
+            schema=asks,
+        )
 
     @property
     def decided(self) -> bool:

@@ -1,4 +1,4 @@
-"""The human-in-the-loop demo graphs: `approvals`, `approvals_per_call`, `parallel` and `legacy_inbox`.
+"""The human-in-the-loop demo graphs: `approvals`, `approvals_per_call`, `parallel`, `legacy_inbox` and `booking`.
 
 `approvals` and `approvals_per_call` are langchain's own `create_agent` with its
 `HumanInTheLoopMiddleware`, not a hand-made imitation, so the app meets the payloads that real
@@ -11,7 +11,8 @@ respond), `delete_file` only approve or reject, and `lookup_contact` is never ga
 * `approvals_per_call`: one interrupt per gated call (`{"type": "tool_approval", ...}` with a
   `response_schema`), each answered with one decision keyed by its interrupt id.
 
-`legacy_inbox` asks in agent-inbox's older format (a list of `HumanInterrupt`: accept, edit,
+`booking` asks a plain question whose `response_schema` describes the answer (a client builds a
+form from it). `legacy_inbox` asks in agent-inbox's older format (a list of `HumanInterrupt`: accept, edit,
 respond, ignore), as graphs written for that UI still do.
 
 `parallel` layout (two interrupts pending at once, answered by id, together or one by one)::
@@ -168,7 +169,45 @@ def build_legacy_graph(*, checkpointer: Checkpointer = None) -> CompiledStateGra
     return g.compile(name="legacy_inbox", checkpointer=checkpointer)
 
 
+# --- booking (a value interrupt with a response schema) --------------------------------------
+
+BOOKING_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "room": {"enum": ["Atlas", "Borealis", "Cosmos"], "description": "which meeting room"},
+        "hours": {"type": "integer", "description": "how long", "default": 1},
+        "projector": {"type": "boolean", "description": "a projector in the room", "default": False},
+        "note": {"type": "string", "description": "for the front desk"},
+    },
+    "required": ["room", "hours"],
+}
+"""The answer the `booking` graph's `interrupt()` expects (its `response_schema`)."""
+
+
+async def book(state: MessagesState, runtime: Runtime[DemoContext]) -> dict[str, list[BaseMessage]]:
+    """Asks for the booking details with a schema a client can build a form from, then confirms."""
+    answer = interrupt({"question": "Which room, and for how long?"}, response_schema=BOOKING_SCHEMA)
+    details = answer if isinstance(answer, dict) else {}
+    if details.get("room") in BOOKING_SCHEMA["properties"]["room"]["enum"] and isinstance(details.get("hours"), int):
+        projector = " with a projector" if details.get("projector") else ""
+        note = f" Note for the desk: “{details['note']}”." if details.get("note") else ""
+        text = f"Booked **{details['room']}** for {details['hours']} h{projector}.{note}"
+    else:
+        text = f"I could not book that: {_answer_text(answer)}"
+    model = ScriptedChatModel.for_run("book", run_settings(runtime)).model_copy(update={"fixed_text": text})
+    return {"messages": [await model.ainvoke(state["messages"])]}
+
+
+def build_booking_graph(*, checkpointer: Checkpointer = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+    g = StateGraph(MessagesState, context_schema=DemoContext)
+    g.add_node("book", book)
+    g.add_edge(START, "book")
+    g.add_edge("book", END)
+    return g.compile(name="booking", checkpointer=checkpointer)
+
+
 approvals_graph = build_approvals_graph("batched")
 approvals_per_call_graph = build_approvals_graph("per_call", name="approvals_per_call")
 parallel_graph = build_parallel_graph()
 legacy_inbox_graph = build_legacy_graph()
+booking_graph = build_booking_graph()

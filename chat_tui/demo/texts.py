@@ -54,6 +54,12 @@ GRAPH_HELP: tuple[tuple[str, str, str], ...] = (
         "asks in agent-inbox's older format (`action_request` + `config`): post a message? approve (accept), "
         "edit, respond or reject (ignore), then says what it did",
     ),
+    (
+        "booking",
+        "anything",
+        "asks which room and for how long, with a `response_schema` for the answer: the app builds a form "
+        "from it (`f` on the question); then confirms the booking",
+    ),
 )
 
 PERSONA_OPENERS: dict[str, str] = {

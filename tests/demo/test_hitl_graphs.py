@@ -20,10 +20,12 @@ from chat_tui.demo import texts
 from chat_tui.demo.approval_scripts import approvals_first_reply
 from chat_tui.demo.context import DELAY_ENV_VAR, DemoContext
 from chat_tui.demo.hitl import (
+    BOOKING_SCHEMA,
     LEGACY_REQUEST,
     QUESTIONS,
     InterruptMode,
     build_approvals_graph,
+    build_booking_graph,
     build_legacy_graph,
     build_parallel_graph,
 )
@@ -391,3 +393,13 @@ async def test_legacy_asks_in_agent_inbox_format_and_reads_each_response(respons
     await thread.run(Command(resume={asked.id: [response]}))
     assert (await thread.state()).next == ()
     assert thread.text() == said
+
+
+async def test_booking_asks_with_a_response_schema_and_confirms_what_fits() -> None:
+    thread = Thread(build_booking_graph(checkpointer=InMemorySaver()))
+    await thread.say("book a room")
+    (asked,) = (await thread.state()).interrupts
+    assert asked.value == {"question": "Which room, and for how long?"}
+    assert asked.response_schema == BOOKING_SCHEMA
+    await thread.run(Command(resume={asked.id: {"room": "Atlas", "hours": 3, "note": "tea"}}))
+    assert thread.text() == "Booked **Atlas** for 3 h. Note for the desk: “tea”."

@@ -265,3 +265,38 @@ async def test_an_agent_inbox_request_is_decided_on_its_interrupt_block(
         state = await client.threads.get_state(screen.conversation.thread_id or "")
         assert state.messages[-1]["content"] == "Not posted. You said: “not today”"
         assert "✓ respond — not today" in str(block.query(Static)[1].render())
+
+
+async def test_a_question_with_a_response_schema_is_answered_with_a_form(
+    server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
+) -> None:
+    from textual.widgets import Select, Switch
+
+    from chat_tui.ui.screens.answer_form import AnswerFormScreen
+
+    app = make_app(server_url, user_dirs["data"], assistant="booking")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await send(pilot, "book a room")
+        await run_finished(pilot)
+        (block,) = await wait_until(pilot, lambda: list(screen.view.query(InterruptBlock)), what="the question")
+        assert block.entry.kind is InterruptKind.VALUE and block.has_form
+        assert "Tab, then f" in str(block.query(Static)[-1].render())
+        await pilot.press("tab")
+        await wait_until(pilot, lambda: screen.focused is block, what="the question focused")
+        await pilot.press("f")
+        form = await modal(pilot, AnswerFormScreen)
+        assert [f.name for f in form.fields] == ["room", "hours", "projector", "note"]
+        await pilot.press("ctrl+s")  # no room chosen: the schema requires one
+        error = form.query_one("#answer-error", Static)
+        await wait_until(pilot, lambda: "'room' is required" in str(error.render()), what="the problem")
+        assert app.screen is form
+        form.query_one("#field-0", Select).value = "Borealis"
+        form.query_one("#field-1", Input).value = "2"
+        form.query_one("#field-2", Switch).value = True
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not screen.conversation.pending_interrupts, what="the answer")
+        assert (await run_finished(pilot)).outcome is RunOutcome.SUCCESS
+        state = await client.threads.get_state(screen.conversation.thread_id or "")
+        assert state.messages[-1]["content"] == "Booked **Borealis** for 2 h with a projector."
+        assert '"room": "Borealis"' in str(block.query(Static)[-1].render())  # what was answered stays

@@ -73,6 +73,22 @@ class ChatApprovals(ChatExtras):
         else:
             self._focus_next_undecided(entry)
 
+    @on(InterruptBlock.FormRequested)
+    def _form_requested(self, event: InterruptBlock.FormRequested) -> None:
+        event.stop()
+        self.answer_with_form(event.entry)
+
+    @work(group="decide", exclusive=True, exit_on_error=False)
+    async def answer_with_form(self, entry: InterruptEntry) -> None:
+        """The question's schema as a form; what it returns (checked against the schema) is the answer."""
+        from chat_tui.ui.screens.answer_form import AnswerFormScreen
+
+        if self.service is None or entry.schema is None:
+            return
+        answer = await self.app.push_screen_wait(AnswerFormScreen(entry.question, entry.schema))
+        if answer is not None and not entry.resolved:
+            self.send(self.service.answer(self.conversation, entry, answer, self.run_config))
+
     async def _show_decisions(self, entry: InterruptEntry) -> None:
         """The decision lines of *entry*'s tool panels and its block in the pane."""
         for panel in self.view.query(ToolPanel):
@@ -120,6 +136,12 @@ class ChatApprovals(ChatExtras):
             for entry in self.conversation.pending_interrupts:
                 if entry.calls and self._focus_next_undecided(entry):
                     return
+                if entry.schema is not None:  # a question with a form: its block takes `f`
+                    block = next((b for b in self.view.query(InterruptBlock) if b.entry is entry and b.has_form), None)
+                    if block is not None:
+                        block.focus()
+                        block.scroll_visible(animate=False)
+                        return
         super().action_focus_messages()
 
     # -- the inbox ---------------------------------------------------------------------------------

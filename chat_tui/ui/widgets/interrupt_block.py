@@ -13,9 +13,11 @@ import json
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Static
 
 from chat_tui.conversation import InterruptEntry
+from chat_tui.run_config import schema_fields
 from chat_tui.ui.format import args_summary
 from chat_tui.ui.widgets.entries_base import EntryWidget
 from chat_tui.ui.widgets.tool_panel import DECIDE_GROUP, ToolPanel
@@ -33,7 +35,17 @@ class InterruptBlock(EntryWidget):
         Binding("e", "decide('edit')", "Edit", id="interrupt.edit", group=DECIDE_GROUP),
         Binding("r", "decide('reject')", "Reject", id="interrupt.reject", group=DECIDE_GROUP),
         Binding("t", "decide('respond')", "Respond", id="interrupt.respond", group=DECIDE_GROUP),
+        Binding(
+            "f", "form", "Form", tooltip="Answer with a form built from the question's schema", id="interrupt.form"
+        ),
     ]
+
+    class FormRequested(Message):
+        """The user wants to answer *entry* with the form its schema describes."""
+
+        def __init__(self, entry: InterruptEntry) -> None:
+            super().__init__()
+            self.entry = entry
 
     def __init__(self, entry: InterruptEntry) -> None:
         super().__init__(entry.seq, "interrupt-block")
@@ -102,6 +114,8 @@ class InterruptBlock(EntryWidget):
     def _how_to_answer(self) -> str:
         entry = self.entry
         if not entry.calls:
+            if self.has_form:
+                return "Tab, then f: a form for the answer it expects (or type the answer as JSON and press Enter)."
             return "Type an answer (yes / no / JSON) and press Enter to resume the run."
         keys = "a approve · e edit · r reject · t respond"
         how = f"Here, call by call: {keys}." if self._unattached() is not None else f"Tab, then on each call: {keys}."
@@ -134,7 +148,19 @@ class InterruptBlock(EntryWidget):
             return
         self.post_message(ToolPanel.Decide(self, self.entry, position, decision))
 
+    @property
+    def has_form(self) -> bool:
+        """The question describes its answer with fields a form can show."""
+        entry = self.entry
+        return not entry.resolved and entry.schema is not None and bool(schema_fields(dict(entry.schema)))
+
+    def action_form(self) -> None:
+        if self.has_form:
+            self.post_message(self.FormRequested(self.entry))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "form":
+            return self.has_form
         if action == "decide":
             return self.is_mounted and self._unattached() is not None
         return True
