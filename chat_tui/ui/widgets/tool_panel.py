@@ -208,6 +208,8 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             size = human_size(len(call.result.text.encode("utf-8")))
             label = "error" if call.status is ToolStatus.ERROR else "result"
             parts.append((f"  → {label} {size}", "$error" if call.status is ToolStatus.ERROR else "$text-muted"))
+        elif call.status is ToolStatus.WAITING and call.gate is not None:
+            parts.append(("  waits for your decision", "$warning italic"))
         elif call.status is ToolStatus.WAITING:
             parts.append(("  waiting for result…", "$text-muted italic"))
         elif call.status is ToolStatus.UNANSWERED:
