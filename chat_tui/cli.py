@@ -1,4 +1,5 @@
-"""Command line: ``chat-tui`` (the app), ``chat-tui stream`` (headless), ``chat-tui config``.
+"""Command line: ``chat-tui`` (the app), ``chat-tui stream`` and ``chat-tui inbox`` (headless),
+``chat-tui config``.
 
 Imports are deferred to the command that needs them so ``chat-tui --version`` and
 ``--help`` start in a few tens of milliseconds. Usage errors print one line (plus a
@@ -12,11 +13,32 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from chat_tui import __version__
 
 __all__ = ["build_parser", "main"]
+
+INBOX_MAX = 1000
+
+DECIDE_HELP = """\
+answering an interrupt (with --thread; the thread is read first, and nothing is sent when the
+answer is wrong: exit 2 with one line on stderr):
+  --decide DECISION, once per gated tool call, in order (batched approvals), or once for the
+  chosen per-call or legacy interrupt. DECISION is one of
+    approve              run the call as it is
+    reject[=REASON]      do not run it (the reason is returned to the model)
+    respond=TEXT         do not run it; TEXT is returned as the tool's result
+    edit=JSON            run it with these arguments (a JSON object)
+  and must be one the call allows (`stream --json` lists them as "allowed").
+  --resume JSON answers with a raw value (a bare word is sent as a string), keyed by the
+  interrupt's id for you; a JSON object keyed by pending interrupt ids is sent as it is.
+  --interrupt ID picks one of several pending interrupts (required when several wait).
+
+exit codes: 0 success, 1 the run failed or was cancelled, 2 bad usage (nothing was sent),
+3 the run waits at an interrupt, 4 the server could not be reached or refused the request
+"""
 
 EXAMPLES = """\
 examples:
@@ -26,6 +48,8 @@ examples:
   chat-tui stream --demo "what's the weather in sf"
   chat-tui stream --url http://127.0.0.1:2024 --assistant agent --json "hello"
   chat-tui stream --demo --thread <id> --resume '{"approved": true}'
+  chat-tui stream --url … --thread <id> --decide approve --decide 'reject=keep the report'
+  chat-tui inbox --url … --json            the threads waiting for a human, newest first
   chat-tui config path                     where settings, data and logs live
   chat-tui config show                     the effective settings, secrets masked
 """
@@ -55,7 +79,19 @@ def _json_value(text: str) -> Any:
         return text  # a bare word such as `yes` is sent as a string
 
 
-def _add_connection_args(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if not 1 <= value <= INBOX_MAX:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {INBOX_MAX}")
+    return value
+
+
+def _add_connection_args(
+    parser: argparse.ArgumentParser, *, suppress: bool = False, thread_and_assistant: bool = True
+) -> None:
     default = argparse.SUPPRESS if suppress else None
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--url", default=default, help="Agent Server URL, e.g. http://127.0.0.1:2024")
@@ -72,8 +108,9 @@ def _add_connection_args(parser: argparse.ArgumentParser, *, suppress: bool = Fa
         default=default,
         help="environment variable holding the API key (sent as x-api-key)",
     )
-    parser.add_argument("--assistant", metavar="ID_OR_GRAPH", default=default, help="assistant id or graph name")
-    parser.add_argument("--thread", metavar="ID", default=default, help="open (or continue) this thread")
+    if thread_and_assistant:
+        parser.add_argument("--assistant", metavar="ID_OR_GRAPH", default=default, help="assistant id or graph name")
+        parser.add_argument("--thread", metavar="ID", default=default, help="open (or continue) this thread")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,21 +127,54 @@ def build_parser() -> argparse.ArgumentParser:
     stream = commands.add_parser(
         "stream",
         help="send one message and stream the answer to the terminal (no UI)",
-        description="Send MESSAGE to an assistant and print the streamed answer as it arrives.",
-        epilog=EXAMPLES,
+        description="Send MESSAGE to an assistant (or answer a pending interrupt) and print the streamed\n"
+        "answer as it arrives.",
+        epilog=DECIDE_HELP + "\n" + EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_connection_args(stream, suppress=True)
     stream.add_argument("--config", type=_json_object, metavar="JSON", help="the run's `config`, as a JSON object")
     stream.add_argument("--context", type=_json_object, metavar="JSON", help="the run's `context`, as a JSON object")
     stream.add_argument(
-        "--resume", type=_json_value, metavar="JSON", help="answer a pending interrupt (instead of MESSAGE)"
+        "--resume",
+        type=_json_value,
+        metavar="JSON",
+        help="answer a pending interrupt with a value (instead of MESSAGE)",
     )
+    stream.add_argument(
+        "--decide",
+        action="append",
+        metavar="DECISION",
+        help="a decision on a gated tool call, once per call in order: approve, reject[=REASON], respond=TEXT, "
+        "edit=JSON (see below)",
+    )
+    stream.add_argument("--interrupt", metavar="ID", help="the pending interrupt to answer, when several wait")
     stream.add_argument("--subgraphs", action="store_true", help="also stream tokens from inside subgraphs")
     output = stream.add_mutually_exclusive_group()
     output.add_argument("--raw", action="store_true", help="print every SSE event as it arrives")
     output.add_argument("--json", action="store_true", help="print one JSON document when the run ends")
     stream.add_argument("message", nargs="?", metavar="MESSAGE", help="the message to send")
+
+    inbox = commands.add_parser(
+        "inbox",
+        help="list the threads waiting for a human (no UI)",
+        description="List the threads on the server waiting for a human (a pending interrupt), newest first:\n"
+        "thread id, since when (how long ago), the kind of interrupt and what it asks. Cancelled and\n"
+        "finished threads are not listed.\n\n"
+        "exit codes: 0 (also when no thread waits: an empty list), 4 the server could not be reached\n"
+        "or refused the request, 2 bad usage",
+        epilog="examples:\n  chat-tui inbox --url http://127.0.0.1:2024\n  chat-tui inbox --demo --json --limit 10\n",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_connection_args(inbox, suppress=True, thread_and_assistant=False)
+    inbox.add_argument(
+        "--json",
+        action="store_true",
+        help='print a JSON list: {"thread_id", "status", "since", "kind", "preview", "interrupts"} per thread',
+    )
+    inbox.add_argument(
+        "--limit", type=_limit, default=50, metavar="N", help="at most N threads, the newest (default 50)"
+    )
 
     config = commands.add_parser("config", help="show where settings live, or the effective settings")
     config.add_argument("action", choices=["path", "show"], help="`path`: where things live; `show`: settings")
@@ -122,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "stream":
             return _stream(args)
+        if args.command == "inbox":
+            return _inbox(args)
         if args.command == "config":
             from chat_tui.settings.commands import config_command
 
@@ -143,31 +215,74 @@ def _stream(args: argparse.Namespace) -> int:
     from chat_tui.connection import Overrides
     from chat_tui.settings.profiles import resolve_command_line
 
-    if args.message is None and args.resume is None:
-        return _fail("give a MESSAGE to send (or --resume JSON to answer an interrupt)")
-    if args.message is not None and args.resume is not None:
-        return _fail("give either a MESSAGE or --resume, not both")
+    problem = _answer_problem(args)
+    if problem:
+        return _fail(problem)
     try:
         launch = resolve_command_line(Overrides.from_args(args))
     except ClientError as exc:
         return _fail(str(exc))
     if launch.demo:
-        return _stream_on_demo(args)
+        return _on_demo(_run_stream, args)
     if launch.connection is None:  # no terminal to ask in: the last profile failing is an error here
         return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
     return _run_stream(launch.connection, args)
 
 
-def _stream_on_demo(args: argparse.Namespace) -> int:
+def _answer_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of MESSAGE, --decide, --resume, --interrupt and --thread."""
+    answer = "--decide" if args.decide else "--resume" if args.resume is not None else None
+    if args.decide and args.resume is not None:
+        return "give either --decide or --resume, not both"
+    if answer is None and args.interrupt is not None:
+        return "--interrupt picks the interrupt to answer: add --decide DECISION or --resume JSON"
+    if answer is None and args.message is None:
+        return "give a MESSAGE to send (or --decide DECISION / --resume JSON to answer an interrupt)"
+    if answer is not None and args.message is not None:
+        return f"give either a MESSAGE or {answer}, not both"
+    if answer is not None and not getattr(args, "thread", None):
+        return f"{answer} answers a pending interrupt: add --thread ID"
+    return None
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    from chat_tui.client.errors import ClientError
+    from chat_tui.connection import Overrides
+    from chat_tui.settings.profiles import resolve_command_line
+
+    try:
+        launch = resolve_command_line(Overrides.from_args(args))
+    except ClientError as exc:
+        return _fail(str(exc))
+    if launch.demo:
+        return _on_demo(_run_inbox, args)
+    if launch.connection is None:
+        return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
+    return _run_inbox(launch.connection, args)
+
+
+def _on_demo(run: Callable[[Any, argparse.Namespace], int], args: argparse.Namespace) -> int:
     from chat_tui.connection import Connection
     from chat_tui.demo.launcher import DemoServer, DemoServerError
+    from chat_tui.settings.paths import data_dir
 
     sys.stderr.write("starting the demo server…\n")
     try:
-        with DemoServer() as server:
-            return _run_stream(Connection.for_demo(server.url), args)
+        # The app's demo threads: a thread started here can be answered by the next command, or in the app.
+        with DemoServer(workdir=data_dir() / "demo-server") as server:
+            if server.shared_with is not None:
+                sys.stderr.write("another chat-tui demo server has the demo's threads: this one starts empty\n")
+            return run(Connection.for_demo(server.url), args)
     except DemoServerError as exc:
         return _fail(str(exc), 4)
+
+
+def _run_inbox(connection: Any, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chat_tui.inbox_command import run_inbox
+
+    return asyncio.run(run_inbox(connection, as_json=args.json, limit=args.limit))
 
 
 def _run_stream(connection: Any, args: argparse.Namespace) -> int:
@@ -187,6 +302,8 @@ def _run_stream(connection: Any, args: argparse.Namespace) -> int:
         context=args.context,
         resume=args.resume,
         has_resume=args.resume is not None,
+        decisions=tuple(args.decide or ()),
+        interrupt_id=args.interrupt,
         output=output,
         stream_subgraphs=args.subgraphs,
     )

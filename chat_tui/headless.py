@@ -7,7 +7,11 @@ Three output modes:
   a node label where the node changes; errors on stderr; the thread id at the end;
 * ``--raw``: every SSE event the way the LangGraph docs print them
   (``Receiving new event of type: <event>...`` then the data);
-* ``--json``: after the run, one JSON document with the run's messages.
+* ``--json``: after the run, one JSON document with the run's messages and the pending
+  interrupts (:func:`~chat_tui.headless_answers.interrupt_json`).
+
+Answers to interrupts (``--decide``, ``--resume``, ``--interrupt``) are built and checked in
+:mod:`chat_tui.headless_answers`, after reading the thread: what cannot be sent is a usage error.
 
 Everything printed from the server is cleaned of control characters first.
 """
@@ -33,6 +37,15 @@ from chat_tui.conversation import (
     TextCursor,
     ToolStatus,
 )
+from chat_tui.conversation.interrupts import Decision
+from chat_tui.headless_answers import (
+    Refused,
+    answer_hints,
+    answer_outgoing,
+    interrupt_json,
+    interrupt_lines,
+    parse_decisions,
+)
 from chat_tui.sanitize import clean, clean_line, truncate
 from chat_tui.service.chat import ChatService
 from chat_tui.service.outcomes import Outgoing
@@ -44,7 +57,7 @@ EXIT_CODES = {
     "success": 0,
     "run_error": 1,  # the run failed, was cancelled or its outcome is unknown
     "usage": 2,
-    "interrupted": 3,  # the run stopped at an interrupt() and waits for --resume
+    "interrupted": 3,  # the run stopped at an interrupt() and waits for --decide or --resume
     "connection": 4,  # the server could not be reached or refused the request
 }
 RESULT_LIMIT = 500
@@ -62,6 +75,8 @@ class StreamCommand:
     context: dict[str, Any] | None = None
     resume: Any = None
     has_resume: bool = False
+    decisions: tuple[str, ...] = ()  # --decide, one per gated call in order
+    interrupt_id: str | None = None  # --interrupt: the pending interrupt to answer
     output: str = "human"  # human | raw | json
     stream_subgraphs: bool = False
     stream_mode: tuple[str, ...] = DEFAULT_STREAM_MODES
@@ -121,10 +136,20 @@ class HumanPrinter:
                 self.out.flush()
                 detail = clean_line(entry.message, 500)
                 self.err.write(f"error: {entry.error}: {detail}\n" if detail else f"error: {entry.error}\n")
-            elif isinstance(entry, InterruptEntry) and entry.seq not in self._results:
-                self._results.add(entry.seq)
-                self._newline()
-                self._write(f"⏸ interrupt: {clean_line(entry.question, 500)}\n")
+            elif isinstance(entry, InterruptEntry):
+                self._show_interrupt(entry)
+        self.out.flush()
+
+    def _show_interrupt(self, entry: InterruptEntry) -> None:
+        if not entry.resolved and entry.seq not in self._results:
+            self._results.add(entry.seq)
+            self._newline()
+            self._write("".join(f"{line}\n" for line in interrupt_lines(entry)))
+
+    def show_pending(self, conversation: Conversation) -> None:
+        """Interrupts still waiting that were not printed (one raised again after a partial answer)."""
+        for entry in conversation.pending_interrupts:
+            self._show_interrupt(entry)
         self.out.flush()
 
     def _show_ai(self, message: ChatMessage) -> None:
@@ -211,7 +236,7 @@ def message_json(message: ChatMessage) -> dict[str, Any]:
 
 def _json_document(conversation: Conversation, thread_id: str | None, run_id: str | None, outcome: str) -> str:
     messages = [message_json(m) for m in conversation.run_messages(run_id)]
-    interrupts = [{"id": entry.interrupt_id, "value": entry.value} for entry in conversation.pending_interrupts]
+    interrupts = [interrupt_json(entry) for entry in conversation.pending_interrupts]
     document = {
         "thread_id": thread_id,
         "run_id": run_id,
@@ -227,14 +252,29 @@ async def run_stream(
 ) -> int:
     """Run one turn and print it; returns the process exit code.
 
-    Nothing is sent when the command cannot work: an unknown ``--thread``, or ``--resume`` for a
-    thread with nothing waiting, is a usage error (exit 2) found by reading the thread first.
+    Nothing is sent when the command cannot work: an unknown ``--thread``, an answer for a thread
+    with nothing waiting, several waiting and no ``--interrupt``, decisions that do not parse, do not
+    match the gated calls in number or are not allowed: a usage error (exit 2, one line) found by
+    reading the thread first.
     """
     color = out.isatty() and "NO_COLOR" not in os.environ
+    answering = options.has_resume or bool(options.decisions)
+    try:
+        decisions = parse_decisions(options.decisions)
+    except Refused as exc:
+        err.write(f"error: {exc}; nothing was sent\n")
+        return EXIT_CODES["usage"]
     if connection.api_key is not None and connection.plaintext_remote:
         err.write(f"warning: the API key is sent unencrypted to {connection.host} (http://)\n")
     async with connection.client() as client:
-        service = ChatService(connection, client, assistant_id=options.assistant_id)
+        service = ChatService(
+            connection,
+            client,
+            assistant_id=options.assistant_id,
+            config=options.config,
+            context=options.context,
+            stream_subgraphs=options.stream_subgraphs,
+        )
         conversation = Conversation(options.thread_id)
         if options.thread_id is not None:
             try:
@@ -246,11 +286,18 @@ async def run_stream(
                 err.write(f"error: {exc}\n")
                 return EXIT_CODES["connection"]
             conversation = opened.conversation
-            if options.has_resume and not conversation.pending_interrupts:
-                err.write(f"error: thread {options.thread_id} has nothing waiting for an answer; nothing was sent\n")
-                return EXIT_CODES["usage"]
             if options.explicit_assistant:
                 service.use_assistant(options.assistant_id, options.assistant_id, thread_id=options.thread_id)
+        outgoing = _outgoing(service, conversation, options, decisions) if answering else None
+        if isinstance(outgoing, Refused):
+            err.write(f"error: {outgoing}; nothing was sent\n")
+            return EXIT_CODES["usage"]
+        if outgoing is None:
+            outgoing = Outgoing(conversation, _message_request(service, options))
+            if conversation.pending_interrupts:  # (the app asks first; here there is no one to ask)
+                count = len(conversation.pending_interrupts)
+                err.write(f"warning: a new message drops the thread's {count} pending interrupt(s)\n")
+        outgoing.request.stream_mode = options.stream_mode
         printer = HumanPrinter(out, err, color=color)
         on_event = None
         if options.output == "raw":
@@ -260,23 +307,13 @@ async def run_stream(
             def on_event(_event: StreamEvent) -> None:
                 printer.show(conversation)
 
-        request = TurnRequest(
-            assistant_id=service.assistant_for(options.thread_id),
-            thread_id=options.thread_id,
-            text=options.message,
-            config=options.config,
-            context=options.context,
-            stream_subgraphs=options.stream_subgraphs,
-            stream_mode=options.stream_mode,
-        )
-        if options.has_resume:
-            request.resume = options.resume
-        result = await service.send(Outgoing(conversation, request), on_event=on_event)
+        result = await service.send(outgoing, on_event=on_event)
         if not result.sent:
             err.write(f"error: {result.problem}\n")
             return EXIT_CODES["connection"]
         if options.output == "human":
             printer.show(conversation)
+            printer.show_pending(conversation)
             printer.finish()
         outcome = result.outcome or RunOutcome.UNKNOWN
         if options.output == "json":
@@ -291,7 +328,35 @@ async def run_stream(
         if outcome is RunOutcome.INTERRUPTED:
             if options.output != "json":
                 err.write(
-                    f"the run is waiting for input: chat-tui stream --thread {result.thread_id} --resume '<json>'\n"
+                    "".join(f"{line}\n" for line in answer_hints(conversation.pending_interrupts, result.thread_id))
                 )
             return EXIT_CODES["interrupted"]
         return EXIT_CODES["run_error"]
+
+
+def _message_request(service: ChatService, options: StreamCommand) -> TurnRequest:
+    return TurnRequest(
+        assistant_id=service.assistant_for(options.thread_id),
+        thread_id=options.thread_id,
+        text=options.message,
+        config=options.config,
+        context=options.context,
+        stream_subgraphs=options.stream_subgraphs,
+    )
+
+
+def _outgoing(
+    service: ChatService, conversation: Conversation, options: StreamCommand, decisions: list[Decision]
+) -> Outgoing | Refused:
+    """The answer to send, or why it cannot be (with ``--thread``: the cli makes sure of it)."""
+    try:
+        return answer_outgoing(
+            service,
+            conversation,
+            decisions=decisions,
+            resume=options.resume,
+            has_resume=options.has_resume,
+            interrupt_id=options.interrupt_id,
+        )
+    except Refused as exc:
+        return exc

@@ -119,6 +119,34 @@ async def scene_pane_keys(pilot: Any) -> None:
     await pilot.pause(0.3)
 
 
+async def _gated(pilot: Any, count: int) -> None:
+    from chat_tui.ui.widgets.tool_panel import ToolPanel
+
+    await _wait(pilot, lambda: sum(1 for p in pilot.app.chat.view.query(ToolPanel) if p.call.gate) == count)
+
+
+async def scene_approvals(pilot: Any) -> None:
+    await _send(pilot, "email alice and delete the report")
+    await _gated(pilot, 2)
+    await pilot.press("tab", "a")  # the first call approved; the focus is on the second, which waits
+    await pilot.pause(0.4)
+    await pilot.press("pagedown")
+    await pilot.pause(0.3)
+
+
+async def scene_edit_arguments(pilot: Any) -> None:
+    await _send(pilot, "email bob")
+    await _gated(pilot, 1)
+    await pilot.press("tab", "e")
+    await pilot.pause(0.5)
+
+
+async def scene_inbox(pilot: Any) -> None:
+    await pilot.press("f6")
+    await _wait(pilot, lambda: len(getattr(pilot.app.screen, "rows", ())) >= 3)
+    await pilot.pause(0.3)
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("01-markdown-answer", scene_markdown, WIDE),
     ("02-parallel-tool-calls", scene_tools, WIDE),
@@ -132,13 +160,19 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("10-tiny-40x12-threads", scene_tiny_sidebar, (40, 12)),
     ("11-answered-interrupt", scene_answered, WIDE),
     ("12-message-pane-keys", scene_pane_keys, (80, 24)),
+    ("13-approvals", scene_approvals, WIDE),
+    ("14-edit-arguments", scene_edit_arguments, WIDE),
+    ("15-inbox", scene_inbox, WIDE),
 ]
+ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals"}  # (the others: "agent")
 
 SEED_THREADS = [
-    ("Release notes for v2.3", "write the release notes for v2.3"),
-    ("SSE reconnect bug [/] triage", "why does the stream drop after 30 s?"),
-    ("Weather in Tokyo", "what's the weather in tokyo"),
-    ("Approve file deletion", "please delete the old logs"),
+    ("Release notes for v2.3", "write the release notes for v2.3", "agent"),
+    ("SSE reconnect bug [/] triage", "why does the stream drop after 30 s?", "agent"),
+    ("Weather in Tokyo", "what's the weather in tokyo", "agent"),
+    ("Approve file deletion", "please delete the old logs", "agent"),
+    ("Status mail to Alice", "email alice and delete the report", "approvals"),
+    ("Team meeting", "plan the meeting", "parallel"),
 ]
 
 
@@ -149,9 +183,9 @@ async def _seed(url: str) -> None:
     from chat_tui.service.turn import Turn, TurnRequest
 
     async with LangGraphClient(url) as client:
-        for title, text in SEED_THREADS:
+        for title, text, assistant in SEED_THREADS:
             thread = await client.threads.create(metadata={"title": title})
-            turn = Turn(client, Conversation(), TurnRequest("agent", thread.thread_id, text=text))
+            turn = Turn(client, Conversation(), TurnRequest(assistant, thread.thread_id, text=text))
             await turn.run()
 
 
@@ -164,7 +198,7 @@ async def _shoot(url: str, out: Path, data_dir: Path) -> list[Path]:
     written = []
     for name, scene, size in SCENES:
         app = ChatApp(
-            LaunchPlan(connection=Connection(url), assistant="agent"),
+            LaunchPlan(connection=Connection(url), assistant=ASSISTANTS.get(name, "agent")),
             userdata=UserData(data_dir),
             settings=SettingsManager(data_dir / "config"),  # defaults: not the keymap or options of whoever runs it
         )

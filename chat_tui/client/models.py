@@ -222,6 +222,7 @@ class Interrupt(BaseModel):
     model_config = _LENIENT
     id: str | None = None
     value: Any = None
+    response_schema: Any = None  # per-call approvals publish the answers they take (a JSON Schema)
 
 
 class Thread(BaseModel):

@@ -109,10 +109,11 @@ class ThreadsAPI:
         )
 
     async def update_state(
-        self, thread_id: str, values: dict[str, Any], *, as_node: str | None = None
+        self, thread_id: str, values: dict[str, Any] | None, *, as_node: str | None = None
     ) -> dict[str, Any]:
         """Write state as if *as_node* had returned *values* (the thread needs a graph: a run,
-        or ``graph_id`` in its metadata). Used to build long threads quickly."""
+        or ``graph_id`` in its metadata). ``values=None`` writes nothing but moves the thread on:
+        as ``__end__`` it ends a pending interrupt; as the node before an approval it asks again."""
         body: dict[str, Any] = {"values": values}
         if as_node:
             body["as_node"] = as_node

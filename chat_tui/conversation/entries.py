@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.conversation.content import TOOL_BLOCKS, block_kind_text, joined_text
+from chat_tui.conversation.interrupts import InterruptEntry
 from chat_tui.sanitize import clean, clean_line, clean_obj
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ class ToolCallEntry:
     status: ToolStatus = ToolStatus.STREAMING
     result: ChatMessage | None = None
     message: ChatMessage | None = None  # the AI message that made the call
+    gate: tuple[InterruptEntry, int] | None = None  # a pending approval of this call: (interrupt, its position)
 
     @classmethod
     def parsed(
@@ -327,48 +329,6 @@ class ErrorEntry:
         """From a thread's ``error`` field: ``{"error": ..., "message": ...}``, or any value as the message."""
         error = value if isinstance(value, dict) else {"message": str(value)} if value else {}
         return cls.from_server(seq, str(error.get("error") or "Error"), str(error.get("message") or ""), run_id)
-
-
-@dataclass(eq=False, slots=True)
-class InterruptEntry:
-    """A node called ``interrupt(value)`` and waits for ``command={"resume": ...}``."""
-
-    seq: int
-    interrupt_id: str | None
-    value: Any
-    resolved: bool = False
-    run_id: str | None = None
-    answered: bool = False  # the answer is known (given here, or read from the run that resumed it)
-    answer: Any = None
-
-    @classmethod
-    def from_server(cls, seq: int, interrupt_id: str | None, value: Any, run_id: str | None = None) -> InterruptEntry:
-        return cls(seq, interrupt_id, clean_obj(value), run_id=run_id)
-
-    def answer_with(self, value: Any) -> None:
-        """Resolved by *value* (a resume keyed by interrupt id gives each interrupt its own part)."""
-        if isinstance(value, dict) and self.interrupt_id and self.interrupt_id in value:
-            value = value[self.interrupt_id]
-        self.resolved = self.answered = True
-        self.answer = clean_obj(value)
-
-    @property
-    def answer_text(self) -> str:
-        answer = self.answer
-        return answer if isinstance(answer, str) else json.dumps(answer, ensure_ascii=False, default=str)
-
-    @property
-    def question(self) -> str:
-        """A one-paragraph rendering of the interrupt value for display."""
-        value = self.value
-        if isinstance(value, str):
-            return value
-        if isinstance(value, dict):
-            for key in ("question", "message", "description", "prompt"):
-                text = value.get(key)
-                if isinstance(text, str) and text.strip():
-                    return text
-        return json.dumps(value, ensure_ascii=False, default=str)
 
 
 @dataclass(eq=False, slots=True)

@@ -48,11 +48,17 @@ class History(_Container):
             entry.persisted = True
             self.entries.append(entry)
             self._link(entry)
-        if state.interrupts and (thread is None or thread.status == "interrupted"):
+        # The state is the truth for what can be resumed: a thread in ``error`` can still wait (an
+        # answer the server refused before saving it), even when the thread itself lists nothing.
+        if state.interrupts and (thread is None or thread.status in ("interrupted", "error")):
             for interrupt in state.interrupts:
                 if interrupt.id:
                     self._interrupt_ids.add(interrupt.id)
-                self.entries.append(InterruptEntry.from_server(self._next_seq(), interrupt.id, interrupt.value))
+                waiting = InterruptEntry.from_server(
+                    self._next_seq(), interrupt.id, interrupt.value, response_schema=interrupt.response_schema
+                )
+                self.entries.append(waiting)
+                self._gate_calls(waiting)
         if thread is not None and thread.status in ("idle", "error"):  # nothing will answer them now
             self._settle_unanswered()
             self._dirty = {}
@@ -108,6 +114,13 @@ class History(_Container):
         fresh = [i for i in state.interrupts if not (i.id and i.id in self._interrupt_ids)]
         if fresh:
             self._add_interrupts(fresh)
+        still = {i.id for i in state.interrupts if i.id}
+        self.drop_interrupts(still)  # the state is the truth: what it does not list waits no more
+        for waiting in self.entries:  # an answer the server refused: the interrupt waits again (decisions kept)
+            if isinstance(waiting, InterruptEntry) and waiting.resolved and waiting.interrupt_id in still:
+                waiting.resolved = waiting.answered = False
+                self._touch(waiting)
+                self._gate_calls(waiting)
 
     def _apply_values(self, values: dict[str, Any]) -> None:
         """``values`` mode carries the stored messages: repair finished messages we hold."""

@@ -69,7 +69,9 @@ class Recall(_Container):
                 for interrupt in task.interrupts:
                     if interrupt.id and interrupt.id in self._interrupt_ids:
                         continue  # pending now (loaded), or already placed
-                    entry = InterruptEntry.from_server(self._next_seq(), interrupt.id, interrupt.value)
+                    entry = InterruptEntry.from_server(
+                        self._next_seq(), interrupt.id, interrupt.value, response_schema=interrupt.response_schema
+                    )
                     answered_by = next((r for r in resumes if _created(r) >= _when(checkpoint)), None)
                     if answered_by is not None:
                         entry.answer_with(answered_by.resume[1])

@@ -62,6 +62,7 @@ class ConversationState:
         self._changes = Changes()
         self._dirty: dict[int, Entry] = {}
         self._recalled: set[int] = set()  # entries put back by Recall.recall (by id())
+        self._gated: dict[int, list[ToolCallEntry]] = {}  # interrupt seq -> the tool calls it gates
 
     # -- reading ------------------------------------------------------------------------
 
@@ -217,10 +218,56 @@ class ConversationState:
                     self._touch(call.message)
 
     def resolve_interrupts(self, answer: Any = None) -> None:
-        """The user answered (with *answer*): pending interrupts are no longer pending."""
+        """The user answered (with *answer*): the interrupts it answers are no longer pending.
+
+        An answer keyed by interrupt ids (``{"<id>": value}``) answers those only; the others stay
+        pending, with their ids (langgraph keeps them). Any other answer answers them all."""
+        keyed = isinstance(answer, dict) and any(e.interrupt_id in answer for e in self.pending_interrupts)
         for entry in self.pending_interrupts:
+            if keyed and entry.interrupt_id not in answer:
+                continue
             entry.answer_with(answer)
             self._touch(entry)
+            self._ungate(entry)
+
+    def drop_interrupts(self, still: set[str]) -> None:
+        """Pending interrupts the server no longer lists (a new message dropped them, or a reset or
+        dismiss ended them) wait no more: resolved, not answered. *still* holds the ids the state lists."""
+        for entry in self.pending_interrupts:
+            if entry.interrupt_id and entry.interrupt_id not in still:
+                entry.resolved = True
+                self._touch(entry)
+                self._ungate(entry)
+
+    def _ungate(self, entry: InterruptEntry) -> None:
+        """*entry* no longer waits: its calls' panels lose the decision line (unless a newer
+        interrupt gates them now)."""
+        for call in self._gated.pop(entry.seq, ()):
+            if call.gate is not None and call.gate[0] is entry:
+                call.gate = None
+            if call.message is not None:
+                self._touch(call.message)
+
+    def _gate_calls(self, entry: InterruptEntry) -> None:
+        """Attach each gated call of a HITL interrupt to the tool call it is about, so the call's
+        panel can show the decision: by id (per call), else by name in order (batched)."""
+        if not entry.calls:
+            return
+        # The newest message's calls first, each message's in order: a turn gating two calls of one
+        # tool gets them in the order the model made them.
+        recent = [c for m in reversed(self.messages[-10:]) for c in m.tool_calls]
+        taken: list[ToolCallEntry] = []
+        for position, gated in enumerate(entry.calls):
+            match = next(
+                (c for c in recent if c not in taken and _is_gated_call(c, gated.name, gated.tool_call_id)), None
+            )
+            if match is None:
+                continue
+            taken.append(match)
+            match.gate = (entry, position)
+            if match.message is not None:
+                self._touch(match.message)
+        self._gated[entry.seq] = taken
 
     def _add_interrupts(self, interrupts: list[Interrupt]) -> None:
         """The run stopped at these ``interrupt()`` calls (each shown once, however often it
@@ -231,9 +278,17 @@ class ConversationState:
                 continue
             if interrupt.id:
                 self._interrupt_ids.add(interrupt.id)
-            self._add(InterruptEntry.from_server(self._next_seq(), interrupt.id, interrupt.value, run.run_id))
+            entry = InterruptEntry.from_server(
+                self._next_seq(), interrupt.id, interrupt.value, run.run_id, interrupt.response_schema
+            )
+            self._add(entry)
+            self._gate_calls(entry)
         run.outcome = RunOutcome.INTERRUPTED
         self._changes.run_changed = True
+
+
+def _is_gated_call(call: ToolCallEntry, name: str, tool_call_id: str | None) -> bool:
+    return call.id == tool_call_id if tool_call_id else call.name == name
 
 
 class Conversation(StreamFold, History, Recall, ConversationState):

@@ -1,4 +1,5 @@
-"""The demo graphs served by `langgraph dev`: `agent` (all scenarios) and `echo`.
+"""The demo graphs served by `langgraph dev`: `agent` (all scenarios) and `echo` (the
+human-in-the-loop graphs `approvals`, `approvals_per_call` and `parallel` are in `hitl.py`).
 
 `agent` layout::
 
@@ -25,7 +26,8 @@ from langgraph.types import Command, interrupt
 
 from chat_tui.demo.context import DemoContext, RunSettings, resolve_settings
 from chat_tui.demo.model import ScriptedChatModel
-from chat_tui.demo.scripts import Behaviour, choose_behaviour, last_human_text
+from chat_tui.demo.replies import last_human_text
+from chat_tui.demo.scripts import Behaviour, choose_behaviour
 from chat_tui.demo.tools import AGENT_TOOLS, RESEARCH_TOOLS, SENSITIVE_TOOLS
 
 _YES = frozenset({"yes", "y", "true", "approve", "approved", "allow", "ok", "okay", "sure"})

@@ -26,12 +26,13 @@ import httpx
 
 from chat_tui.demo.process import HOST, Lifeline, child_env, free_port, port_is_free, server_command, terminate
 from chat_tui.demo.server_log import last_meaningful_line, lost_bind_race, missing_install, switched_port, tail_lines
+from chat_tui.demo.workdir_lock import claim, release
 from chat_tui.errors import ChatTuiError  # (no imports of its own: the demo stays light)
 
 __all__ = ["INSTALL_HINT", "DemoServer", "DemoServerError", "default_log_path", "demo_available"]
 
 INSTALL_HINT = "pip install 'chat-tui[demo]'"
-DEMO_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph", "langchain_core")
+DEMO_MODULES = ("langgraph_cli", "langgraph_api", "langgraph_runtime_inmem", "langgraph", "langchain_core", "langchain")
 TEMP_PREFIX = "chat-tui-demo-"  # the child removes such a workdir itself, even if we died
 BIND_RETRIES = 2
 POLL_INTERVAL = 0.1
@@ -77,6 +78,8 @@ class DemoServer:
         self._log_path = Path(log_path) if log_path is not None else None
         self._workdir = Path(workdir) if workdir is not None else None
         self._owns_workdir = False
+        self._workdir_lock: int | None = None  # held while a server runs in a given workdir
+        self.shared_with: Path | None = None  # the given workdir, when another server had it
         self._n_jobs = n_jobs
         self._extra_env = dict(env or {})
         self._proc: subprocess.Popen[bytes] | None = None
@@ -171,6 +174,8 @@ class DemoServer:
                 shutil.rmtree(self._workdir, ignore_errors=True)
                 self._workdir = None
                 self._owns_workdir = False
+            release(self._workdir_lock)
+            self._workdir_lock = None
             if self._atexit_registered:
                 atexit.unregister(self._stop_at_exit)
                 self._atexit_registered = False
@@ -198,11 +203,16 @@ class DemoServer:
         self.stop(timeout=2.0)
 
     def _prepare_workdir(self) -> None:
-        if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
-            self._owns_workdir = True
-        else:
+        if self._workdir is not None:
             self._workdir.mkdir(parents=True, exist_ok=True)
+            self._workdir_lock = claim(self._workdir)
+            if self._workdir_lock is not None:
+                return
+            # Another chat-tui's demo server runs on these threads: two would overwrite each
+            # other's saved state, so this one starts empty, in a directory of its own.
+            self.shared_with = self._workdir
+        self._workdir = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+        self._owns_workdir = True
 
     def _command(self, port: int, lifeline_fd: int | None, pdeathsig: bool) -> list[str]:
         cleanup_dir = self._workdir if self._owns_workdir else None

@@ -26,11 +26,14 @@ from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
+from langgraph.config import get_config
+from langgraph.runtime import get_runtime
 from pydantic import Field
 
 from chat_tui.demo.chunking import iter_json_pieces, pace
-from chat_tui.demo.context import RunSettings
-from chat_tui.demo.scripts import Reply, message_text, plan_reply
+from chat_tui.demo.context import RunSettings, resolve_settings
+from chat_tui.demo.replies import Reply, message_text
+from chat_tui.demo.scripts import plan_reply
 
 
 @dataclass(frozen=True)
@@ -128,11 +131,24 @@ def plan_chunks(reply: Reply, *, input_tokens: int, model_name: str) -> list[Ste
     return steps
 
 
+def current_run_settings() -> RunSettings | None:
+    """The settings of the graph run this call belongs to (its `context` and `configurable`),
+    or None when called outside a run."""
+    try:
+        config = get_config()
+        runtime = get_runtime()
+    except (RuntimeError, KeyError):  # not inside a graph run (or a runnable outside langgraph)
+        return None
+    context = runtime.context if runtime is not None else None
+    return resolve_settings(context, config.get("configurable"))
+
+
 class ScriptedChatModel(BaseChatModel):
     """A chat model that streams canned replies chosen from the conversation.
 
-    `role` selects the script family (`agent`, `planner`, `writer`, `researcher`, `echo`).
-    `delay_ms=None` means: `CHAT_TUI_DEMO_DELAY_MS` from the environment (read per call), else 20.
+    `role` selects the script family (`agent`, `planner`, `writer`, `researcher`, `echo`,
+    `approvals`). `delay_ms=None` means: `CHAT_TUI_DEMO_DELAY_MS` from the environment (read per
+    call), else 20.
     """
 
     role: str = "agent"
@@ -140,6 +156,11 @@ class ScriptedChatModel(BaseChatModel):
     persona: str = "friendly"
     delay_ms: int | None = None
     extras: dict[str, Any] = Field(default_factory=dict)
+    per_run: bool = False
+    """Read the settings from the graph run at each call, not from these fields: for graphs
+    such as `create_agent` that are built once with one model instance for every run."""
+    fixed_text: str | None = None
+    """Stream this text instead of a script (a node that already knows what to say)."""
 
     @property
     def _llm_type(self) -> str:
@@ -152,7 +173,7 @@ class ScriptedChatModel(BaseChatModel):
     def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> Any:
         params = super()._get_ls_params(stop=stop, **kwargs)
         params["ls_provider"] = "scripted"
-        params["ls_model_name"] = self.model_name
+        params["ls_model_name"] = self.settings().model_name
         return params
 
     @classmethod
@@ -167,6 +188,10 @@ class ScriptedChatModel(BaseChatModel):
         )
 
     def settings(self) -> RunSettings:
+        if self.per_run:
+            found = current_run_settings()
+            if found is not None:
+                return found
         return RunSettings(
             model_name=self.model_name,
             persona=self.persona,
@@ -189,8 +214,11 @@ class ScriptedChatModel(BaseChatModel):
 
     def _plan(self, messages: list[BaseMessage]) -> tuple[list[Step], float, float]:
         settings = self.settings()
-        reply = plan_reply(self.role, messages, settings)
-        steps = plan_chunks(reply, input_tokens=input_token_count(messages), model_name=self.model_name)
+        if self.fixed_text is not None:
+            reply = Reply(text=self.fixed_text)
+        else:
+            reply = plan_reply(self.role, messages, settings)
+        steps = plan_chunks(reply, input_tokens=input_token_count(messages), model_name=settings.model_name)
         return steps, float(settings.effective_delay_ms()), reply.pace
 
     def _stream(

@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from chat_tui.demo import texts
-from chat_tui.demo.chunking import split_text
+from chat_tui.demo.approval_scripts import approvals_reply
 from chat_tui.demo.context import RunSettings
+from chat_tui.demo.replies import Reply, ToolCallSpec, find_path, last_human_index, last_human_text, message_text
 from chat_tui.demo.tools import CITY_ALIASES, HOSTILE_TOOL_NAME
 
 
@@ -75,71 +75,6 @@ def choose_behaviour(text: str) -> Behaviour:
 # --- what a reply is made of ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ToolCallSpec:
-    """A tool call the model will stream (`id` and `name` first, then argument deltas)."""
-
-    name: str
-    args: dict[str, Any]
-    id_hint: str = ""
-    """Suffix of the generated call id, for readability (`call_<hint>_<random>`)."""
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One scripted model turn."""
-
-    text: str = ""
-    pieces: tuple[str, ...] = ()
-    """Explicit chunking of `text` (used when exact chunk boundaries matter)."""
-    tool_calls: tuple[ToolCallSpec, ...] = ()
-    interleave_tool_args: bool = False
-    """Stream the argument deltas of all tool calls alternately (parallel tool calls)."""
-    thinking: str = ""
-    """When set, stream list content blocks: `thinking` (index 0) then `text` (index 1)."""
-    provider_id: bool = False
-    """Give the first chunk a provider-style id (`msg_demo_…`) and leave the rest to langchain."""
-    crash_after: int | None = None
-    """Raise `ValueError(crash_message)` after this many text chunks."""
-    crash_message: str = ""
-    pace: float = 1.0
-    """Multiplier of the per-chunk delay (`slow` uses 5, i.e. ~100 ms; `long` 0.25)."""
-
-    def text_pieces(self) -> list[str]:
-        if self.pieces:
-            return list(self.pieces)
-        return split_text(self.text) if self.text else []
-
-
-# --- reading the conversation ----------------------------------------------------------------
-
-
-def message_text(message: BaseMessage) -> str:
-    """Plain text of a message whose content is a string or a list of blocks."""
-    content = message.content
-    if isinstance(content, str):
-        return content
-    parts: list[str] = []
-    for block in content:
-        if isinstance(block, str):
-            parts.append(block)
-        elif isinstance(block, dict) and isinstance(block.get("text"), str):
-            parts.append(block["text"])
-    return "".join(parts)
-
-
-def last_human_index(messages: Sequence[BaseMessage]) -> int:
-    for i in range(len(messages) - 1, -1, -1):
-        if isinstance(messages[i], HumanMessage):
-            return i
-    return -1
-
-
-def last_human_text(messages: Sequence[BaseMessage]) -> str:
-    i = last_human_index(messages)
-    return message_text(messages[i]) if i >= 0 else ""
-
-
 def find_cities(text: str, limit: int) -> list[str]:
     """Known cities named in `text`, in order of appearance (aliases such as "sf" included)."""
     lowered = text.lower()
@@ -150,19 +85,6 @@ def find_cities(text: str, limit: int) -> list[str]:
             found.append((m.start(), city))
     found.sort()
     return [c for _, c in found][:limit]
-
-
-_PATH_RE = re.compile(r"(?<![\w/:])(/[\w.\-/]+|~/[\w.\-/]+)")
-
-
-def find_path(text: str, default: str = "/tmp/report.txt") -> str:
-    """The first file path in `text` (e.g. "delete /tmp/x.txt."), else `default`."""
-    m = _PATH_RE.search(text)
-    path = m.group(1).rstrip(".") if m else ""
-    return path if len(path) > 1 else default
-
-
-# --- the scripts ---------------------------------------------------------------------------
 
 
 def plan_reply(role: str, messages: Sequence[BaseMessage], settings: RunSettings) -> Reply:
@@ -177,6 +99,8 @@ def plan_reply(role: str, messages: Sequence[BaseMessage], settings: RunSettings
         return Reply(text=texts.WRITER_TEXT)
     if role == "researcher":
         return research_reply(messages)
+    if role == "approvals":
+        return approvals_reply(messages)
     start = last_human_index(messages) + 1
     tail = list(messages[start:])
     tool_results = [m for m in tail if isinstance(m, ToolMessage)]

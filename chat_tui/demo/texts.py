@@ -23,6 +23,45 @@ KEYWORD_HELP: tuple[tuple[str, str, str], ...] = (
     ("hostile", "hostile", "a security self-test: markup, action links and escape sequences that must show as text"),
 )
 
+# The demo server's graphs (its assistants): the README shows this table, and a test checks that it
+# names every graph of `langgraph.json`.
+GRAPH_HELP: tuple[tuple[str, str, str], ...] = (
+    # (the graph, what to say to it, what happens)
+    ("agent", "a keyword from the table below", "every scenario of the keyword table below"),
+    ("echo", "anything", "echoes your message and the run's configuration"),
+    (
+        "approvals",
+        "`email bob` · `delete /tmp/report.txt` · `email alice and delete the report` · `look up carol`",
+        "langchain's `create_agent` + `HumanInTheLoopMiddleware`, batched: one interrupt lists every gated call "
+        "of the model's turn, answered with one decision per call, in order. `send_email` allows approve, edit, "
+        "reject and respond; `delete_file` only approve and reject; `lookup_contact` is never gated",
+    ),
+    (
+        "approvals_per_call",
+        "the same as `approvals`",
+        'the same agent with `interrupt_mode="per_call"`: one interrupt per gated call, each with a '
+        "`response_schema` of the decisions it allows, answered by its interrupt id",
+    ),
+    (
+        "parallel",
+        "anything",
+        "two nodes ask a question each at once (two interrupts pending, answered by id, together or one at a "
+        "time); then `join` reports both answers",
+    ),
+    (
+        "legacy_inbox",
+        "anything",
+        "asks in agent-inbox's older format (`action_request` + `config`): post a message? approve (accept), "
+        "edit, respond or reject (ignore), then says what it did",
+    ),
+    (
+        "booking",
+        "anything",
+        "asks which room and for how long, with a `response_schema` for the answer: the app builds a form "
+        "from it (`f` on the question); then confirms the booking",
+    ),
+)
+
 PERSONA_OPENERS: dict[str, str] = {
     "friendly": "Hi! I'm the **chat-tui demo assistant**, a scripted model running offline.",
     "terse": "Scripted demo model. Offline.",
@@ -33,6 +72,11 @@ PERSONA_OPENERS: dict[str, str] = {
 def keyword_table() -> str:
     rows = "\n".join(f"| `{say}` | {what} |" for say, _scenario, what in KEYWORD_HELP)
     return f"| say | what happens |\n|---|---|\n{rows}\n"
+
+
+def graph_table() -> str:
+    rows = "\n".join(f"| `{graph}` | {say} | {what} |" for graph, say, what in GRAPH_HELP)
+    return f"| assistant | say | what happens |\n|---|---|---|\n{rows}\n"
 
 
 def default_reply(persona: str) -> str:
@@ -54,6 +98,16 @@ def default_reply(persona: str) -> str:
         "Try `what's the weather in sf`."
     )
 
+
+APPROVALS_HELP_TEXT = (
+    "I can **send an email**, **delete a file** and **look up a contact**. Sending and deleting "
+    "wait for your decision; looking up never does. Try:\n\n"
+    "- `email bob`: one call to approve, edit, reject or answer yourself\n"
+    "- `delete /tmp/report.txt`: one call to approve or reject (nothing else)\n"
+    "- `email alice and delete the report` (or `both`): both at once, plus a lookup that needs no approval\n"
+    "- `look up carol`: a tool that is never gated\n\n"
+    "Nothing is really sent or deleted: the tools are offline fakes."
+)
 
 PLAN_TEXT = (
     "Here's my plan:\n\n"

@@ -88,6 +88,51 @@ def delete_file(path: str) -> str:
     return f"Deleted {path} (demo: nothing on disk was touched)."
 
 
+@dataclass(frozen=True)
+class Contact:
+    """A canned address-book entry."""
+
+    name: str
+    email: str
+    team: str
+
+
+CONTACTS: dict[str, Contact] = {
+    c.name.split()[0].lower(): c
+    for c in (
+        Contact("Alice Martin", "alice@example.com", "Design"),
+        Contact("Bob Tanaka", "bob@example.com", "Platform"),
+        Contact("Carol Diaz", "carol@example.com", "Support"),
+    )
+}
+"""Keyed by lower-case first name, the way a user names them ("email bob")."""
+
+
+@tool(parse_docstring=True)
+def send_email(to: str, subject: str, body: str) -> str:
+    """Send an email (sensitive: needs the user's approval; the demo never sends anything).
+
+    Args:
+        to: The recipient's email address.
+        subject: The subject line.
+        body: The text of the message.
+    """
+    return f"Email to {to} queued with subject {subject!r} (demo: nothing was sent)."
+
+
+@tool(parse_docstring=True)
+def lookup_contact(name: str) -> str:
+    """Look up a contact in the address book (harmless: never needs approval).
+
+    Args:
+        name: The person's name, or just their first name.
+    """
+    contact = CONTACTS.get(name.split()[0].lower()) if name.strip() else None
+    if contact is None:
+        return json.dumps({"name": name, "error": "not in the demo address book"})
+    return json.dumps({**asdict(contact), "source": "chat-tui demo (canned data, no network)"})
+
+
 @tool
 def search_notes(query: str) -> str:
     """Search the research notes."""
@@ -123,3 +168,5 @@ AGENT_TOOLS: list[BaseTool] = [get_weather, lookup_order, delete_file, hostile_t
 RESEARCH_TOOLS: list[BaseTool] = [search_notes]
 SENSITIVE_TOOLS = frozenset({"delete_file"})
 """Tools that need the user's approval (an `interrupt()`) before they run."""
+APPROVAL_TOOLS: list[BaseTool] = [send_email, delete_file, lookup_contact]
+"""The tools of the `approvals` graphs (which of them wait for a decision is set in `hitl.py`)."""

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.client.errors import ClientError, Conflict, NotFound
+from chat_tui.conversation.interrupts import InterruptKind
 from chat_tui.conversation.run import RunOutcome
 from chat_tui.run_config import RunConfig
+from chat_tui.service.approvals import Approvals
 from chat_tui.service.drafts import Drafts
 from chat_tui.service.outcomes import (
     Accepted,
@@ -53,7 +55,7 @@ def parse_answer(text: str) -> Any:
         return stripped
 
 
-class ChatService(ThreadActions):
+class ChatService(Approvals, ThreadActions):
     """One connected server: the client, the assistant new runs use, and the runs in flight.
 
     ``userdata`` is None for front ends that remember nothing between runs (``chat-tui stream``,
@@ -100,29 +102,32 @@ class ChatService(ThreadActions):
     # -- sending ----------------------------------------------------------------------------------
 
     def prepare(self, conversation: Conversation, text: str, run_config: RunConfig | None = None) -> Outgoing:
-        """What typing *text* into *conversation* sends: an answer while an interrupt waits, else a message.
+        """What typing *text* into *conversation* sends: the answer to a pending interrupt that takes a
+        value (by its id), else a new message (``drops_interrupts`` says when one would drop a pending
+        approval: the front end asks first; the server would drop it silently).
 
         Call it when the user submits (before clearing the composer): from then on the text is
         kept as the draft of the composer's thread until the server has it.
         """
-        values = run_config.request_kwargs() if run_config else {}
-        request = TurnRequest(
-            assistant_id=self.assistant_for(conversation.thread_id),
-            thread_id=conversation.thread_id,
-            config=values.get("config", self.config),
-            context=values.get("context", self.context),
-            stream_subgraphs=self.stream_subgraphs,
-            multitask_strategy="reject",  # a busy thread answers 409, and ask_busy decides
-        )
-        if conversation.pending_interrupts:
-            request.resume = parse_answer(text)
+        pending = conversation.pending_interrupts
+        asks_value = next((entry for entry in pending if entry.kind is InterruptKind.VALUE), None)
+        if asks_value is not None:
+            outgoing = self.answer(conversation, asks_value, parse_answer(text), run_config)
         else:
-            request.text = text
-        outgoing = Outgoing(conversation, request, text, run_config)
+            outgoing = Outgoing(conversation, self.request(conversation, run_config), run_config=run_config)
+            outgoing.request.text = text
+            outgoing.drops_interrupts = len(pending)
+        outgoing.text = text
         if self.drafts is not None:
             outgoing.draft_key = self.drafts.key
             self.drafts.sending(outgoing.draft_key, text)  # on disk until the server accepted it
         return outgoing
+
+    def withdraw(self, outgoing: Outgoing, composer_text: str | None) -> str | None:
+        """The user chose not to send after all: the text goes back (or into the stored draft)."""
+        if self.drafts is None:
+            return None
+        return self.drafts.failed(outgoing.draft_key, outgoing.text, composer_text)
 
     async def send(
         self,

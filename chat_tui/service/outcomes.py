@@ -57,6 +57,7 @@ class Outgoing:
     text: str = ""  # what the user typed (given back if the send fails)
     run_config: RunConfig | None = None  # kept as the thread's once the server accepts the run
     draft_key: str | None = None  # the draft the text was typed in
+    drops_interrupts: int = 0  # a new message while this many approvals wait: the server would drop them
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,7 @@ class TurnRequest:
     stream_subgraphs: bool = False
     multitask_strategy: str | None = None
     message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    no_input: bool = False  # a run with neither input nor command (after a state update: it runs what is next)
 
     @property
     def is_resume(self) -> bool:
@@ -112,6 +113,8 @@ class Turn:
             conversation.thread_id = self.thread_id
             if request.is_resume:
                 kwargs["command"] = {"resume": request.resume}
+            elif request.no_input:
+                pass
             else:
                 content = request.text or ""
                 kwargs["input"] = {"messages": [{"role": "user", "content": content, "id": request.message_id}]}

@@ -27,7 +27,7 @@ from chat_tui.settings.model import DisplayOptions, Preferences
 from chat_tui.settings.paths import data_dir
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.collector import CollectorPolicy
-from chat_tui.ui.commands import ThreadCommands
+from chat_tui.ui.commands import ThreadCommands, chat_commands
 from chat_tui.ui.screens.chat import ChatScreen
 from chat_tui.ui.styles import stylesheets
 from chat_tui.ui.textual_compat import CrashReportWithoutLocals
@@ -216,6 +216,12 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
         except DemoServerError as exc:
             chat.set_connection_note(str(exc))
             return None
+        if server.shared_with is not None:
+            self.notify(
+                "another chat-tui demo server has the demo's threads: this one starts empty",
+                severity="warning",
+                markup=False,
+            )
         return Connection.for_demo(server.url)
 
     async def _pick_assistant(self, client: Any, connection: Connection) -> ResolvedAssistant:
@@ -288,35 +294,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
                     partial(self.switch_profile, name),
                 )
         if isinstance(screen, ChatScreen):
-            yield SystemCommand("New thread", "Start a new conversation (ctrl+n)", screen.action_new_thread)
-            yield SystemCommand("Threads", "Focus the thread sidebar (ctrl+t)", screen.action_focus_threads)
-            yield SystemCommand("Messages", "Focus the message pane (ctrl+o)", screen.action_focus_messages)
-            yield SystemCommand("Toggle sidebar", "Show or hide the thread list (ctrl+b)", screen.action_toggle_sidebar)
-            yield SystemCommand("Refresh threads", "Reload the thread list (f5 in the sidebar)", screen.load_threads)
-            yield SystemCommand(
-                "Filter threads", "Filter the thread list by title (/ in the sidebar)", screen.threads.action_filter
-            )
-            yield SystemCommand(
-                "Pick assistant", "Choose the assistant new runs use (f2)", screen.action_pick_assistant
-            )
-            yield SystemCommand(
-                "Run configuration", "Edit this thread's configurable / context (f3)", screen.action_run_config
-            )
-            yield SystemCommand("Stream options", "Tool panels, node labels, subgraphs (f4)", screen.action_options)
-            if screen.check_action("cancel_run", ()):
-                yield SystemCommand(
-                    "Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run
-                )
-            if screen.conversation.thread_id:
-                yield SystemCommand("Rename thread", "Set this thread's title", screen.action_rename_current)
-                yield SystemCommand("Delete thread", "Delete this thread on the server", screen.action_delete_current)
-            yield SystemCommand("Copy last answer", "Copy the last assistant message", screen.action_copy_last)
-            if screen.conversation.thread_id:
-                yield SystemCommand(
-                    "Copy thread id",
-                    f"{screen.conversation.thread_id} (for chat-tui --thread, and chat-tui stream --thread)",
-                    screen.action_copy_thread_id,
-                )
+            yield from chat_commands(screen)
         yield SystemCommand("Help", "Show all keys", self.action_help)
 
     @work(group="choose-connection", exclusive=True, exit_on_error=False)

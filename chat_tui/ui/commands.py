@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual.app import SystemCommand
 from textual.command import DiscoveryHit, Hit, Hits, Matcher, Provider
 from textual.content import Content
 
 if TYPE_CHECKING:
     from chat_tui.ui.screens.chat import ChatScreen
 
-__all__ = ["ThreadCommands", "safe_highlight"]
+__all__ = ["ThreadCommands", "chat_commands", "safe_highlight"]
 
 
 def safe_highlight(matcher: Matcher, text: str) -> Content:
@@ -68,3 +70,42 @@ class ThreadCommands(Provider):
                     partial(chat.open_thread, thread_id),
                     help="Switch to this thread",
                 )
+
+
+def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
+    """The chat screen's actions in the palette (each also has a key, named in its help)."""
+    yield SystemCommand("New thread", "Start a new conversation (ctrl+n)", screen.action_new_thread)
+    yield SystemCommand("Threads", "Focus the thread sidebar (ctrl+t)", screen.action_focus_threads)
+    yield SystemCommand("Messages", "Focus the message pane (ctrl+o)", screen.action_focus_messages)
+    yield SystemCommand("Toggle sidebar", "Show or hide the thread list (ctrl+b)", screen.action_toggle_sidebar)
+    yield SystemCommand("Refresh threads", "Reload the thread list (f5 in the sidebar)", screen.load_threads)
+    yield SystemCommand(
+        "Filter threads", "Filter the thread list by title (/ in the sidebar)", screen.threads.action_filter
+    )
+    yield SystemCommand("Pick assistant", "Choose the assistant new runs use (f2)", screen.action_pick_assistant)
+    yield SystemCommand("Run configuration", "Edit this thread's configurable / context (f3)", screen.action_run_config)
+    yield SystemCommand("Stream options", "Tool panels, node labels, subgraphs (f4)", screen.action_options)
+    yield SystemCommand("Inbox", "Every thread waiting for your decision or answer (f6)", screen.action_inbox)
+    if screen.check_action("cancel_run", ()):
+        yield SystemCommand("Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run)
+    if screen.conversation.thread_id:
+        yield SystemCommand("Rename thread", "Set this thread's title", screen.action_rename_current)
+        yield SystemCommand("Delete thread", "Delete this thread on the server", screen.action_delete_current)
+    yield SystemCommand("Copy last answer", "Copy the last assistant message", screen.action_copy_last)
+    if screen.conversation.thread_id:
+        yield SystemCommand(
+            "Copy thread id",
+            f"{screen.conversation.thread_id} (for chat-tui --thread, and chat-tui stream --thread)",
+            screen.action_copy_thread_id,
+        )
+    if screen.conversation.pending_interrupts:
+        yield SystemCommand(
+            "Reset the pending request",
+            "Ask the graph again (after the server refused an answer)",
+            screen.action_reset_request,
+        )
+        yield SystemCommand(
+            "Dismiss the pending interrupt",
+            "End it without an answer (asks first)",
+            screen.action_dismiss_interrupt,
+        )

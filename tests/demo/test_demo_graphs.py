@@ -19,7 +19,8 @@ from chat_tui.demo.chunking import pace, split_text
 from chat_tui.demo.context import DELAY_ENV_VAR, DemoContext, RunSettings, resolve_settings
 from chat_tui.demo.graphs import agent_graph, build_agent_graph, echo_graph, is_approved
 from chat_tui.demo.model import ScriptedChatModel
-from chat_tui.demo.scripts import Behaviour, choose_behaviour, find_cities, find_path
+from chat_tui.demo.replies import find_path
+from chat_tui.demo.scripts import Behaviour, choose_behaviour, find_cities
 from chat_tui.demo.tools import AGENT_TOOLS, HOSTILE_TOOL_NAME
 
 Event = tuple[tuple[str, ...], BaseMessage, dict[str, Any]]

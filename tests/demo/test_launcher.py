@@ -176,7 +176,7 @@ def test_real_server_starts_answers_and_stops_cleanly(tmp_path: Path) -> None:
         with httpx.Client(base_url=server.url, trust_env=False, timeout=30) as client:
             assert client.get("/ok").json() == {"ok": True, "services": {}}
             graphs = {a["graph_id"] for a in client.post("/assistants/search", json={}).json()}
-            assert graphs == {"agent", "echo"}
+            assert graphs == {"agent", "echo", "approvals", "approvals_per_call", "parallel", "legacy_inbox", "booking"}
             body = {"assistant_id": "echo", "input": {"messages": [{"role": "user", "content": "hi"}]}}
             result = client.post("/runs/wait", json=body).json()
             assert result["messages"][-1]["content"].startswith("echo: hi")
@@ -258,3 +258,25 @@ def test_server_dies_with_its_parent(tmp_path: Path) -> None:
             parent.kill()
         if server_pid and alive(server_pid):
             os.killpg(server_pid, signal.SIGKILL)
+
+
+def test_one_demo_server_at_a_time_keeps_a_working_directory(tmp_path: Path) -> None:
+    """The app and `chat-tui stream --demo` share the demo's threads; a second server at the same
+    time starts in a directory of its own instead of overwriting the first one's saved state."""
+    from chat_tui.demo.launcher import DemoServer
+    from chat_tui.demo.workdir_lock import claim, release
+
+    shared = tmp_path / "demo-server"
+    first, second = DemoServer(workdir=shared), DemoServer(workdir=shared)
+    first._prepare_workdir()
+    second._prepare_workdir()
+    try:
+        assert first.workdir == shared and first.shared_with is None
+        assert second.workdir != shared and second.shared_with == shared
+        assert claim(shared) is None  # held
+    finally:
+        first.stop()
+        second.stop()
+    fd = claim(shared)  # released when the first stopped
+    assert fd is not None
+    release(fd)

@@ -91,7 +91,8 @@ async def test_an_answer_resumes_the_pending_interrupt(service: ChatService) -> 
     first = await service.send(service.prepare(conversation, "delete the report"))
     assert first.outcome is RunOutcome.INTERRUPTED and conversation.pending_interrupts
     outgoing = service.prepare(conversation, "yes")
-    assert outgoing.request.is_resume and outgoing.request.resume == "yes"
+    interrupt_id = conversation.pending_interrupts[0].interrupt_id
+    assert outgoing.request.is_resume and outgoing.request.resume == {interrupt_id: "yes"}  # always by id
     second = await service.send(outgoing)
     assert second.sent and second.outcome is RunOutcome.SUCCESS and not conversation.pending_interrupts
     assert second.titled is None  # only a new thread is titled

@@ -20,9 +20,15 @@ from chat_tui.ui.screens.chat import ChatScreen
 
 
 def make_app(
-    url: str, data_dir: Path, *, thread: str | None = None, settings: SettingsManager | None = None, **kwargs: Any
+    url: str,
+    data_dir: Path,
+    *,
+    thread: str | None = None,
+    settings: SettingsManager | None = None,
+    assistant: str = "agent",
+    **kwargs: Any,
 ) -> ChatApp:
-    plan = LaunchPlan(connection=Connection(url), assistant="agent", thread=thread)
+    plan = LaunchPlan(connection=Connection(url), assistant=assistant, thread=thread)
     settings = settings or SettingsManager(data_dir.parent / "config")
     return ChatApp(plan, userdata=UserData(data_dir), settings=settings, **kwargs)
 

@@ -186,7 +186,7 @@ async def test_history_of_an_existing_thread_loads(
         assert panels[0].call.status is ToolStatus.DONE and panels[0].call.result is not None
         assert panels[1].call.name == "delete_file" and panels[1].call.status is ToolStatus.WAITING
         await wait_until(  # not "idle": how the thread's last run ended, though this app did not see it
-            pilot, lambda: "interrupted · waiting for your answer" in str(screen.status.render()), what="status"
+            pilot, lambda: "⏸ waiting for you" in str(screen.status.render()), what="status"
         )
         # answering the interrupt from the composer resumes the run
         await send(pilot, "yes")

@@ -66,8 +66,20 @@ async def test_the_sidebar_pages_as_you_scroll(
         unlisted = (await client.threads.search(limit=1, offset=PAGE_SIZE + 5))[0]
         await run_turn(client, "hello", thread_id=unlisted.thread_id)
         screen.threads.focus()
-        await pilot.press("end")
-        # (well within the sidebar's own periodic refresh, which would hide a paging bug)
+        # End loads the next page (other tests may have left many threads: one End per page), well
+        # within the sidebar's own periodic refresh, which would hide a paging bug.
+        pages = -(-total // PAGE_SIZE)
+        for _ in range(pages):
+            loaded = len(screen.threads.threads)
+            if loaded == total:
+                break
+            await pilot.press("end")
+            await wait_until(
+                pilot,
+                lambda n=loaded: len(screen.threads.threads) > n,
+                timeout=8,
+                what="the next page",  # type: ignore[misc]
+            )
         await wait_until(pilot, lambda: len(screen.threads.threads) == total, timeout=8, what="every thread, once")
         assert not screen.threads.more and len({t.thread_id for t in screen.threads.threads}) == total
 

@@ -280,11 +280,11 @@ async def test_sending_while_scrolled_up_brings_the_new_turn_into_view(
         assert marker.region.bottom <= screen.composer.region.y
 
 
-async def test_tab_letters_and_t_in_the_message_pane(
+async def test_tab_letters_and_p_in_the_message_pane(
     server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
 ) -> None:
     """Tab from the composer reaches the newest messages (no jump to the thread's top); letters typed in
-    the pane go to the composer unless they are the pane's keys; `t` reaches a message's tool panels."""
+    the pane go to the composer unless they are the pane's keys; `p` reaches a message's tool panels."""
     thread_id = await long_thread(client, 20)
     app = make_app(server_url, user_dirs["data"], thread=thread_id)
     async with app.run_test(size=SIZE) as pilot:
@@ -299,7 +299,7 @@ async def test_tab_letters_and_t_in_the_message_pane(
         assert "Write" in [key.description for key in screen.query("FooterKey")]  # type: ignore[attr-defined]
         await pilot.press("up")  # the newest message: the answer after the tool call
         await pilot.press("up")  # the message that called the tool
-        await pilot.press("t")
+        await pilot.press("p")
         assert isinstance(screen.focused, ToolPanel)
         await pilot.press("h", "i")  # not keys of the pane: typed into the composer
         assert screen.focused is screen.composer and screen.composer.text == "hi"

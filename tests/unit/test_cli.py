@@ -38,6 +38,18 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
         (["stream", "--url", "notaurl", "hi"], "is not a server URL"),
         (["--url", "http://127.0.0.1:9", "--api-key-env", "UNSET_VARIABLE_X"], "UNSET_VARIABLE_X is not set"),
         ([], "needs a terminal"),
+        (
+            ["stream", "--url", "http://127.0.0.1:9", "--thread", "t", "--decide", "approve", "--resume", "1"],
+            "not both",
+        ),
+        (["stream", "--url", "http://127.0.0.1:9", "--thread", "t", "--decide", "approve", "hi"], "not both"),
+        (["stream", "--url", "http://127.0.0.1:9", "--decide", "approve"], "add --thread ID"),
+        (["stream", "--url", "http://127.0.0.1:9", "--resume", "yes"], "add --thread ID"),
+        (["stream", "--url", "http://127.0.0.1:9", "--thread", "t", "--interrupt", "i"], "add --decide DECISION"),
+        (["stream", "--url", "http://127.0.0.1:9", "--thread", "t"], "give a MESSAGE to send"),
+        (["stream", "--url", "http://127.0.0.1:9", "--thread", "t", "--decide", "approve=1"], "approve takes nothing"),
+        (["inbox", "--url", "http://127.0.0.1:9", "--limit", "0"], "between 1 and 1000"),
+        (["inbox", "--url", "http://127.0.0.1:9", "--thread", "t"], "unrecognized arguments"),
     ],
 )
 def test_bad_invocations_fail_with_one_line(args: list[str], needle: str) -> None:
@@ -51,6 +63,11 @@ def test_version_and_help() -> None:
     assert run("--version").stdout.startswith("chat-tui ")
     help_text = run("--help").stdout
     assert "examples:" in help_text and "chat-tui stream --demo" in help_text
+    stream_help = run("stream", "--help").stdout
+    assert "--decide DECISION" in stream_help and "reject[=REASON]" in stream_help and "--interrupt ID" in stream_help
+    assert "3 the run waits at an interrupt" in stream_help
+    inbox_help = run("inbox", "--help").stdout
+    assert "--json" in inbox_help and "--limit N" in inbox_help and "newest first" in inbox_help
 
 
 def test_config_path_and_show(tmp_path: Path) -> None:

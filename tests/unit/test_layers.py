@@ -32,11 +32,15 @@ ALLOWED: dict[str, set[str]] = {
     "logfile": FLOOR | {"settings"},  # where a failed task's traceback goes
     "service": FLOOR | {"client", "conversation", "connection", "run_config", "settings"},
     # Front ends: each may use the core, none another front end (the CLI dispatches to them all).
-    "headless": FLOOR | {"client", "conversation", "connection", "run_config", "settings", "service"},
+    "headless": FLOOR
+    | {"client", "conversation", "connection", "run_config", "settings", "service", "headless_answers"},
+    # ...its answers to interrupts (--decide, --resume), and `chat-tui inbox` (which prints interrupts alike)
+    "headless_answers": FLOOR | {"client", "conversation", "connection", "service"},
+    "inbox_command": FLOOR | {"client", "conversation", "connection", "service", "headless_answers"},
     "ui": FLOOR | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile"},
     "launch": FLOOR | {"client", "connection", "settings", "ui"},
     "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo"},
-    "cli": FLOOR | {"client", "connection", "settings", "headless", "launch", "demo"},
+    "cli": FLOOR | {"client", "connection", "settings", "headless", "inbox_command", "launch", "demo"},
     "__main__": {"cli"},
     # The demo runs in its own process and needs nothing of the client beyond where logs go.
     "demo": FLOOR | {"settings"},

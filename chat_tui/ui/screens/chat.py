@@ -24,7 +24,8 @@ from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
 from chat_tui.service.outcomes import Accepted, BusyChoice
 from chat_tui.service.threads import stored_outcome
-from chat_tui.ui.screens.chat_extras import NARROW, ChatExtras
+from chat_tui.ui.screens.chat_approvals import ChatApprovals
+from chat_tui.ui.screens.chat_extras import NARROW
 from chat_tui.ui.screens.dialogs import ChoiceScreen
 from chat_tui.ui.widgets.composer import Composer
 from chat_tui.ui.widgets.conversation_view import ConversationView
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 __all__ = ["ChatScreen"]
 
 FLUSH_HZ = 30
+WAITING_SECONDS = 30  # how often the count of threads waiting for a human is refreshed
 BUSY_CHOICES = [
     ("q", "Queue it: send when the running run ends", BusyChoice.ENQUEUE.value),
     ("i", "Interrupt the running run, then send", BusyChoice.INTERRUPT.value),
@@ -72,7 +74,7 @@ def start_hint(*, demo: bool) -> Content:
     return Content.assemble(*parts)
 
 
-class ChatScreen(ChatExtras):
+class ChatScreen(ChatApprovals):
     BINDINGS = [
         Binding("escape", "cancel_run", "Cancel", tooltip="Cancel the run on the server", id="chat.cancel", show=True),
         Binding("ctrl+n", "new_thread", "New", tooltip="New thread", id="chat.new-thread"),
@@ -82,6 +84,9 @@ class ChatScreen(ChatExtras):
         Binding("f2", "pick_assistant", "Assistant", id="chat.assistant"),
         Binding("f3", "run_config", "Config", show=False, tooltip="Run configuration", id="chat.run-config"),
         Binding("f4", "options", "Options", show=False, id="chat.options"),
+        Binding(  # (priority: the composer's TextArea takes F6 for "select line")
+            "f6", "inbox", "Inbox", show=False, priority=True, tooltip="Threads waiting for you", id="chat.inbox"
+        ),
         Binding("pageup", "scroll_messages(-1)", "Page up", show=False, id="chat.page-up"),
         Binding("pagedown", "scroll_messages(1)", "Page down", show=False, id="chat.page-down"),
     ]
@@ -151,6 +156,8 @@ class ChatScreen(ChatExtras):
                 self.notify(notice.message, severity="warning", markup=False)
         self.composer.drafts = service.drafts
         self.sidebar.attach(service)
+        self.refresh_waiting()
+        self.set_interval(WAITING_SECONDS, self.refresh_waiting)
         interrupted = service.interrupted_threads()
         if self.initial_thread or interrupted:  # (the app stopped while a run streamed: go back to it)
             self.open_thread(self.initial_thread or interrupted[0])  # what was typed stays the new-thread draft
@@ -193,13 +200,6 @@ class ChatScreen(ChatExtras):
         if self.service is not None:
             status.assistant = clean_line(self.service.assistant_label(self.conversation.thread_id), 40)
         status.show(self.conversation.run, stored=stored_outcome(self.conversation))
-
-    @on(ConversationView.NewOutputBelow)
-    def _new_output(self, event: ConversationView.NewOutputBelow) -> None:
-        marker = self.query_one("#new-output", Static)
-        marker.display = event.below
-        if event.below:
-            marker.update(Content.styled("▼ new output below — press End (in messages) or Ctrl+O, End", "$accent"))
 
     async def _show(self, conversation: Conversation) -> None:
         self._conversation = conversation
@@ -311,6 +311,8 @@ class ChatScreen(ChatExtras):
     async def send(self, outgoing: Outgoing) -> None:
         service = self.service
         assert service is not None
+        if not await self.confirm_dropping(outgoing):
+            return
         self.wake_flush()
         if outgoing.conversation is self.conversation:
             await self.view.action_bottom()  # sending always brings the view to the new turn
@@ -340,9 +342,11 @@ class ChatScreen(ChatExtras):
             self.notify(f"not sent: {outcome.problem}", severity="error", markup=False)
         if outcome.titled is not None:
             self.threads.upsert(outcome.titled)
+        self.after_answer(conversation, outcome)
         self._after_run(outcome.thread_id)
 
     def _after_run(self, thread_id: str | None) -> None:
+        self.refresh_waiting()
         self._update_status()
         self.refresh_bindings()
         self.sidebar.refresh_statuses()

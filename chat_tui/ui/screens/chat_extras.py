@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.content import Content
 from textual.screen import Screen
+from textual.widgets import Static
 
 from chat_tui.sanitize import clean_line
 from chat_tui.ui.clipboard import copy_text
@@ -56,6 +57,13 @@ class ChatExtras(Screen[None]):
     @property
     def chat_app(self) -> ChatApp:
         return cast("ChatApp", self.app)
+
+    @on(ConversationView.NewOutputBelow)
+    def _new_output(self, event: ConversationView.NewOutputBelow) -> None:
+        marker = self.query_one("#new-output", Static)
+        marker.display = event.below
+        if event.below:
+            marker.update(Content.styled("▼ new output below — press End (in messages) or Ctrl+O, End", "$accent"))
 
     # -- focus and the sidebar ------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ at once), on every run of this thread until changed.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,12 +18,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widget import Widget
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select, Static, Switch, TextArea
+from textual.widgets import Button, Label, RadioButton, RadioSet, Static, TextArea
 
 from chat_tui.client.errors import ClientError
 from chat_tui.run_config import UUID_LENGTH, RunConfig, SchemaField, schema_fields
-from chat_tui.sanitize import clean_line
+from chat_tui.ui.widgets.schema_form import collect_fields, field_widgets
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
@@ -112,56 +111,12 @@ class RunConfigScreen(ModalScreen[RunConfig | None]):
             target = current.target
         self.query_one(f"#target-{target}", RadioButton).value = True
         values = dict(current.values) if current else {}
-        widgets: list[Widget] = []
-        for n, spec in enumerate(self.fields):
-            value = values.pop(spec.name, spec.default)
-            label = Label(
-                Content.assemble(
-                    (spec.label, "bold"), (f"  {spec.description}" if spec.description else "", "$text-muted")
-                )
-            )
-            widget: Widget
-            if spec.kind == "enum":
-                widget = Select(
-                    [(Content(clean_line(str(c), 60)), c) for c in spec.choices],  # Content: never markup
-                    value=value if value in spec.choices else Select.NULL,
-                    allow_blank=True,
-                    id=f"field-{n}",
-                    compact=True,
-                )
-            elif spec.kind == "bool":
-                widget = Switch(bool(value), id=f"field-{n}")
-            else:
-                kind = {"int": "integer", "float": "number"}.get(spec.kind, "text")
-                widget = Input(
-                    "" if value is None else str(value),
-                    type=kind,  # type: ignore[arg-type]
-                    id=f"field-{n}",
-                    compact=True,
-                )
-            widgets += [label, widget]
+        widgets = field_widgets(self.fields, values)
         await self.query_one("#schema-fields").mount_all(widgets)
         self.query_one("#extra-json", TextArea).text = json.dumps(values, indent=2, ensure_ascii=False)
 
     def _collect(self) -> RunConfig:
-        values: dict[str, Any] = {}
-        for n, spec in enumerate(self.fields):
-            widget = self.query_one(f"#field-{n}")
-            if isinstance(widget, Select):
-                if widget.value is not Select.NULL:
-                    values[spec.name] = widget.value
-            elif isinstance(widget, Switch):
-                values[spec.name] = widget.value
-            elif isinstance(widget, Input):
-                text = widget.value.strip()
-                if not text:
-                    continue
-                try:
-                    values[spec.name] = (
-                        int(text) if spec.kind == "int" else float(text) if spec.kind == "float" else text
-                    )
-                except ValueError:
-                    raise ValueError(f"{spec.label} must be a number") from None
+        values = collect_fields(self, self.fields)
         raw = self.query_one("#extra-json", TextArea).text.strip() or "{}"
         try:
             extra = json.loads(raw)

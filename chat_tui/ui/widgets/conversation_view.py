@@ -57,9 +57,9 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
         Binding("c,y", "copy", "Copy", tooltip="Copy the focused message or tool call", id="messages.copy"),
         Binding("tab", "screen.focus_composer", "Write", tooltip="Back to the composer", id="messages.compose"),
         Binding(
-            "t",
+            "p",
             "tools",
-            "Tools",
+            "Tool panels",
             show=False,
             tooltip="The message's tool calls, one after another",
             id="messages.tools",

@@ -9,7 +9,6 @@ never re-parsed whole per token. Everything shown came through
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
@@ -19,7 +18,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry, TextCursor
-from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.entries_base import EntryWidget
+from chat_tui.ui.widgets.interrupt_block import InterruptBlock
 from chat_tui.ui.widgets.links import links_content, links_in
 from chat_tui.ui.widgets.thinking import ThinkingBlock
 from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
@@ -37,20 +37,6 @@ _STATUS_NOTES = {
     MessageStatus.FAILED: ("failed", "$error"),
     MessageStatus.INCOMPLETE: ("incomplete", "$warning"),
 }
-
-
-class EntryWidget(Vertical, OwnFocusStyles, can_focus=True):
-    """Base: a focusable block in the message pane that knows its entry."""
-
-    def __init__(self, seq: int, classes: str) -> None:
-        super().__init__(classes=f"entry {classes}")
-        self.seq = seq
-
-    async def sync(self) -> None:
-        """Render whatever changed in the entry."""
-
-    def copy_text(self) -> str:
-        return ""
 
 
 class UserMessage(EntryWidget):
@@ -292,50 +278,6 @@ class NoticeBlock(EntryWidget):
 
     def copy_text(self) -> str:
         return self.entry.text
-
-
-class InterruptBlock(EntryWidget):
-    """A pending ``interrupt()``: what the graph asks, and how to answer."""
-
-    def __init__(self, entry: InterruptEntry) -> None:
-        super().__init__(entry.seq, "interrupt-block")
-        self.entry = entry
-        self._label = Static(classes="label")
-        self._hint = Static(classes="hint")
-
-    def compose(self) -> ComposeResult:
-        yield self._label
-        yield Static(Content(self.entry.question), classes="body")
-        value = self.entry.value
-        if isinstance(value, dict) and len(value) > 1:
-            details = {k: v for k, v in value.items() if k not in ("question", "message")}
-            yield Static(Content(json.dumps(details, indent=2, ensure_ascii=False, default=str)), classes="details")
-        yield self._hint
-
-    def on_mount(self) -> None:
-        self._render_state()
-
-    def _render_state(self) -> None:
-        entry = self.entry
-        resolved = entry.resolved
-        label = "⏸ waiting for your answer" if not resolved else "⏸ answered" if entry.answered else "⏸ not answered"
-        self._label.update(Content.styled(label, "bold $warning"))
-        if not resolved:
-            hint = Content.styled(
-                "Type an answer (yes / no / JSON) and press Enter to resume the run.", "$text-muted italic"
-            )
-        elif entry.answered:  # the answer stays with the question, live and when the thread is reopened
-            hint = Content.assemble(("you answered: ", "$text-muted"), (entry.answer_text, "bold"))
-        else:
-            hint = Content("")
-        self._hint.update(hint)
-        self.set_class(resolved, "-resolved")
-
-    async def sync(self) -> None:
-        self._render_state()
-
-    def copy_text(self) -> str:
-        return json.dumps(self.entry.value, ensure_ascii=False, default=str)
 
 
 def widget_for(entry: object, *, show_node: bool) -> EntryWidget | None:

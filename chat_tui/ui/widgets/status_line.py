@@ -12,7 +12,7 @@ __all__ = ["StatusLine"]
 _OUTCOMES = {
     RunOutcome.SUCCESS: ("done", "$success"),
     RunOutcome.ERROR: ("error", "$error"),
-    RunOutcome.INTERRUPTED: ("interrupted · waiting for your answer", "$warning"),
+    RunOutcome.INTERRUPTED: ("⏸ waiting for you", "$warning"),
     RunOutcome.CANCELLED: ("cancelled", "$warning"),
     RunOutcome.STOPPED: ("stopped on the server", "$warning"),
     RunOutcome.UNKNOWN: ("ended (status unknown)", "$warning"),
@@ -28,6 +28,7 @@ class StatusLine(Static):
         self.assistant = ""
         self.connection_state = ""  # e.g. "starting demo server…" or "cannot reach host"
         self.extra = ""  # e.g. "config set"
+        self.waiting = ""  # threads waiting for a human ("⏸ 3 waiting · F6")
         self._stored: str | None = None
 
     def show(self, run: RunInfo | None, *, stored: str | None = None) -> None:
@@ -41,6 +42,8 @@ class StatusLine(Static):
             parts += [("  ·  ", "$text-muted"), (self.assistant, "$accent")]
         parts.append(("  │  ", "$text-muted"))
         parts += self._run_parts(run)
+        if self.waiting:
+            parts += [("  │  ", "$text-muted"), (self.waiting, "$warning")]
         if self.extra:
             parts += [("  │  ", "$text-muted"), (self.extra, "$text-muted")]
         self.update(Content.assemble(*parts))
@@ -50,10 +53,12 @@ class StatusLine(Static):
             return [(self.connection_state, "$warning")]
         if run is None:
             if self._stored == "interrupted":
-                return [("interrupted · waiting for your answer", "$warning")]
+                return [("⏸ waiting for you", "$warning")]
             if self._stored == "error":
                 return [("the last run failed", "$error")]
             return [("idle", "$text-muted")]
+        if run.outcome is RunOutcome.INTERRUPTED:  # (what matters now is the answer, not the figures)
+            return [_OUTCOMES[run.outcome]]
         if run.outcome is not RunOutcome.RUNNING:
             label, style = _OUTCOMES[run.outcome]
             return [(label, style), *self._figures(run)]

@@ -15,10 +15,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import var
+from textual.widget import Widget
 from textual.widgets import Log, Static
 
-from chat_tui.conversation import ChatMessage, ToolCallEntry, ToolStatus
+from chat_tui.conversation import ChatMessage, InterruptEntry, ToolCallEntry, ToolStatus
 from chat_tui.ui.clipboard import save_text
 from chat_tui.ui.format import args_summary, human_size
 from chat_tui.ui.widgets.focus import OwnFocusStyles
@@ -100,13 +102,63 @@ class ToolResultView(Vertical):
             yield log
 
 
+DECIDE_GROUP = Binding.Group("Decide", compact=True)  # (a e r t: one footer entry, so the footer still fits)
+
+
+def approval_content(entry: InterruptEntry, position: int) -> Content:
+    """The line under a gated call: what is allowed, on which keys, and what was chosen."""
+    call = entry.calls[position]
+    keys = " · ".join(f"{DECISION_KEYS[d]} {d}" for d in call.allowed)
+    chosen = entry.decisions[position] if position < len(entry.decisions) else None
+    if chosen is None:
+        return Content.assemble(("⏸ your decision: ", "bold $warning"), (keys, "$text"))
+    said = f" — {chosen.message}" if chosen.message else ""
+    if chosen.type == "edit":
+        said = " — " + json.dumps(dict(chosen.args or {}), ensure_ascii=False)
+    waiting = sum(1 for d in entry.decisions if d is None)
+    more = f" · {waiting} more to decide" if waiting else ""
+    return Content.assemble(
+        ("✓ you chose: ", "bold $success"),
+        (f"{chosen.type}{said}"[:120], "bold"),
+        (f"{more} · {''.join(DECISION_KEYS[d] for d in call.allowed)} to change", "$text-muted"),
+    )
+
+
+DECISION_KEYS = {"approve": "a", "edit": "e", "reject": "r", "respond": "t"}
+
+
 class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
-    """One tool call. Enter or space toggles it."""
+    """One tool call. Enter or space toggles it; a call waiting for approval takes a, e, r or t."""
 
     BINDINGS = [
         Binding("enter,space", "toggle_panel", "Toggle", tooltip="Expand or collapse the tool call", id="tool.toggle"),
         Binding("s", "save_result", "Save", tooltip="Save the whole result to a file", id="tool.save"),
+        Binding("a", "decide('approve')", "Approve", tooltip="Approve the call", id="tool.approve", group=DECIDE_GROUP),
+        Binding(
+            "e", "decide('edit')", "Edit", tooltip="Edit its arguments, then run it", id="tool.edit", group=DECIDE_GROUP
+        ),
+        Binding(
+            "r", "decide('reject')", "Reject", tooltip="Reject it (with a reason)", id="tool.reject", group=DECIDE_GROUP
+        ),
+        Binding(
+            "t",
+            "decide('respond')",
+            "Respond",
+            tooltip="Answer for the tool (the text it returns)",
+            id="tool.respond",
+            group=DECIDE_GROUP,
+        ),
     ]
+
+    class Decide(Message):
+        """The user chose a decision on a gated call (the screen asks what it needs and records it)."""
+
+        def __init__(self, panel: Widget, entry: InterruptEntry, position: int, decision: str) -> None:
+            super().__init__()
+            self.panel = panel
+            self.entry = entry
+            self.position = position
+            self.decision = decision
 
     expanded: var[bool] = var(True, toggle_class="-expanded")
 
@@ -114,6 +166,8 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
         super().__init__(classes="tool-panel")
         self.call = call
         self._header = Static(classes="tool-header")
+        self._approval = Static(classes="tool-approval")  # a pending approval's decision line
+        self._approval.display = False
         self._args = Static(classes="tool-args")
         self._args_parts = -1
         self._args_final = False
@@ -125,6 +179,7 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
 
     def compose(self) -> ComposeResult:
         yield self._header
+        yield self._approval
         yield self._args
 
     def on_mount(self) -> None:
@@ -153,6 +208,8 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             size = human_size(len(call.result.text.encode("utf-8")))
             label = "error" if call.status is ToolStatus.ERROR else "result"
             parts.append((f"  → {label} {size}", "$error" if call.status is ToolStatus.ERROR else "$text-muted"))
+        elif call.status is ToolStatus.WAITING and call.gate is not None:
+            parts.append(("  waits for your decision", "$warning italic"))
         elif call.status is ToolStatus.WAITING:
             parts.append(("  waiting for result…", "$text-muted italic"))
         elif call.status is ToolStatus.UNANSWERED:
@@ -181,6 +238,11 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             self._args_parts = len(call.args_parts)
             self._args.update(Content.assemble(_section("arguments"), _tail(call.args_parts, ARGS_SHOWN) or "…"))
         self._header.update(self.header_content())
+        gate = call.gate
+        self._approval.display = gate is not None
+        if gate is not None:
+            self._approval.update(approval_content(*gate))
+        self.refresh_bindings()  # (a e r t come and go with the approval)
         if self.expanded and call.result is not None and self._result_view is None:
             self._result_view = ToolResultView(call.result)
             self.mount(self._result_view)
@@ -212,9 +274,24 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
         else:
             self.notify(f"saved the result ({human_size(len(text.encode('utf-8')))}) to {path}", markup=False)
 
+    def action_decide(self, decision: str) -> None:
+        gate = self.call.gate
+        if gate is None:
+            return
+        allowed = gate[0].calls[gate[1]].allowed
+        if decision not in allowed:  # (said, not typed into the composer: the user meant a decision)
+            self.notify(f"{self.call.name} allows {' or '.join(allowed)}, not {decision}", markup=False)
+            return
+        self.post_message(self.Decide(self, gate[0], gate[1], decision))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        gate = self.call.gate
         if action == "save_result":
             return self.call.result is not None
+        if action == "decide":
+            return gate is not None
+        if action == "toggle_panel":
+            return gate is None  # (a call waiting for approval stays open: its arguments are the question)
         return True
 
     def copy_text(self) -> str:
