@@ -3,13 +3,15 @@
 The server filters by status only: ``interrupted`` (which also follows a cancel, with nothing
 pending) and ``error`` (a refused answer can leave its interrupt pending). So each status is
 read in batches of light rows (``select``: no values), the ones with a pending interrupt are
-kept, and the two are merged newest first. A page stops when it is full; the scan stops after
-``scan_limit`` threads per status, so a server with many cancelled threads costs a bounded
-number of requests.
+kept, and the two are merged newest first. (A thread in ``error`` whose refused answer left its
+interrupt pending lists nothing itself: its state is read, for a bounded number per batch.) A
+page stops when it is full; the scan stops after ``scan_limit`` threads per status, so a server
+with many cancelled threads costs a bounded number of requests.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,12 +21,13 @@ from chat_tui.conversation.interrupts import InterruptEntry, InterruptKind
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
-    from chat_tui.client.models import Thread
+    from chat_tui.client.models import Thread, ThreadState
 
 __all__ = ["InboxCursor", "InboxRow", "inbox_row"]
 
 STATUSES = ("interrupted", "error")
 BATCH = 100  # threads per search request
+STATE_CHECKS = 20  # failed threads per batch whose state is read (they list no interrupt of their own)
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
@@ -39,11 +42,15 @@ class InboxRow:
     entries: tuple[InterruptEntry, ...] = ()  # every pending interrupt, classified
 
 
-def inbox_row(thread: Thread) -> InboxRow | None:
-    """*thread* as an inbox row, or None when nothing in it waits for a human."""
-    if not thread.waiting_for_human:
+def inbox_row(thread: Thread, state: ThreadState | None = None) -> InboxRow | None:
+    """*thread* as an inbox row, or None when nothing in it waits for a human. *state*: the thread's
+    state, the truth for a thread in ``error`` that lists no interrupt of its own."""
+    if state is not None and thread.status == "error" and state.interrupts:
+        pending = list(state.interrupts)
+    elif thread.waiting_for_human:
+        pending = [i for items in thread.interrupts.values() for i in items]
+    else:
         return None
-    pending = [i for items in thread.interrupts.values() for i in items]
     entries = tuple(
         InterruptEntry.from_server(0, item.id, item.value, response_schema=item.response_schema) for item in pending
     )
@@ -96,4 +103,13 @@ class InboxCursor:
             self._offsets[status] += len(threads)
             if len(threads) < self._batch or self._offsets[status] >= self._scan_limit:
                 self._done[status] = True
-            rows.extend(row for thread in threads if (row := inbox_row(thread)) is not None)
+            states = await self._states_of_failed(threads) if status == "error" else {}
+            rows.extend(row for t in threads if (row := inbox_row(t, states.get(t.thread_id))) is not None)
+
+    async def _states_of_failed(self, threads: list[Thread]) -> dict[str, ThreadState]:
+        """A refused answer leaves the thread in ``error`` listing no interrupt, while its state still
+        waits (and a reset can recover it): those threads' states, a few at most per batch."""
+        quiet = [t.thread_id for t in threads if not any(t.interrupts.values())][:STATE_CHECKS]
+        found = await asyncio.gather(*(self._client.threads.get_state(t) for t in quiet), return_exceptions=True)
+        self.requests += len(quiet)
+        return {t: state for t, state in zip(quiet, found, strict=True) if not isinstance(state, BaseException)}

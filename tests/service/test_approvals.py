@@ -81,6 +81,11 @@ async def test_nothing_wrong_is_sent_and_a_refused_answer_is_reset(
     outcome = await service.send(service.answer(conversation, entry, {"decisions": [{"type": "approve"}]}))
     assert outcome.outcome is RunOutcome.ERROR
     assert conversation.pending_interrupts  # still waiting: the answer was refused
+    # The thread is in `error` and lists no interrupt itself; its state still waits: the inbox finds it.
+    thread = await client.threads.get(thread_id)
+    assert thread.status == "error" and not thread.interrupts
+    row = next(r for r in await service.inbox(limit=50) if r.thread.thread_id == thread_id)
+    assert (row.kind, row.preview) == (InterruptKind.HITL, "send_email, delete_file")
     # ...and resetting the request asks again, with a fresh interrupt that a right answer clears.
     await service.reset_request(thread_id)
     outcome = await service.send(service.again(conversation))

@@ -20,11 +20,9 @@ from chat_tui.conversation import InterruptEntry
 from chat_tui.run_config import schema_fields
 from chat_tui.ui.format import args_summary
 from chat_tui.ui.widgets.entries_base import EntryWidget
-from chat_tui.ui.widgets.tool_panel import DECIDE_GROUP, ToolPanel
+from chat_tui.ui.widgets.tool_panel import DECIDE_GROUP, DEFAULT_DESCRIPTION, ToolPanel
 
 __all__ = ["InterruptBlock"]
-
-_DEFAULT_DESCRIPTION = "Tool execution requires approval"  # the middleware's default: it repeats the arguments
 
 
 class InterruptBlock(EntryWidget):
@@ -106,7 +104,7 @@ class InterruptBlock(EntryWidget):
             elif not entry.resolved:
                 parts.append((f"  ({' · '.join(call.allowed)})", "$text-muted"))
             description = call.description.strip()
-            if description and not description.startswith(_DEFAULT_DESCRIPTION):
+            if description and not description.startswith(DEFAULT_DESCRIPTION):
                 parts.append((f"\n   {description.splitlines()[0][:200]}", "italic"))
             lines.append(Content.assemble(*parts))
         return Content("\n").join(lines)

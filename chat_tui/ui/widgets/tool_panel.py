@@ -111,7 +111,11 @@ def approval_content(entry: InterruptEntry, position: int) -> Content:
     keys = " · ".join(f"{DECISION_KEYS[d]} {d}" for d in call.allowed)
     chosen = entry.decisions[position] if position < len(entry.decisions) else None
     if chosen is None:
-        return Content.assemble(("⏸ your decision: ", "bold $warning"), (keys, "$text"))
+        description = call.description.strip()
+        said = "" if not description or description.startswith(DEFAULT_DESCRIPTION) else description.splitlines()[0]
+        return Content.assemble(
+            ("⏸ your decision: ", "bold $warning"), (keys, "$text"), (f"  {said[:160]}" if said else "", "italic")
+        )
     said = f" — {chosen.message}" if chosen.message else ""
     if chosen.type == "edit":
         said = " — " + json.dumps(dict(chosen.args or {}), ensure_ascii=False)
@@ -124,6 +128,7 @@ def approval_content(entry: InterruptEntry, position: int) -> Content:
     )
 
 
+DEFAULT_DESCRIPTION = "Tool execution requires approval"  # the middleware's default: it repeats the arguments
 DECISION_KEYS = {"approve": "a", "edit": "e", "reject": "r", "respond": "t"}
 
 
