@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from chat_tui.conversation.schema_check import schema_problem
 from chat_tui.sanitize import clean_obj
 
 __all__ = [
@@ -214,49 +215,6 @@ def parse_decision(text: str) -> Decision:
     if name == "respond" and not rest.strip():
         raise ValueError("respond=… needs the text the tool should return")
     return Decision(name, message=rest if sep else None)
-
-
-def schema_problem(schema: Mapping[str, Any], value: Any, where: str = "") -> str | None:
-    """A small JSON Schema check (type, required, properties, enum, const, items): what a tool's
-    argument schema usually says. One line, or None when *value* fits."""
-    expected = schema.get("type")
-    types = {
-        "object": Mapping,
-        "array": list,
-        "string": str,
-        "boolean": bool,
-        "null": type(None),
-    }
-    label = where or "the value"
-    if isinstance(expected, str):
-        if expected in ("integer", "number"):
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
-            ok = ok and (expected == "number" or float(value).is_integer())
-        else:
-            ok = isinstance(value, types.get(expected, object))
-        if not ok:
-            return f"{label} must be {'an' if expected[0] in 'aeiou' else 'a'} {expected}"
-    if "const" in schema and value != schema["const"]:
-        return f"{label} must be {schema['const']!r}"
-    if isinstance(schema.get("enum"), list) and value not in schema["enum"]:
-        return f"{label} must be one of {', '.join(map(str, schema['enum']))}"
-    if isinstance(value, Mapping):
-        for key in schema.get("required", []) or []:
-            if key not in value:
-                return f"{key!r} is required"
-        properties = schema.get("properties")
-        if isinstance(properties, Mapping):
-            for key, sub in properties.items():
-                if key in value and isinstance(sub, Mapping):
-                    problem = schema_problem(sub, value[key], f"{where}.{key}" if where else str(key))
-                    if problem:
-                        return problem
-    if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
-        for index, item in enumerate(value):
-            problem = schema_problem(schema["items"], item, f"{where}[{index}]")
-            if problem:
-                return problem
-    return None
 
 
 def _is_list_of_mappings(value: Any) -> bool:

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from chat_tui.conversation.interrupts import schema_problem
+from chat_tui.conversation.schema_check import schema_problem
 from chat_tui.run_config import schema_fields
 from chat_tui.ui.widgets.schema_form import collect_fields, field_widgets
 

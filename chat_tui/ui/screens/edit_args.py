@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
-from chat_tui.conversation.interrupts import schema_problem
+from chat_tui.conversation.schema_check import schema_problem
 
 __all__ = ["EditArgsScreen"]
 
