@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Markdown
 
@@ -305,6 +306,23 @@ async def test_tab_letters_and_p_in_the_message_pane(
         assert screen.focused is screen.composer and screen.composer.text == "hi"
         await pilot.press("tab", "tab")  # there and back
         assert screen.focused is screen.composer
+
+        # Typed fast (a terminal delivers a burst in one read) while a tool panel has the focus: after
+        # the first letter every key is the composer's, the pane's own keys (space, p, Enter) included.
+        screen.composer.clear()
+        panel = screen.view.query(ToolPanel).first()
+        panel.focus()
+        await wait_until(pilot, lambda: screen.focused is panel, what="the panel focused")
+        expanded = panel.expanded
+        driver = app._driver
+        assert driver is not None
+        for char in "do p\r":
+            key = {" ": "space", "\r": "enter"}.get(char, char)
+            event = events.Key(key, char)
+            event.set_sender(app)
+            driver.send_message(event)
+        await wait_until(pilot, lambda: screen.conversation.messages[-1].text == "do p", what="the message sent")
+        assert panel.expanded == expanded  # the space was typed, not a toggle of the panel
 
 
 async def test_a_one_megabyte_line_wraps_says_its_size_and_saves_to_a_file(

@@ -103,6 +103,7 @@ class ChatScreen(ChatApprovals):
         self.started = False  # the service has started here (tests and benchmarks wait for it)
         # The main widgets, held directly: they are needed while the screen unmounts too.
         self.view = ConversationView(id="conversation")
+        self.view.typed_away = self.typed_away
         self.composer = Composer(id="composer", placeholder="Message the assistant — Enter sends, Ctrl+J newline")
         self.sidebar = ThreadSidebar(id="sidebar")
         self.threads = self.sidebar.threads

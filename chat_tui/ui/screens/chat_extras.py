@@ -114,10 +114,10 @@ class ChatExtras(Screen[None]):
     def action_focus_composer(self) -> None:
         self.composer.focus()
 
-    @on(ConversationView.TypedAway)
-    def _typed_away(self, event: ConversationView.TypedAway) -> None:
-        self.composer.focus()
-        self.composer.insert(event.text)
+    def typed_away(self, text: str) -> None:
+        """A character typed in the message pane: into the composer, which takes the focus at once."""
+        self.set_focus(self.composer)
+        self.composer.insert(text)
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar_visible = not self.sidebar_visible

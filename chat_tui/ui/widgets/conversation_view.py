@@ -13,6 +13,7 @@ The stream worker never touches widgets: it appends to the :class:`Conversation`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -75,13 +76,6 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
         ),
     ]
 
-    class TypedAway(Message):
-        """The user typed *text* in the pane: it belongs in the composer."""
-
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
     class CopyRequested(Message):
         def __init__(self, text: str, what: str) -> None:
             super().__init__()
@@ -93,6 +87,8 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
         self.conversation: Conversation | None = None
         self._show_nodes = False
         self._labels_enabled = True  # the user's option; labels show when enabled and >1 node spoke
+        # The screen's: a character typed in the pane that is none of its keys goes to the composer.
+        self.typed_away: Callable[[str], None] | None = None
 
     def make_widget(self, entry: Entry) -> EntryWidget | None:
         return widget_for(entry, show_node=self._show_nodes)
@@ -268,7 +264,10 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
             return
         event.stop()
         event.prevent_default()
-        self.post_message(self.TypedAway(event.character))
+        if self.typed_away is not None:
+            # At once, not by a message: the rest of a fast burst of keys is already queued, and
+            # must find the composer focused (else the pane's space, p and Enter would take them).
+            self.typed_away(event.character)
 
     def action_copy(self) -> None:
         focused = self.screen.focused
