@@ -173,6 +173,7 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
         self._header = Static(classes="tool-header")
         self._approval = Static(classes="tool-approval")  # a pending approval's decision line
         self._approval.display = False
+        self._gated = False  # the approval line (and its keys) shown
         self._args = Static(classes="tool-args")
         self._args_parts = -1
         self._args_final = False
@@ -244,10 +245,12 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             self._args.update(Content.assemble(_section("arguments"), _tail(call.args_parts, ARGS_SHOWN) or "…"))
         self._header.update(self.header_content())
         gate = call.gate
-        self._approval.display = gate is not None
+        if (gate is not None) != self._gated:  # (not per streamed chunk: that redoes the footer every time)
+            self._gated = gate is not None
+            self._approval.display = self._gated
+            self.refresh_bindings()  # a e r t come and go with the approval
         if gate is not None:
             self._approval.update(approval_content(*gate))
-        self.refresh_bindings()  # (a e r t come and go with the approval)
         if self.expanded and call.result is not None and self._result_view is None:
             self._result_view = ToolResultView(call.result)
             self.mount(self._result_view)
