@@ -195,6 +195,9 @@ async def test_dismiss_ends_the_pending_request(
         screen = await connected(pilot)
         await send(pilot, "delete /tmp/x.log")
         await waiting_for_decisions(pilot, screen, 1)
+        (block,) = screen.view.query(InterruptBlock)
+        hint = str(block.query(Static)[-1].render())
+        assert "on each call: a approve · r reject." in hint and "edit" not in hint  # only the keys that work
         thread_id = screen.conversation.thread_id or ""
         screen.action_dismiss_interrupt()
         confirm = await modal(pilot, ConfirmScreen)

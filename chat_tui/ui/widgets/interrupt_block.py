@@ -17,10 +17,11 @@ from textual.message import Message
 from textual.widgets import Static
 
 from chat_tui.conversation import InterruptEntry
+from chat_tui.conversation.interrupts import DECISIONS
 from chat_tui.run_config import schema_fields
 from chat_tui.ui.format import args_summary
 from chat_tui.ui.widgets.entries_base import EntryWidget
-from chat_tui.ui.widgets.tool_panel import DECIDE_GROUP, DEFAULT_DESCRIPTION, ToolPanel
+from chat_tui.ui.widgets.tool_panel import DECIDE_GROUP, DECISION_KEYS, DEFAULT_DESCRIPTION, ToolPanel
 
 __all__ = ["InterruptBlock"]
 
@@ -115,7 +116,8 @@ class InterruptBlock(EntryWidget):
             if self.has_form:
                 return "Tab, then f: a form for the answer it expects (or type the answer as JSON and press Enter)."
             return "Type an answer (yes / no / JSON) and press Enter to resume the run."
-        keys = "a approve · e edit · r reject · t respond"
+        allowed = {d for call in entry.calls for d in call.allowed}  # (only the keys that do something here)
+        keys = " · ".join(f"{DECISION_KEYS[d]} {d}" for d in DECISIONS if d in allowed)
         how = f"Here, call by call: {keys}." if self._unattached() is not None else f"Tab, then on each call: {keys}."
         if len(entry.calls) == 1:
             return f"{how} Sent after asking."
