@@ -93,3 +93,16 @@ async def client(server_url: str) -> AsyncIterator[Any]:
 
     async with LangGraphClient(server_url) as lg:
         yield lg
+
+
+@pytest.fixture
+async def proxy(server_url: str) -> AsyncIterator[Any]:
+    """A fault-injecting proxy in front of the real demo server, one per test (its request log
+    shows what a command sent)."""
+    from tests.faults.proxy import FaultProxy
+
+    fault_proxy = await FaultProxy(server_url).start()
+    try:
+        yield fault_proxy
+    finally:
+        await fault_proxy.stop()

@@ -161,12 +161,16 @@ async def review(state: MessagesState, runtime: Runtime[DemoContext]) -> dict[st
     return {"messages": [await model.ainvoke(state["messages"])]}
 
 
-def build_legacy_graph(*, checkpointer: Checkpointer = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+def _one_node_graph(name: str, node: Any, checkpointer: Checkpointer) -> CompiledStateGraph[Any, Any, Any, Any]:
     g = StateGraph(MessagesState, context_schema=DemoContext)
-    g.add_node("review", review)
-    g.add_edge(START, "review")
-    g.add_edge("review", END)
-    return g.compile(name="legacy_inbox", checkpointer=checkpointer)
+    g.add_node(node.__name__, node)
+    g.add_edge(START, node.__name__)
+    g.add_edge(node.__name__, END)
+    return g.compile(name=name, checkpointer=checkpointer)
+
+
+def build_legacy_graph(*, checkpointer: Checkpointer = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+    return _one_node_graph("legacy_inbox", review, checkpointer)
 
 
 # --- booking (a value interrupt with a response schema) --------------------------------------
@@ -199,11 +203,7 @@ async def book(state: MessagesState, runtime: Runtime[DemoContext]) -> dict[str,
 
 
 def build_booking_graph(*, checkpointer: Checkpointer = None) -> CompiledStateGraph[Any, Any, Any, Any]:
-    g = StateGraph(MessagesState, context_schema=DemoContext)
-    g.add_node("book", book)
-    g.add_edge(START, "book")
-    g.add_edge("book", END)
-    return g.compile(name="booking", checkpointer=checkpointer)
+    return _one_node_graph("booking", book, checkpointer)
 
 
 approvals_graph = build_approvals_graph("batched")

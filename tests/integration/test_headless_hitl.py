@@ -9,7 +9,7 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -72,15 +72,6 @@ async def until(fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool], ti
             return value
         assert asyncio.get_running_loop().time() < deadline, f"still not done: {value!r}"
         await asyncio.sleep(0.05)
-
-
-@pytest.fixture
-async def proxy(server_url: str) -> AsyncIterator[FaultProxy]:
-    fault_proxy = await FaultProxy(server_url).start()
-    try:
-        yield fault_proxy
-    finally:
-        await fault_proxy.stop()
 
 
 # -- what `stream --json` lists -------------------------------------------------------------------
