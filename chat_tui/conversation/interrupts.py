@@ -289,6 +289,7 @@ class InterruptEntry:
     calls: tuple[GatedCall, ...] = ()  # the gated tool calls it waits on (HITL kinds)
     decisions: list[Decision | None] = field(default_factory=list)  # chosen so far, one per call (until sent)
     schema: Mapping[str, Any] | None = None  # a value interrupt's ``response_schema``: the answer it expects
+    attached: set[int] = field(default_factory=set)  # the calls a streamed tool call shows (by position)
 
     @classmethod
     def from_server(

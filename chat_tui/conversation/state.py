@@ -265,6 +265,7 @@ class ConversationState:
                 continue
             taken.append(match)
             match.gate = (entry, position)
+            entry.attached.add(position)
             if match.message is not None:
                 self._touch(match.message)
         self._gated[entry.seq] = taken

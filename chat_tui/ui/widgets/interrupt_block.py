@@ -124,16 +124,12 @@ class InterruptBlock(EntryWidget):
         return f"{how} Nothing is sent until every call has a decision; then all go as one answer (after asking)."
 
     def _unattached(self) -> int | None:
-        """The first undecided call no tool panel shows (decided here, in order)."""
+        """The first undecided call no tool panel shows (decided here, in order): known from the
+        conversation, not from what is mounted yet."""
         entry = self.entry
         if entry.resolved:
             return None
-        shown = {
-            panel.call.gate[1]
-            for panel in self.screen.query(ToolPanel)
-            if panel.call.gate is not None and panel.call.gate[0] is entry
-        }
-        return next((p for p, d in enumerate(entry.decisions) if d is None and p not in shown), None)
+        return next((p for p, d in enumerate(entry.decisions) if d is None and p not in entry.attached), None)
 
     async def sync(self) -> None:
         self._render_state()
