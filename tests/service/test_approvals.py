@@ -5,29 +5,24 @@ threads (cancelled ones, which wait for nobody, left out)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from chat_tui.client import LangGraphClient
-from chat_tui.connection import Connection
 from chat_tui.conversation import Conversation, RunOutcome
 from chat_tui.conversation.interrupts import Decision, InterruptKind
 from chat_tui.service.approvals import NotSendable
 from chat_tui.service.chat import ChatService
 from chat_tui.service.inbox import InboxCursor
-from chat_tui.settings.userdata import UserData
 
 pytestmark = pytest.mark.server
 
 
 @pytest.fixture
-async def service(server_url: str, user_dirs: dict[str, Path]) -> AsyncIterator[ChatService]:
-    connection = Connection(server_url)
-    service = ChatService(connection, connection.client(), UserData(user_dirs["data"]), assistant_id="approvals")
-    yield service
-    await service.aclose()
+def service(service: ChatService) -> ChatService:
+    service.assistant_id = "approvals"  # (the shared fixture's, on the approval graph)
+    return service
 
 
 async def until(predicate: Callable[[], object], timeout: float = 20.0) -> None:

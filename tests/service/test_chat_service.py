@@ -7,30 +7,18 @@ plain callback, as a CLI flag or a test runner would answer it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from chat_tui.client import LangGraphClient
-from chat_tui.connection import Connection
 from chat_tui.conversation import Conversation, RunOutcome
 from chat_tui.run_config import RunConfig
 from chat_tui.service.chat import ChatService
 from chat_tui.service.outcomes import Accepted, BusyChoice
-from chat_tui.settings.userdata import UserData
 from tests.support.runs import assert_matches_state
 
 pytestmark = pytest.mark.server
 SLOW = {"delay_ms": 12}  # the `slow` script runs at 5x: a few seconds
-
-
-@pytest.fixture
-async def service(server_url: str, user_dirs: dict[str, Path]) -> AsyncIterator[ChatService]:
-    connection = Connection(server_url)
-    service = ChatService(connection, connection.client(), UserData(user_dirs["data"]), assistant_id="agent")
-    yield service
-    await service.aclose()
 
 
 def answer(choice: BusyChoice | None) -> tuple[list[bool], object]:

@@ -58,25 +58,26 @@ async def connected(pilot: Pilot[Any]) -> ChatScreen:
 
 
 async def send(pilot: Pilot[Any], text: str) -> None:
-    """Type *text* into the composer and press Enter, in one burst, as a terminal delivers it.
+    """Type *text* into the composer and press Enter, in one burst, as a terminal delivers it."""
+    chat(pilot.app).composer.focus()  # type: ignore[arg-type]
+    await type_burst(pilot, text)
+
+
+async def type_burst(pilot: Pilot[Any], text: str, *, enter: bool = True) -> None:
+    """Type *text* (then Enter) wherever the focus is, in one burst, as a terminal delivers it.
 
     The keys go through the driver like a real terminal's. (``Pilot.press`` waits for the
     app to go idle after every key, up to 2 s a key while a stream renders, so typing one
     sentence could outlast the run the test wanted to type into.)
     """
     app = pilot.app
-    screen = chat(app)  # type: ignore[arg-type]
-    screen.composer.focus()
     driver = app._driver
     assert driver is not None
-    for char in text:
-        key = char if char.isalnum() else "ctrl+j" if char == "\n" else _character_to_key(char)
+    keys = [(char if char.isalnum() else "ctrl+j" if char == "\n" else _character_to_key(char), char) for char in text]
+    for key, char in [*keys, *([("enter", "\r")] if enter else [])]:
         event = events.Key(key, char)
         event.set_sender(app)
         driver.send_message(event)
-    enter = events.Key("enter", "\r")
-    enter.set_sender(app)
-    driver.send_message(enter)
     await pilot.pause()
 
 

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.widgets import Markdown
 
@@ -14,7 +13,7 @@ from chat_tui.client import LangGraphClient
 from chat_tui.ui.widgets.conversation_view import WINDOW
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, UserMessage
 from chat_tui.ui.widgets.tool_panel import ToolPanel
-from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+from tests.support.pilot import connected, make_app, run_finished, send, type_burst, wait_until
 from tests.support.threads import long_thread
 
 pytestmark = pytest.mark.server
@@ -314,13 +313,7 @@ async def test_tab_letters_and_p_in_the_message_pane(
         panel.focus()
         await wait_until(pilot, lambda: screen.focused is panel, what="the panel focused")
         expanded = panel.expanded
-        driver = app._driver
-        assert driver is not None
-        for char in "do p\r":
-            key = {" ": "space", "\r": "enter"}.get(char, char)
-            event = events.Key(key, char)
-            event.set_sender(app)
-            driver.send_message(event)
+        await type_burst(pilot, "do p")
         await wait_until(pilot, lambda: screen.conversation.messages[-1].text == "do p", what="the message sent")
         assert panel.expanded == expanded  # the space was typed, not a toggle of the panel
 
