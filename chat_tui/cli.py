@@ -50,6 +50,7 @@ examples:
   chat-tui stream --demo --thread <id> --resume '{"approved": true}'
   chat-tui stream --url … --thread <id> --decide approve --decide 'reject=keep the report'
   chat-tui inbox --url … --json            the threads waiting for a human, newest first
+  chat-tui test examples/ --demo           run scripted agent tests (see chat-tui test --help)
   chat-tui config path                     where settings, data and logs live
   chat-tui config show                     the effective settings, secrets masked
 """
@@ -176,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_limit, default=50, metavar="N", help="at most N threads, the newest (default 50)"
     )
 
+    from chat_tui.testing.arguments import add_test_parser
+
+    add_test_parser(commands, _add_connection_args)
+
     config = commands.add_parser("config", help="show where settings live, or the effective settings")
     config.add_argument("action", choices=["path", "show"], help="`path`: where things live; `show`: settings")
     return parser
@@ -186,10 +191,38 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
+def _test_subcommand(argv: list[str]) -> int | None:
+    """``chat-tui test record …`` and ``chat-tui test schema`` (not PATHs named record or schema)."""
+    if "test" not in argv:
+        return None
+    at = argv.index("test")
+    rest = argv[at + 1 :]
+    if rest[:1] == ["schema"] and len(rest) == 1:
+        from chat_tui.testing.command import print_schema
+
+        return print_schema()
+    if rest[:1] == ["record"]:
+        from chat_tui.testing.arguments import record_parser
+
+        args = record_parser(_Parser, _add_connection_args).parse_args(argv[:at] + rest[1:])
+        return _with_connection(_run_record, args)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    try:
+        special = _test_subcommand(argv)
+        if special is not None:
+            return special
+    except KeyboardInterrupt:
+        sys.stderr.write("chat-tui: interrupted\n")
+        return 130
     args = parser.parse_args(argv)
     try:
+        if args.command == "test":
+            return _test(args)
         if args.command == "stream":
             return _stream(args)
         if args.command == "inbox":
@@ -259,6 +292,52 @@ def _inbox(args: argparse.Namespace) -> int:
     if launch.connection is None:
         return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
     return _run_inbox(launch.connection, args)
+
+
+def _with_connection(run: Callable[[Any, argparse.Namespace], int], args: argparse.Namespace) -> int:
+    from chat_tui.client.errors import ClientError
+    from chat_tui.connection import Overrides
+    from chat_tui.settings.profiles import resolve_command_line
+
+    try:
+        launch = resolve_command_line(Overrides.from_args(args))
+    except ClientError as exc:
+        return _fail(str(exc))
+    if launch.demo:
+        return _on_demo(run, args)
+    if launch.connection is None:
+        return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
+    return run(launch.connection, args)
+
+
+def _test(args: argparse.Namespace) -> int:
+    from chat_tui.testing.command import TestOptions, load_selection
+
+    options = TestOptions.from_args(args)
+    for report in (options.junit, options.jsonl, options.markdown):
+        if report is not None and not report.resolve().parent.is_dir():
+            return _fail(f"cannot write {report}: its folder does not exist")
+    selected = load_selection(options, sys.stderr, fallback_assistant="")
+    if isinstance(selected, int):
+        return selected
+
+    def run(connection: Any, _args: argparse.Namespace) -> int:
+        import asyncio
+
+        from chat_tui.testing.command import run_tests
+
+        for item in selected:  # scenarios that name no assistant: the profile's, else the default
+            item.assistant = item.assistant or connection.assistant_id or "agent"
+
+        return asyncio.run(run_tests(connection, options, selected))
+
+    return _with_connection(run, args)
+
+
+def _run_record(connection: Any, args: argparse.Namespace) -> int:
+    from chat_tui.testing.record import run_record
+
+    return run_record(connection, args.thread, output=args.output, force=args.force, scenario_id=args.scenario_id)
 
 
 def _on_demo(run: Callable[[Any, argparse.Namespace], int], args: argparse.Namespace) -> int:

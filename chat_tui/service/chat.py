@@ -155,9 +155,11 @@ class ChatService(Approvals, ThreadActions):
         draft_key = outgoing.draft_key
         new_thread = request.thread_id is None
 
-        def not_sent(problem: str | None, *, declined: bool = False) -> SendOutcome:
+        def not_sent(problem: str | None, *, declined: bool = False, error: ClientError | None = None) -> SendOutcome:
             restored = drafts.failed(draft_key, text, composer_text()) if drafts is not None else None
-            return SendOutcome(False, request.thread_id, restored_text=restored, problem=problem, declined=declined)
+            return SendOutcome(
+                False, request.thread_id, restored_text=restored, problem=problem, declined=declined, error=error
+            )
 
         running = self.live.get(request.thread_id) if request.thread_id else None
         if running is not None:  # our own run (or one we follow) is streaming in this thread
@@ -198,7 +200,8 @@ class ChatService(Approvals, ThreadActions):
                     choice = await ask_busy(False) if busy and ask_busy is not None else None
                     if choice is None:
                         declined = busy and ask_busy is not None
-                        return not_sent(None if declined else str(failed.error), declined=declined)
+                        problem = None if declined else str(failed.error)
+                        return not_sent(problem, declined=declined, error=failed.error)
                     request.multitask_strategy = choice  # the 409 created nothing: sending again is safe
                     turn = Turn(self.client, conversation, request, on_event=on_event, on_accepted=accepted)
                     live.turn = turn

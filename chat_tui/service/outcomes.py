@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chat_tui.client.errors import ClientError
     from chat_tui.client.models import Thread
     from chat_tui.conversation import Conversation, RunOutcome
     from chat_tui.run_config import RunConfig
@@ -92,6 +93,7 @@ class SendOutcome:
     restored_text: str | None = None  # put back in the composer: it was not sent and the composer was empty
     problem: str | None = None  # one line: why it was not sent (``sent`` False), or what went wrong while it streamed
     declined: bool = False  # the user chose to keep the message (nothing to report)
+    error: ClientError | None = None  # what the server or the network answered, when ``sent`` is False
     titled: Thread | None = None  # a thread this send created, after it was given a title
 
 

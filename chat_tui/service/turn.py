@@ -48,6 +48,7 @@ class TurnRequest:
     multitask_strategy: str | None = None
     message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     no_input: bool = False  # a run with neither input nor command (after a state update: it runs what is next)
+    input: dict[str, Any] | None = None  # the run's input as it is (graphs without a messages key), instead of text
 
     @property
     def is_resume(self) -> bool:
@@ -115,6 +116,8 @@ class Turn:
                 kwargs["command"] = {"resume": request.resume}
             elif request.no_input:
                 pass
+            elif request.input is not None:
+                kwargs["input"] = request.input
             else:
                 content = request.text or ""
                 kwargs["input"] = {"messages": [{"role": "user", "content": content, "id": request.message_id}]}

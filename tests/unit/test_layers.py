@@ -37,10 +37,12 @@ ALLOWED: dict[str, set[str]] = {
     # ...its answers to interrupts (--decide, --resume), and `chat-tui inbox` (which prints interrupts alike)
     "headless_answers": FLOOR | {"client", "conversation", "connection", "service"},
     "inbox_command": FLOOR | {"client", "conversation", "connection", "service", "headless_answers"},
+    # `chat-tui test` drives runs as the app does and answers interrupts as `chat-tui stream` does
+    "testing": FLOOR | {"client", "conversation", "connection", "service", "headless_answers"},
     "ui": FLOOR | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile"},
     "launch": FLOOR | {"client", "connection", "settings", "ui"},
     "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo"},
-    "cli": FLOOR | {"client", "connection", "settings", "headless", "inbox_command", "launch", "demo"},
+    "cli": FLOOR | {"client", "connection", "settings", "headless", "inbox_command", "launch", "demo", "testing"},
     "__main__": {"cli"},
     # The demo runs in its own process and needs nothing of the client beyond where logs go.
     "demo": FLOOR | {"settings"},

@@ -1,0 +1,14 @@
+"""``chat-tui test``: scripted agent tests against any Agent Server deployment.
+
+A front end beside ``headless`` and ``ui``: each scenario run is a new thread on the server,
+driven turn by turn through :class:`~chat_tui.service.chat.ChatService` and folded into the same
+:class:`~chat_tui.conversation.Conversation` the app shows, so a test sees what a user sees.
+
+* :mod:`.model`: the scenario file format (pydantic; ``chat-tui test schema`` prints its JSON Schema);
+* :mod:`.loader`: YAML files to models, every problem as ``FILE:LINE: message``;
+* :mod:`.matchers`, :mod:`.trajectory`: the assertions' comparisons (pure);
+* :mod:`.observe`, :mod:`.checks`: what a turn did, and the verdict of each expectation on it;
+* :mod:`.runner`: runs, concurrency, timeouts, answers to interrupts;
+* :mod:`.results`, :mod:`.reports`: aggregation, and the console, JUnit, JSONL and Markdown reports;
+* :mod:`.record`: a thread turned into a scenario; :mod:`.command`: the command line.
+"""
