@@ -138,10 +138,11 @@ async def run_tests(
     options: TestOptions,
     selected: list[Selected],
     *,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Run *selected* on *connection* and write the reports; returns the exit code."""
+    out, err = out or sys.stdout, err or sys.stderr  # (at call time: a test may have replaced them)
     if connection.api_key is not None and connection.plaintext_remote:
         err.write(f"warning: the API key is sent unencrypted to {connection.host} (http://)\n")
     started = time.monotonic()
@@ -188,6 +189,7 @@ async def run_tests(
     return suite.exit_code
 
 
-def print_schema(out: TextIO = sys.stdout) -> int:
+def print_schema(out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     out.write(json.dumps(json_schema(), indent=2) + "\n")
     return EXIT["ok"]

@@ -129,8 +129,10 @@ def load_file(path: Path) -> LoadedFile:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise InvalidSuite([f"{path}:{line}: not valid YAML: {clean_line(str(exc.problem), 200)}"]) from None
+        mark = exc.context_mark or exc.problem_mark  # where the broken construct starts
+        line = mark.line + 1 if mark else 1
+        what = f"{exc.context}: {exc.problem}" if exc.context else str(exc.problem)
+        raise InvalidSuite([f"{path}:{line}: not valid YAML: {clean_line(what, 200)}"]) from None
     except yaml.YAMLError as exc:
         raise InvalidSuite([f"{path}:1: not valid YAML: {clean_line(str(exc), 200)}"]) from None
     finally:

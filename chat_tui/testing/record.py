@@ -228,10 +228,11 @@ def run_record(
     output: Path | None = None,
     force: bool = False,
     scenario_id: str | None = None,
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
     """Write (or print) the scenario of *thread_id*; returns the exit code."""
+    out, err = out or sys.stdout, err or sys.stderr
     if output is not None and output.exists() and not force:
         err.write(f"chat-tui: error: {output} exists (pass --force to overwrite it); nothing was written\n")
         return EXIT["usage"]
