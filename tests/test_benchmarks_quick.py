@@ -29,6 +29,7 @@ QUICK_FIGURES = [
     "ingest.5000.ours_events_per_s",
     "ingest.5000.ours_peak_memory",
     "ingest.real.ours_vs_sdk",
+    "test_runner.16.ours_vs_sdk",
     "render.250.per_chunk",
     "render.1000.per_chunk",
     "render.per_chunk_1000_vs_250",

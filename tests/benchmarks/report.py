@@ -29,6 +29,7 @@ GROUPS = {
     "render": "2. Render (one streamed answer in the real app)",
     "long_thread": "3. Long thread (open, scroll, top and back)",
     "thread_list": "4. Thread list (10,000 threads on the server)",
+    "test_runner": "5. `chat-tui test` (a suite beside a plain SDK loop)",
 }
 
 # What limits each group's figures, from the profiles taken while making them (see the
@@ -80,6 +81,13 @@ LIMITS = {
         "changed (`ThreadList.on_resize`): p95 ~23 ms, ~28 s to the end, the slowest frames the ones "
         "that add a page. The minute's relative-time refresh re-renders only the rows in view (the "
         "others as they scroll in); it re-rendered every loaded row, ~1 s at 10,000."
+    ),
+    "test_runner": (
+        "The demo server streams with no token delay here, so the client's share of a run is as large "
+        "as it gets; both sides share the machine's two cores with the server, whose work per run "
+        "(a new thread, a model turn, a tool, a second model turn) dominates. Beyond the SDK loop, "
+        "each of our runs folds every event into the conversation the app shows, reads the thread's "
+        "state once at its end (the same reconciliation the app does) and evaluates its checks."
     ),
     "startup": (
         "The smallest Textual app drawing one word is measured beside it (`first_frame_minimal_textual`): "
