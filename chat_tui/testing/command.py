@@ -128,6 +128,9 @@ def _progress(out: TextIO, verbose: bool) -> Any:
             for turn in run.turns:
                 sent = clean_line(turn.sent, 100)
                 out.write(f"      turn {turn.index + 1}: {sent} -> {turn.status} ({turn.latency_ms:.0f} ms)\n")
+                if turn.request is not None and "command" in turn.request:  # what the answer became
+                    body = json.dumps(turn.request["command"], ensure_ascii=False, default=str)
+                    out.write(f"        sent command: {clean_line(body, 300)}\n")
         out.flush()
 
     return on_run

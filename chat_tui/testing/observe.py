@@ -65,6 +65,7 @@ class TurnObservation:
     index: int
     kind: str
     sent: str  # what the turn sent, on one line
+    request: dict[str, Any] | None = None  # the run's input or command exactly as sent (answers keyed by id)
     status: str = "error"
     thread_id: str | None = None
     run_id: str | None = None

@@ -100,6 +100,12 @@ class Runner:
                 answer.turn = n
                 result.checks.append(answer)
                 return
+            request = outgoing.request
+            if request.is_resume:
+                seen.request = {"command": {"resume": request.resume}}
+            else:
+                message = {"role": "user", "content": request.text, "id": request.message_id}
+                seen.request = {"input": request.input if request.input is not None else {"messages": [message]}}
             decided = decided_calls(conversation)
             trail = NodeTrail()
             started = time.monotonic()
