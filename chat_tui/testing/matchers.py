@@ -131,6 +131,11 @@ def subset_problem(expected: Any, actual: Any, where: str = "the value") -> str 
     return value_problem(expected, actual, where)
 
 
+def _argument(actual: Mapping[str, Any], path: str) -> Any:
+    """An argument named *path* (even with dots in its name), else the dotted path into the arguments."""
+    return actual[path] if path in actual else dig(actual, path)
+
+
 def args_problem(expected: Mapping[str, Any] | None, actual: Any, mode: str) -> str | None:
     """Why a call's arguments *actual* do not fit *expected* under *mode*; None when they do."""
     if expected is None or mode == "ignore":
@@ -151,14 +156,14 @@ def args_problem(expected: Mapping[str, Any] | None, actual: Any, mode: str) -> 
         if unlisted:
             return f"argument(s) {', '.join(unlisted)} are not listed (args_mode: superset)"
         for path, item in expected.items():
-            value = dig(actual, path)
+            value = _argument(actual, path)
             if value is not MISSING:
                 problem = value_problem(item, value, f"args.{path}")
                 if problem:
                     return problem
         return None
     for path, item in expected.items():
-        problem = value_problem(item, dig(actual, path), f"args.{path}")
+        problem = value_problem(item, _argument(actual, path), f"args.{path}")
         if problem:
             return problem
     return None
@@ -184,12 +189,16 @@ def text_problems(expect: TextExpect, text: str) -> list[str]:
     checks: Sequence[tuple[str | None, bool, str]] = (
         (expect.equals, text == (expect.equals or ""), "is {text}, expected exactly {op}"),
         (expect.contains, (expect.contains or "") in text, "{text} does not contain {op}"),
-        (expect.icontains, (expect.icontains or "").lower() in text.lower(), "{text} does not contain {op} (any case)"),
+        (
+            expect.icontains,
+            (expect.icontains or "").casefold() in text.casefold(),
+            "{text} does not contain {op} (any case)",
+        ),
         (expect.not_equals, text != expect.not_equals, "is exactly {op}"),
         (expect.not_contains, (expect.not_contains or "") not in text, "{text} contains {op}"),
         (
             expect.not_icontains,
-            (expect.not_icontains or "").lower() not in text.lower(),
+            (expect.not_icontains or "").casefold() not in text.casefold(),
             "{text} contains {op} (any case)",
         ),
     )
