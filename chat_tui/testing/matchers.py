@@ -186,19 +186,20 @@ def text_problems(expect: TextExpect, text: str) -> list[str]:
     """Every way *text* breaks *expect* (a turn's final text)."""
     problems: list[str] = []
     shown = short(text)
+    folded = text.casefold()
     checks: Sequence[tuple[str | None, bool, str]] = (
         (expect.equals, text == (expect.equals or ""), "is {text}, expected exactly {op}"),
         (expect.contains, (expect.contains or "") in text, "{text} does not contain {op}"),
         (
             expect.icontains,
-            (expect.icontains or "").casefold() in text.casefold(),
+            (expect.icontains or "").casefold() in folded,
             "{text} does not contain {op} (any case)",
         ),
         (expect.not_equals, text != expect.not_equals, "is exactly {op}"),
         (expect.not_contains, (expect.not_contains or "") not in text, "{text} contains {op}"),
         (
             expect.not_icontains,
-            (expect.not_icontains or "").casefold() not in text.casefold(),
+            (expect.not_icontains or "").casefold() not in folded,
             "{text} contains {op} (any case)",
         ),
     )
