@@ -17,43 +17,11 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from chat_tui import __version__
+from chat_tui.cli_parsers import DECIDE_HELP, EXAMPLES, add_history_parsers
 
 __all__ = ["build_parser", "main"]
 
 INBOX_MAX = 1000
-
-DECIDE_HELP = """\
-answering an interrupt (with --thread; the thread is read first, and nothing is sent when the
-answer is wrong: exit 2 with one line on stderr):
-  --decide DECISION, once per gated tool call, in order (batched approvals), or once for the
-  chosen per-call or legacy interrupt. DECISION is one of
-    approve              run the call as it is
-    reject[=REASON]      do not run it (the reason is returned to the model)
-    respond=TEXT         do not run it; TEXT is returned as the tool's result
-    edit=JSON            run it with these arguments (a JSON object)
-  and must be one the call allows (`stream --json` lists them as "allowed").
-  --resume JSON answers with a raw value (a bare word is sent as a string), keyed by the
-  interrupt's id for you; a JSON object keyed by pending interrupt ids is sent as it is.
-  --interrupt ID picks one of several pending interrupts (required when several wait).
-
-exit codes: 0 success, 1 the run failed or was cancelled, 2 bad usage (nothing was sent),
-3 the run waits at an interrupt, 4 the server could not be reached or refused the request
-"""
-
-EXAMPLES = """\
-examples:
-  chat-tui --demo                          open the app on the embedded offline demo server
-  chat-tui --url http://127.0.0.1:2024     open the app on a local `langgraph dev`
-  chat-tui --url https://my-deployment.example.com --api-key-env LANGSMITH_API_KEY --assistant agent
-  chat-tui stream --demo "what's the weather in sf"
-  chat-tui stream --url http://127.0.0.1:2024 --assistant agent --json "hello"
-  chat-tui stream --demo --thread <id> --resume '{"approved": true}'
-  chat-tui stream --url … --thread <id> --decide approve --decide 'reject=keep the report'
-  chat-tui inbox --url … --json            the threads waiting for a human, newest first
-  chat-tui test examples/ --demo           run scripted agent tests (see chat-tui test --help)
-  chat-tui config path                     where settings, data and logs live
-  chat-tui config show                     the effective settings, secrets masked
-"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -150,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
         "edit=JSON (see below)",
     )
     stream.add_argument("--interrupt", metavar="ID", help="the pending interrupt to answer, when several wait")
+    stream.add_argument(
+        "--checkpoint",
+        metavar="CHECKPOINT_ID",
+        help="run from this checkpoint of --thread (see `chat-tui history`): with MESSAGE an edit (a new branch), "
+        "without one a regenerate or replay",
+    )
     stream.add_argument("--subgraphs", action="store_true", help="also stream tokens from inside subgraphs")
     output = stream.add_mutually_exclusive_group()
     output.add_argument("--raw", action="store_true", help="print every SSE event as it arrives")
@@ -177,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_limit, default=50, metavar="N", help="at most N threads, the newest (default 50)"
     )
 
+    add_history_parsers(commands, _add_connection_args)
     from chat_tui.testing.arguments import add_test_parser
 
     add_test_parser(commands, _add_connection_args)
@@ -223,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "test":
             return _test(args)
+        if args.command in ("history", "state", "runs"):
+            return _with_connection(_run_history, args)
         if args.command == "stream":
             return _stream(args)
         if args.command == "inbox":
@@ -265,6 +242,12 @@ def _stream(args: argparse.Namespace) -> int:
 def _answer_problem(args: argparse.Namespace) -> str | None:
     """What is wrong with the combination of MESSAGE, --decide, --resume, --interrupt and --thread."""
     answer = "--decide" if args.decide else "--resume" if args.resume is not None else None
+    if args.checkpoint is not None:
+        if not getattr(args, "thread", None):
+            return "--checkpoint is a checkpoint of a thread: add --thread ID"
+        if answer is not None:
+            return f"--checkpoint runs from a checkpoint with a MESSAGE or nothing, not {answer}"
+        return None
     if args.decide and args.resume is not None:
         return "give either --decide or --resume, not both"
     if answer is None and args.interrupt is not None:
@@ -334,6 +317,14 @@ def _test(args: argparse.Namespace) -> int:
     return _with_connection(run, args)
 
 
+def _run_history(connection: Any, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chat_tui.history_command import run_history_command
+
+    return asyncio.run(run_history_command(connection, args))
+
+
 def _run_record(connection: Any, args: argparse.Namespace) -> int:
     from chat_tui.testing.record import run_record
 
@@ -385,5 +376,6 @@ def _run_stream(connection: Any, args: argparse.Namespace) -> int:
         interrupt_id=args.interrupt,
         output=output,
         stream_subgraphs=args.subgraphs,
+        checkpoint_id=args.checkpoint,
     )
     return asyncio.run(run_stream(connection, options))

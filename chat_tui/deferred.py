@@ -83,6 +83,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.settings.commands", _L, "cli: `chat-tui config` only"),
     Deferred("chat_tui.headless", _L, "cli: `chat-tui stream` only"),
     Deferred("chat_tui.inbox_command", _L, "cli: `chat-tui inbox` only"),
+    Deferred("chat_tui.history_command", _L, "cli: `chat-tui history`, `state` and `runs` only"),
     Deferred("chat_tui.testing.command", _L, "cli: `chat-tui test` only (it loads PyYAML and the runner)"),
     Deferred("chat_tui.testing.record", _L, "cli: `chat-tui test record` only"),
     Deferred("chat_tui.testing.arguments", _L, "cli: the `test` options live beside the runner (light: argparse)"),

@@ -80,6 +80,7 @@ class StreamCommand:
     output: str = "human"  # human | raw | json
     stream_subgraphs: bool = False
     stream_mode: tuple[str, ...] = DEFAULT_STREAM_MODES
+    checkpoint_id: str | None = None  # --checkpoint: run from it (with a message: an edit; without: a regenerate)
 
 
 @dataclass
@@ -288,12 +289,24 @@ async def run_stream(
             conversation = opened.conversation
             if options.explicit_assistant:
                 service.use_assistant(options.assistant_id, options.assistant_id, thread_id=options.thread_id)
+        if options.checkpoint_id is not None:
+            try:
+                problem = await _from_checkpoint(service, conversation, options)
+            except ClientError as exc:
+                err.write(f"error: {exc}\n")
+                return EXIT_CODES["connection"]
+            if problem is not None:
+                err.write(f"error: {problem}; nothing was sent\n")
+                return EXIT_CODES["usage"]
         outgoing = _outgoing(service, conversation, options, decisions) if answering else None
         if isinstance(outgoing, Refused):
             err.write(f"error: {outgoing}; nothing was sent\n")
             return EXIT_CODES["usage"]
+        if outgoing is None and options.checkpoint_id is not None and options.message is None:
+            outgoing = service.run_from(conversation, options.checkpoint_id)
         if outgoing is None:
             outgoing = Outgoing(conversation, _message_request(service, options))
+            outgoing.request.checkpoint_id = options.checkpoint_id
             if conversation.pending_interrupts:  # (the app asks first; here there is no one to ask)
                 count = len(conversation.pending_interrupts)
                 err.write(f"warning: a new message drops the thread's {count} pending interrupt(s)\n")
@@ -332,6 +345,16 @@ async def run_stream(
                 )
             return EXIT_CODES["interrupted"]
         return EXIT_CODES["run_error"]
+
+
+async def _from_checkpoint(service: ChatService, conversation: Conversation, options: StreamCommand) -> str | None:
+    """Start the conversation at ``--checkpoint`` (after checking the thread's history has it: an
+    unknown checkpoint would put the thread into error); why not, when it cannot be."""
+    thread_id, checkpoint_id = options.thread_id or "", options.checkpoint_id or ""
+    if await service.timeline(thread_id).get(checkpoint_id) is None:
+        return f"thread {clean_line(thread_id, 60)} has no checkpoint {clean_line(checkpoint_id, 60)}"
+    await service.show_checkpoint(conversation, checkpoint_id)
+    return None
 
 
 def _message_request(service: ChatService, options: StreamCommand) -> TurnRequest:

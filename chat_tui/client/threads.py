@@ -108,6 +108,13 @@ class ThreadsAPI:
             ThreadState, "GET", f"/threads/{thread_id}/state", params=params, what="load thread"
         )
 
+    async def get_state_at(self, thread_id: str, checkpoint_id: str) -> ThreadState:
+        """The values at one checkpoint. (An unknown id is answered 200 with an empty state: callers
+        check ``checkpoint_id`` against the thread's history before asking.)"""
+        return await self._core.parsed(
+            ThreadState, "GET", f"/threads/{thread_id}/state/{checkpoint_id}", what="load checkpoint"
+        )
+
     async def update_state(
         self, thread_id: str, values: dict[str, Any] | None, *, as_node: str | None = None
     ) -> dict[str, Any]:

@@ -198,6 +198,7 @@ class ChatMessage:
     run_id: str | None = None
     usage: Usage = field(default_factory=Usage)
     response_metadata: dict[str, Any] = field(default_factory=dict)
+    branch: tuple[int, int] | None = None  # (this version, of how many) when the message was edited or regenerated
     _text_cache: str | None = None
 
     def __post_init__(self) -> None:

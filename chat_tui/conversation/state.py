@@ -47,6 +47,9 @@ class ConversationState:
 
     def __init__(self, thread_id: str | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
         self.thread_id = thread_id
+        # The checkpoint the shown branch ends at when it is not the server's newest (a branch the
+        # user switched to, or a fork point): the next run is sent from it. None: the newest.
+        self.branch_head: str | None = None
         self.entries: list[Entry] = []
         self.run: RunInfo | None = None
         self.ai_nodes: set[str] = set()
@@ -123,6 +126,14 @@ class ConversationState:
         else:
             self.entries.insert(self.entries.index(after) + 1, entry)
         self._changes.added.append(entry)
+
+    def set_branches(self, positions: dict[str, tuple[int, int]]) -> None:
+        """Which version of itself each message is (by id), from the thread's checkpoints."""
+        for message in self.messages:
+            position = positions.get(message.id or "")
+            if message.branch != position:
+                message.branch = position
+                self._touch(message)
 
     def _touch(self, entry: Entry) -> None:
         self._dirty[entry.seq] = entry

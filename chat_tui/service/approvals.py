@@ -52,6 +52,7 @@ class Approvals:
             context=values.get("context", self.context),
             stream_subgraphs=self.stream_subgraphs,
             multitask_strategy="reject",  # a busy thread answers 409, and ask_busy decides
+            checkpoint_id=conversation.branch_head,  # continue the branch shown, not the newest
         )
 
     def decide(

@@ -31,6 +31,7 @@ from chat_tui.service.outcomes import (
     SendOutcome,
 )
 from chat_tui.service.threads import ThreadActions
+from chat_tui.service.timetravel import TimeTravel
 from chat_tui.service.turn import SendFailed, Turn, TurnRequest
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def parse_answer(text: str) -> Any:
         return stripped
 
 
-class ChatService(Approvals, ThreadActions):
+class ChatService(Approvals, ThreadActions, TimeTravel):
     """One connected server: the client, the assistant new runs use, and the runs in flight.
 
     ``userdata`` is None for front ends that remember nothing between runs (``chat-tui stream``,
@@ -211,6 +212,8 @@ class ChatService(Approvals, ThreadActions):
             live.done.set()
         if result.thread_id and self.userdata is not None:
             self.userdata.set_active_run(self.data_key, result.thread_id, None)
+        if result.run_id is not None:
+            conversation.branch_head = None  # the run's branch is now the server's newest
         self._keep_partial(conversation, result.run_id, result.outcome)
         outcome = SendOutcome(True, result.thread_id, result.run_id, result.outcome)
         if result.error is not None:

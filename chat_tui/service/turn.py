@@ -49,6 +49,7 @@ class TurnRequest:
     message_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     no_input: bool = False  # a run with neither input nor command (after a state update: it runs what is next)
     input: dict[str, Any] | None = None  # the run's input as it is (graphs without a messages key), instead of text
+    checkpoint_id: str | None = None  # run from this checkpoint (a branch: edit, regenerate, a shown branch)
 
     @property
     def is_resume(self) -> bool:
@@ -131,6 +132,7 @@ class Turn:
                 stream_mode=request.stream_mode,
                 stream_subgraphs=request.stream_subgraphs,
                 multitask_strategy=request.multitask_strategy,
+                checkpoint_id=request.checkpoint_id,
                 **kwargs,
                 **self._stream_options(),
             )

@@ -24,8 +24,8 @@ from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
 from chat_tui.service.outcomes import Accepted, BusyChoice
 from chat_tui.service.threads import stored_outcome
-from chat_tui.ui.screens.chat_approvals import ChatApprovals
 from chat_tui.ui.screens.chat_extras import NARROW
+from chat_tui.ui.screens.chat_timetravel import ChatTimeTravel
 from chat_tui.ui.screens.dialogs import ChoiceScreen
 from chat_tui.ui.widgets.composer import Composer
 from chat_tui.ui.widgets.conversation_view import ConversationView
@@ -74,7 +74,7 @@ def start_hint(*, demo: bool) -> Content:
     return Content.assemble(*parts)
 
 
-class ChatScreen(ChatApprovals):
+class ChatScreen(ChatTimeTravel):
     BINDINGS = [
         Binding("escape", "cancel_run", "Cancel", tooltip="Cancel the run on the server", id="chat.cancel", show=True),
         Binding("ctrl+n", "new_thread", "New", tooltip="New thread", id="chat.new-thread"),
@@ -248,6 +248,7 @@ class ChatScreen(ChatApprovals):
             self.notify(
                 f"could not look up the thread's running run: {opened.problem}", severity="warning", markup=False
             )
+        self.after_open()
         if opened.running_run is not None:
             self.attach(opened.conversation, opened.running_run)
         elif opened.thread is not None and await service.recall(opened.conversation):
@@ -294,6 +295,9 @@ class ChatScreen(ChatApprovals):
     def _submitted(self, event: Composer.Submitted) -> None:
         if self.service is None:
             self.notify("not connected yet — your message is kept in the composer", severity="warning", markup=False)
+            return
+        if self.composer_mode != "message":
+            self.submit_special(event.text)  # (it clears the composer when it sent)
             return
         self.send(self.service.prepare(self.conversation, event.text, self.run_config))
         self.composer.clear()
@@ -358,6 +362,8 @@ class ChatScreen(ChatApprovals):
     async def action_cancel_run(self) -> None:
         service = self.service
         thread_id = self.conversation.thread_id
+        if self.leave_mode():
+            return
         if service is None or not service.is_live(thread_id):
             if self.focused is not self.composer:
                 self.composer.focus()
@@ -372,5 +378,5 @@ class ChatScreen(ChatApprovals):
         if action == "cancel_run":
             # (not self.conversation: asked while the first frame is drawn, it would import the state)
             thread_id = self._conversation.thread_id if self._conversation is not None else None
-            return bool(self.service and self.service.is_live(thread_id))
+            return bool(self.service and self.service.is_live(thread_id)) or self.composer_mode != "message"
         return True

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry, TextCursor
-from chat_tui.ui.widgets.entries_base import EntryWidget
+from chat_tui.ui.widgets.entries_base import EntryWidget, branch_label
 from chat_tui.ui.widgets.interrupt_block import InterruptBlock
 from chat_tui.ui.widgets.links import links_content, links_in
 from chat_tui.ui.widgets.thinking import ThinkingBlock
@@ -39,7 +39,20 @@ _STATUS_NOTES = {
 }
 
 
+BRANCH_BINDINGS = [
+    Binding(
+        "[", "previous_branch", "‹ Branch", show=False, tooltip="Show the previous version", id="message.branch-prev"
+    ),
+    Binding("]", "next_branch", "Branch ›", show=False, tooltip="Show the next version", id="message.branch-next"),
+]
+
+
 class UserMessage(EntryWidget):
+    BINDINGS = [
+        Binding("e", "edit", "Edit", tooltip="Edit this message: Enter sends it as a new branch", id="message.edit"),
+        *BRANCH_BINDINGS,
+    ]
+
     def __init__(self, message: ChatMessage) -> None:
         super().__init__(message.seq, "user-message")
         self.message = message
@@ -54,10 +67,14 @@ class UserMessage(EntryWidget):
         self._render_label()
 
     def _render_label(self) -> None:
-        parts: list[tuple[str, str] | str] = [("you", "bold $text-secondary")]
+        parts: list[tuple[str, str] | str | Content] = [("you", "bold $text-secondary")]
         if self.message.persisted is False:
             parts.append(("  not saved on the server", "$warning"))
+        parts.append(branch_label(self.message))
         self._label.update(Content.assemble(*parts))
+
+    def action_edit(self) -> None:
+        self._go("edit")
 
     async def sync(self) -> None:
         self._body.update(Content(self.message.text))
@@ -75,6 +92,8 @@ class AssistantMessage(EntryWidget):
             "enter", "toggle_thinking", "Thinking", tooltip="Show or fold the message's thinking", id="message.thinking"
         ),
         Binding("o", "open_link", "Open link", tooltip="Open a link of the message (it asks first)", id="message.link"),
+        Binding("r", "regenerate", "Regenerate", tooltip="Answer again from the step before", id="message.regenerate"),
+        *BRANCH_BINDINGS,
     ]
 
     def __init__(self, message: ChatMessage, *, show_node: bool) -> None:
@@ -114,11 +133,11 @@ class AssistantMessage(EntryWidget):
 
     def _render_label(self) -> None:
         message = self.message
-        key = (self.show_node, message.node, message.status, message.persisted)
+        key = (self.show_node, message.node, message.status, message.persisted, message.branch)
         if key == self._label_key:
             return
         self._label_key = key
-        parts: list[tuple[str, str] | str] = [("assistant", "bold $text-primary")]
+        parts: list[tuple[str, str] | str | Content] = [("assistant", "bold $text-primary")]
         if self.show_node and message.node:
             parts.append((f" · {message.node}", "$accent"))
         note = _STATUS_NOTES.get(message.status)
@@ -126,7 +145,11 @@ class AssistantMessage(EntryWidget):
             parts.append((f"  [{note[0]}]", note[1]))
         if message.persisted is False and message.status is MessageStatus.COMPLETE:
             parts.append(("  not saved on the server", "$warning"))
+        parts.append(branch_label(message))
         self._label.update(Content.assemble(*parts))
+
+    def action_regenerate(self) -> None:
+        self._go("regenerate")
 
     async def sync(self) -> None:
         message = self.message

@@ -4,10 +4,31 @@ the others, is built on it too)."""
 from __future__ import annotations
 
 from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
 
+from chat_tui.conversation import ChatMessage
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 
-__all__ = ["EntryWidget"]
+__all__ = ["EntryWidget", "MessageAction", "branch_label"]
+
+
+class MessageAction(Message):
+    """Go back in time from a message: ``edit``, ``regenerate``, ``branch`` (``step`` -1 or +1)."""
+
+    def __init__(self, action: str, message: ChatMessage, step: int = 0) -> None:
+        super().__init__()
+        self.action = action
+        self.message = message
+        self.step = step
+
+
+def branch_label(message: ChatMessage) -> Content:
+    """``‹ 2/3 ›`` for a message with other versions ([ and ] switch), else nothing."""
+    if message.branch is None:
+        return Content("")
+    index, count = message.branch
+    return Content.styled(f"  ‹ {index}/{count} ›", "$accent")
 
 
 class EntryWidget(Vertical, OwnFocusStyles, can_focus=True):
@@ -22,3 +43,14 @@ class EntryWidget(Vertical, OwnFocusStyles, can_focus=True):
 
     def copy_text(self) -> str:
         return ""
+
+    def _go(self, action: str, step: int = 0) -> None:
+        message = getattr(self, "message", None)
+        if isinstance(message, ChatMessage):
+            self.post_message(MessageAction(action, message, step))
+
+    def action_previous_branch(self) -> None:
+        self._go("branch", -1)
+
+    def action_next_branch(self) -> None:
+        self._go("branch", 1)
