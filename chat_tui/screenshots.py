@@ -147,6 +147,50 @@ async def scene_inbox(pilot: Any) -> None:
     await pilot.pause(0.3)
 
 
+async def _branched(pilot: Any) -> None:
+    """Two turns, then the first edited: the pane shows the new version, marked ‹ 2/2 ›."""
+    from chat_tui.ui.widgets.entries import UserMessage
+
+    chat = pilot.app.chat
+    await _send(pilot, "hello there")
+    await _send(pilot, "what's the weather in sf")
+    first = next(iter(chat.view.query(UserMessage)))
+    first.focus()
+    await pilot.press("e")
+    chat.composer.replace_text("compare paris and tokyo")
+    await pilot.press("enter")
+    await _wait(
+        pilot, lambda: [m.text for m in chat.conversation.messages if m.role == "human"] == ["compare paris and tokyo"]
+    )
+    await _finished(pilot)
+    await _wait(pilot, lambda: any(w.message.branch for w in chat.view.query(UserMessage)))
+    next(iter(chat.view.query(UserMessage))).focus()
+    await pilot.pause(0.3)
+
+
+async def scene_branches(pilot: Any) -> None:
+    await _branched(pilot)
+
+
+async def scene_timeline(pilot: Any) -> None:
+    await _branched(pilot)
+    await pilot.press("f5")
+    await _wait(pilot, lambda: len(getattr(pilot.app.screen, "rows", ())) >= 10)
+    await pilot.pause(0.3)
+
+
+async def scene_state(pilot: Any) -> None:
+    from textual.widgets import OptionList
+
+    await scene_timeline(pilot)
+    rows = pilot.app.screen.query_one(OptionList)
+    rows.highlighted = 1
+    await pilot.press("enter")
+    await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "StateViewScreen")
+    await pilot.press("down", "down", "down", "enter")  # open a message
+    await pilot.pause(0.3)
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("01-markdown-answer", scene_markdown, WIDE),
     ("02-parallel-tool-calls", scene_tools, WIDE),
@@ -163,6 +207,9 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("13-approvals", scene_approvals, WIDE),
     ("14-edit-arguments", scene_edit_arguments, WIDE),
     ("15-inbox", scene_inbox, WIDE),
+    ("16-branches", scene_branches, WIDE),
+    ("17-timeline", scene_timeline, WIDE),
+    ("18-state-view", scene_state, WIDE),
 ]
 ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals"}  # (the others: "agent")
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -63,6 +63,13 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
         Binding("f1", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            takes_typing = getattr(self.screen, "takes_typing", None)
+            if takes_typing is not None:
+                takes_typing(event)  # (moves the focus to the composer before the key is forwarded)
+        await super().on_event(event)
 
     def __init__(
         self,

@@ -86,6 +86,9 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     yield SystemCommand("Run configuration", "Edit this thread's configurable / context (f3)", screen.action_run_config)
     yield SystemCommand("Stream options", "Tool panels, node labels, subgraphs (f4)", screen.action_options)
     yield SystemCommand("Inbox", "Every thread waiting for your decision or answer (f6)", screen.action_inbox)
+    yield SystemCommand("Timeline", "This thread's checkpoints: state, fork, re-run (f5)", screen.action_timeline)
+    yield SystemCommand("Run history", "This thread's runs: re-run one (f8)", screen.action_run_history)
+    yield SystemCommand("JSON input", "Send a JSON object as the run's input (f7)", screen.action_json_input)
     if screen.check_action("cancel_run", ()):
         yield SystemCommand("Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run)
     if screen.conversation.thread_id:

@@ -176,7 +176,16 @@ def test_real_server_starts_answers_and_stops_cleanly(tmp_path: Path) -> None:
         with httpx.Client(base_url=server.url, trust_env=False, timeout=30) as client:
             assert client.get("/ok").json() == {"ok": True, "services": {}}
             graphs = {a["graph_id"] for a in client.post("/assistants/search", json={}).json()}
-            assert graphs == {"agent", "echo", "approvals", "approvals_per_call", "parallel", "legacy_inbox", "booking", "structured"}
+            assert graphs == {
+                "agent",
+                "echo",
+                "approvals",
+                "approvals_per_call",
+                "parallel",
+                "legacy_inbox",
+                "booking",
+                "structured",
+            }
             body = {"assistant_id": "echo", "input": {"messages": [{"role": "user", "content": "hi"}]}}
             result = client.post("/runs/wait", json=body).json()
             assert result["messages"][-1]["content"].startswith("echo: hi")

@@ -42,8 +42,21 @@ def pane(app: ChatApp, screen: ChatScreen) -> list[str]:
 
 
 async def settle(pilot: Pilot[ChatApp], screen: ChatScreen) -> None:
+    """The pane rendered and laid out: not busy, and the same text over three looks 0.1 s apart (a
+    fixed pause was too short on a loaded machine: a capture could catch a layout not yet final)."""
     await wait_until(pilot, lambda: not screen.view.busy, what="the pane to render")
-    await pilot.pause(0.3)
+    app = pilot.app
+    looks: list[list[str]] = []
+
+    def steady() -> bool:
+        looks.append(pane(app, screen))
+        return len(looks) >= 3 and looks[-1] == looks[-2] == looks[-3]
+
+    for _ in range(100):
+        if steady():
+            return
+        await pilot.pause(0.1)
+    raise AssertionError("the pane kept changing for 10 s")
 
 
 async def play(pilot: Pilot[ChatApp], screen: ChatScreen, say: str, then: str | None) -> None:

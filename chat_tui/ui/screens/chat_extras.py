@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
@@ -113,6 +113,23 @@ class ChatExtras(Screen[None]):
 
     def action_focus_composer(self) -> None:
         self.composer.focus()
+
+    def takes_typing(self, event: events.Key) -> bool:
+        """A printable key that is none of the message pane's while the pane (or a message or tool
+        panel in it) has the focus: the user meant to type. The composer takes the focus *now*, before
+        the app forwards the key, so the key and the rest of a fast burst go there. (Deciding in the
+        pane's own key handler raced: the app forwards each key to the widget focused when it
+        dispatches it, and under load it dispatched the next keys before the pane had run.)"""
+        focused = self.focused
+        if focused is None or focused is self.composer or self.view not in focused.ancestors_with_self:
+            return False
+        if not event.is_printable or not event.character:
+            return False
+        binding = self.app.active_bindings.get(event.key)
+        if binding is not None and binding.enabled:
+            return False
+        self.set_focus(self.composer)
+        return True
 
     def typed_away(self, text: str) -> None:
         """A character typed in the message pane: into the composer, which takes the focus at once."""

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["TimelineScreen", "checkpoint_row"]
 
 FIRST_PAGE = 25
+PREVIEW = 56  # the row fits 120 columns
 NEAR_END = 10
 
 
@@ -40,18 +41,19 @@ def checkpoint_row(timeline: Timeline, info: CheckpointInfo, on_path: set[str]) 
     starts = "├" if siblings and siblings[0] != info.checkpoint_id else " "
     fork = f"⑂{children}" if children > 1 else "  "
     parent = timeline.by_id.get(info.parent_id or "")
-    wrote = ",".join(parent.next) if parent is not None and parent.next else ""
-    nodes = f"{wrote}→{','.join(info.next)}" if info.next else wrote or "end"
+    # The node(s) that wrote a loop checkpoint are what its parent had next; an input checkpoint is the input.
+    wrote = ",".join(parent.next) if info.source == "loop" and parent is not None and parent.next else ""
+    nodes = f"{wrote} → {','.join(info.next) or 'end'}".strip()
     when = info.created_at.astimezone().strftime("%H:%M:%S") if info.created_at else "?"
     step = "-" if info.step is None else str(info.step)
     return Content.assemble(
         (f"{mark}{starts}{fork:<3}", "$accent" if info.checkpoint_id in on_path else "$text-muted"),
         f"{step:>4} ",
         (f"{info.source or '?':<6} ", "$text-secondary"),
-        f"{clean_line(nodes, 22):<22} ",
+        f"{clean_line(nodes, 24):<24} ",
         (f"{when} ", "$text-muted"),
         f"{len(info.message_ids):>3}  ",
-        clean_line(info.preview, 200),
+        clean_line(info.preview, PREVIEW),
     )
 
 
