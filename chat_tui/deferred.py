@@ -101,6 +101,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.ui.widgets.composer", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.conversation_view", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.entries", _L, "help reads a message's bindings (help is imported on F1)"),
+    Deferred("chat_tui.ui.screens.chat_timetravel", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.thread_list", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.tool_panel", _L, "help reads its bindings; the screenshots expand panels"),
     Deferred("chat_tui.ui.screens.dialogs", _L, "the sidebar's rename and delete (the chat screen loads it anyway)"),

@@ -180,10 +180,8 @@ async def scene_timeline(pilot: Any) -> None:
 
 
 async def scene_state(pilot: Any) -> None:
-    from textual.widgets import OptionList
-
     await scene_timeline(pilot)
-    rows = pilot.app.screen.query_one(OptionList)
+    rows = pilot.app.screen.query_one("#timeline-list")
     rows.highlighted = 1
     await pilot.press("enter")
     await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "StateViewScreen")

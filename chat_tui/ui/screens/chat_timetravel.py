@@ -17,6 +17,8 @@ from chat_tui.sanitize import clean_line
 from chat_tui.service.approvals import NotSendable
 from chat_tui.service.outcomes import Outgoing
 from chat_tui.ui.screens.chat_approvals import ChatApprovals
+from chat_tui.ui.screens.runs import RunsScreen
+from chat_tui.ui.screens.timeline import TimelineScreen
 from chat_tui.ui.widgets.entries_base import MessageAction
 
 if TYPE_CHECKING:
@@ -208,8 +210,6 @@ class ChatTimeTravel(ChatApprovals):
 
     @work(group="timeline", exclusive=True, exit_on_error=False)
     async def action_timeline(self) -> None:
-        from chat_tui.ui.screens.timeline import TimelineScreen
-
         if self.service is None or self.conversation.thread_id is None:
             self.notify("a new thread has no checkpoints yet", markup=False)
             return
@@ -220,8 +220,6 @@ class ChatTimeTravel(ChatApprovals):
 
     @work(group="timeline", exclusive=True, exit_on_error=False)
     async def action_run_history(self) -> None:
-        from chat_tui.ui.screens.runs import RunsScreen
-
         if self.service is None or self.conversation.thread_id is None:
             self.notify("a new thread has no runs yet", markup=False)
             return

@@ -29,22 +29,24 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, description)]) for the app, the screen and each focusable widget."""
     from chat_tui.ui.app import ChatApp
     from chat_tui.ui.screens.chat import ChatScreen
+    from chat_tui.ui.screens.chat_timetravel import ChatTimeTravel
     from chat_tui.ui.widgets.composer import Composer
     from chat_tui.ui.widgets.conversation_view import ConversationView
-    from chat_tui.ui.widgets.entries import AssistantMessage
+    from chat_tui.ui.widgets.entries import AssistantMessage, UserMessage
     from chat_tui.ui.widgets.thread_list import ThreadList
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
     sections = [
-        ("Everywhere", [*ChatApp.BINDINGS, *ChatScreen.BINDINGS]),
+        ("Everywhere", [*ChatApp.BINDINGS, *ChatScreen.BINDINGS, *ChatTimeTravel.BINDINGS]),
         ("Composer", Composer.BINDINGS),
-        ("Messages", [*ConversationView.BINDINGS, *AssistantMessage.BINDINGS]),
+        ("Messages", [*ConversationView.BINDINGS, *UserMessage.BINDINGS, *AssistantMessage.BINDINGS]),
         ("Tool call panel", ToolPanel.BINDINGS),
         ("Thread sidebar", ThreadList.BINDINGS),
     ]
     result = []
     for title, bindings in sections:
-        rows = [(_keys(b), b.tooltip or b.description) for b in bindings if isinstance(b, Binding) and b.description]
+        unique = {b.id or b.key: b for b in bindings if isinstance(b, Binding) and b.description}.values()
+        rows = [(_keys(b), b.tooltip or b.description) for b in unique]
         result.append((title, rows))
     result[0][1].append(("ctrl+p", "Command palette"))
     return result

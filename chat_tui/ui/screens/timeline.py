@@ -22,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
+from chat_tui.ui.screens.state_view import StateViewScreen
 
 if TYPE_CHECKING:
     from chat_tui.service.timeline import CheckpointInfo, Timeline
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["TimelineScreen", "checkpoint_row"]
 
 FIRST_PAGE = 25
-PREVIEW = 56  # the row fits 120 columns
+PREVIEW = 40  # the row fits 120 columns
 NEAR_END = 10
 
 
@@ -127,8 +128,6 @@ class TimelineScreen(ModalScreen[tuple[str, str] | None]):
 
     @work(group="timeline-state", exclusive=True, exit_on_error=False)
     async def show_state(self, checkpoint_id: str) -> None:
-        from chat_tui.ui.screens.state_view import StateViewScreen
-
         info = self.timeline.by_id[checkpoint_id]
         parent = await self.timeline.get(info.parent_id) if info.parent_id else None
         action = await self.app.push_screen_wait(StateViewScreen(info, parent))
