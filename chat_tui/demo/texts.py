@@ -60,6 +60,12 @@ GRAPH_HELP: tuple[tuple[str, str, str], ...] = (
         "asks which room and for how long, with a `response_schema` for the answer: the app builds a form "
         "from it (`f` on the question); then confirms the booking",
     ),
+    (
+        "structured",
+        'JSON input `{"text": "..."}` (F7, or `input:` in a test)',
+        "a graph without `messages`: counts the words (`count`), then summarises (`summarise`); the state view "
+        "shows `text`, `words`, `longest`, `summary`",
+    ),
 )
 
 PERSONA_OPENERS: dict[str, str] = {

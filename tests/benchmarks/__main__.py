@@ -2,7 +2,8 @@
 
 Prints one line per figure (``name value unit``) and writes ``BENCHMARKS.md`` at the
 repository root. Groups: startup (with the demo server's start), ingest (replay and real
-server), render, long_thread, thread_list, test_runner (`chat-tui test` beside an SDK loop).
+server), render, long_thread, thread_list, test_runner (`chat-tui test` beside an SDK loop),
+time_travel (the timeline of a 300-checkpoint thread).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GROUPS = ("startup", "ingest", "render", "long_thread", "thread_list", "test_runner")
+GROUPS = ("startup", "ingest", "render", "long_thread", "thread_list", "test_runner", "time_travel")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-untyped-def]
-    from tests.benchmarks import ingest, long_thread, render, startup, suite_runner, thread_list
+    from tests.benchmarks import ingest, long_thread, render, startup, suite_runner, thread_list, time_travel
     from tests.benchmarks.measure import Figure, Results
     from tests.benchmarks.replay_server import ReplayServer
 
@@ -65,7 +66,7 @@ async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-un
             await asyncio.to_thread(startup.run, results, replay.url, home / "startup", quick)
             lap("startup")
         demo = None
-        if "startup" in groups or "ingest" in groups or "test_runner" in groups:
+        if {"startup", "ingest", "test_runner", "time_travel"} & set(groups):
             seconds, demo = await asyncio.to_thread(startup.demo_ready_time)
             results.add(Figure("startup.demo_ok", seconds, "s", note="--demo: server start to /ok"))
             lap("demo server")
@@ -79,6 +80,9 @@ async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-un
             if "test_runner" in groups and demo is not None:
                 await suite_runner.run(results, demo.url, quick)  # type: ignore[attr-defined]
                 lap("test_runner")
+            if "time_travel" in groups and demo is not None:
+                await time_travel.run(results, demo.url, quick)  # type: ignore[attr-defined]
+                lap("time_travel")
         finally:
             if demo is not None:
                 await asyncio.to_thread(demo.stop)  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ GROUPS = {
     "long_thread": "3. Long thread (open, scroll, top and back)",
     "thread_list": "4. Thread list (10,000 threads on the server)",
     "test_runner": "5. `chat-tui test` (a suite beside a plain SDK loop)",
+    "time_travel": "6. Time travel (the timeline of a long thread)",
 }
 
 # What limits each group's figures, from the profiles taken while making them (see the
@@ -81,6 +82,12 @@ LIMITS = {
         "changed (`ThreadList.on_resize`): p95 ~23 ms, ~28 s to the end, the slowest frames the ones "
         "that add a page. The minute's relative-time refresh re-renders only the rows in view (the "
         "others as they scroll in); it re-rendered every loaded row, ~1 s at 10,000."
+    ),
+    "time_travel": (
+        "Each checkpoint in the history carries the whole state at that step, so a page of a long thread "
+        "is big (300 checkpoints of a growing conversation: the sum of its prefixes). The timeline asks "
+        "for the newest 25 first and the rest as the cursor nears the end, so opening it costs one small "
+        "page whatever the thread's length; the branch marks of an opened thread are read in the background."
     ),
     "test_runner": (
         "The demo server streams with no token delay here, so the client's share of a run is as large "

@@ -68,7 +68,7 @@ def _runners(url: str, runs: int, folder: Path) -> dict[str, Callable[[], Awaita
 
 
 async def run(results: Results, demo_url: str, quick: bool) -> None:
-    runs = 16 if quick else 100
+    runs = 8 if quick else 100
     repetitions = 1 if quick else 3
     with tempfile.TemporaryDirectory(prefix="chat-tui-bench-suite-") as tmp:
         runners = _runners(demo_url, runs, Path(tmp))

@@ -145,7 +145,7 @@ def cases(draw: st.DrawFn) -> Case:
     return Case(expected=expected, actual=actual, sizes=sizes)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(cases())
 def test_verdicts_are_agentevals_verdicts(case: Case) -> None:
     for mode in MODES:

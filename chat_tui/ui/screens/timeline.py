@@ -34,12 +34,26 @@ PREVIEW = 40  # the row fits 120 columns
 NEAR_END = 10
 
 
-def checkpoint_row(timeline: Timeline, info: CheckpointInfo, on_path: set[str]) -> Content:
-    """One checkpoint on one line."""
+def lanes(timeline: Timeline) -> dict[str, int]:
+    """How deep in the tree each loaded checkpoint's branch is: a first child stays on its parent's
+    lane, a later child (a fork) starts one deeper. (Oldest first, so every parent comes before.)"""
+    depth: dict[str, int] = {}
+    for checkpoint_id in reversed(timeline.order):
+        info = timeline.by_id[checkpoint_id]
+        parent = info.parent_id
+        siblings = timeline.children.get(parent, [])
+        base = depth.get(parent or "", 0)
+        depth[checkpoint_id] = base + (1 if siblings and siblings[0] != checkpoint_id else 0)
+    return depth
+
+
+def checkpoint_row(timeline: Timeline, info: CheckpointInfo, on_path: set[str], lane: int = 0) -> Content:
+    """One checkpoint on one line, indented by its branch's depth."""
     siblings = timeline.children.get(info.parent_id, [])
     children = len(timeline.children.get(info.checkpoint_id, []))
     mark = "●" if info.checkpoint_id in on_path else "○"
-    starts = "├" if siblings and siblings[0] != info.checkpoint_id else " "
+    starts = "├─" if siblings and siblings[0] != info.checkpoint_id else "  "
+    indent = "  " * max(0, lane - 1) + (starts if lane else "")
     fork = f"⑂{children}" if children > 1 else "  "
     parent = timeline.by_id.get(info.parent_id or "")
     # The node(s) that wrote a loop checkpoint are what its parent had next; an input checkpoint is the input.
@@ -48,7 +62,7 @@ def checkpoint_row(timeline: Timeline, info: CheckpointInfo, on_path: set[str]) 
     when = info.created_at.astimezone().strftime("%H:%M:%S") if info.created_at else "?"
     step = "-" if info.step is None else str(info.step)
     return Content.assemble(
-        (f"{mark}{starts}{fork:<3}", "$accent" if info.checkpoint_id in on_path else "$text-muted"),
+        (f"{indent}{mark}{fork:<3}", "$accent" if info.checkpoint_id in on_path else "$text-muted"),
         f"{step:>4} ",
         (f"{info.source or '?':<6} ", "$text-secondary"),
         f"{clean_line(nodes, 24):<24} ",
@@ -104,9 +118,12 @@ class TimelineScreen(ModalScreen[tuple[str, str] | None]):
         highlighted = options.highlighted
         on_path = self._on_path()
         timeline = self.timeline
+        depth = lanes(timeline)
         self.rows = list(timeline.order)
         options.clear_options()
-        options.add_options(Option(checkpoint_row(timeline, timeline.by_id[c], on_path), id=c) for c in self.rows)
+        options.add_options(
+            Option(checkpoint_row(timeline, timeline.by_id[c], on_path, depth.get(c, 0)), id=c) for c in self.rows
+        )
         options.highlighted = highlighted if highlighted is not None else 0
         more = "" if timeline.complete else " (more below)"
         self.query_one("#timeline-status", Static).update(
