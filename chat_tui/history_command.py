@@ -29,7 +29,6 @@ from chat_tui.service.timeline import CheckpointInfo, Timeline
 __all__ = ["run_history_command", "run_json"]
 
 EXIT_OK, EXIT_USAGE, EXIT_CONNECTION = 0, 2, 4
-SERVER_KEYS = ("run_id", "thread_id", "graph_id", "assistant_id", "user_id", "checkpoint_ns")
 
 
 def _dumps(value: Any) -> str:
@@ -46,17 +45,6 @@ def _checkpoint_line(info: CheckpointInfo) -> str:
     )
 
 
-def _user_config(config: Any) -> Any:
-    if not isinstance(config, dict):
-        return config
-    configurable = {
-        k: v
-        for k, v in (config.get("configurable") or {}).items()
-        if k not in SERVER_KEYS and not str(k).startswith(("langgraph_", "__"))
-    }
-    return {k: v for k, v in {**config, "configurable": configurable}.items() if v and k != "metadata"}
-
-
 def run_json(run: Run) -> dict[str, Any]:
     """One run, as ``chat-tui runs --json`` prints it."""
     kwargs = run.created_with
@@ -70,8 +58,8 @@ def run_json(run: Run) -> dict[str, Any]:
         "duration_s": duration,
         "input": kwargs.get("input"),
         "command": kwargs.get("command"),
-        "checkpoint_id": ((kwargs.get("config") or {}).get("configurable") or {}).get("checkpoint_id"),
-        "config": _user_config(kwargs.get("config")),
+        "checkpoint_id": run.fork_checkpoint,
+        "config": run.sent_config,
         "multitask_strategy": run.multitask_strategy,
     }
 

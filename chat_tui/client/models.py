@@ -314,6 +314,12 @@ class GraphSchemas(BaseModel):
     context_schema: dict[str, Any] | None = None
 
 
+# What the server puts in every run's configurable (beside its langgraph_* and __* keys).
+_SERVER_CONFIGURABLE = frozenset(
+    {"run_id", "thread_id", "graph_id", "assistant_id", "user_id", "checkpoint_id", "checkpoint_ns"}
+)
+
+
 class Run(BaseModel):
     model_config = _LENIENT
     run_id: str
@@ -327,6 +333,31 @@ class Run(BaseModel):
     # What the run was created with (input, command, config). (Not named `kwargs`: mypy's pydantic
     # plugin reads that as the model's own __init__ keywords.)
     created_with: dict[str, Any] = Field(default_factory=dict, validation_alias=AliasPath("kwargs"))
+
+    @property
+    def sent_config(self) -> dict[str, Any] | None:
+        """The config the client sent: without what the server adds to every run (ids and its own
+        ``langgraph_*``/``__*`` keys in ``configurable``, the ``metadata`` copy)."""
+        config = self.created_with.get("config")
+        if not isinstance(config, dict):
+            return None
+        configurable = {
+            k: v
+            for k, v in (config.get("configurable") or {}).items()
+            if k not in _SERVER_CONFIGURABLE and not str(k).startswith(("langgraph_", "__"))
+        }
+        sent = {k: v for k, v in config.items() if k not in ("configurable", "metadata") and v}
+        if configurable:
+            sent["configurable"] = configurable
+        return sent or None
+
+    @property
+    def fork_checkpoint(self) -> str | None:
+        """The checkpoint the run was started from (an edit, a regenerate, a re-run), if any."""
+        config = self.created_with.get("config")
+        configurable = config.get("configurable") if isinstance(config, dict) else None
+        value = configurable.get("checkpoint_id") if isinstance(configurable, dict) else None
+        return value if isinstance(value, str) else None
 
     @property
     def input_messages(self) -> list[dict[str, Any]]:

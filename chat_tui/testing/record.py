@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["record_scenario", "run_record"]
 
 PAGE = 100
-SERVER_KEYS = {"run_id", "thread_id", "graph_id", "assistant_id", "user_id", "checkpoint_id", "checkpoint_ns"}
 STATUS = {"success": "success", "interrupted": "interrupted", "error": "error", "timeout": "error"}
 
 
@@ -59,18 +58,6 @@ async def _all_checkpoints(client: LangGraphClient, thread_id: str) -> list[Thre
             break
         before = page[-1].checkpoint_id
     return states[::-1]
-
-
-def _user_config(config: Any) -> dict[str, Any] | None:
-    """What the client asked for, without what the server adds to every run's configurable."""
-    if not isinstance(config, dict):
-        return None
-    configurable = {
-        k: v
-        for k, v in (config.get("configurable") or {}).items()
-        if k not in SERVER_KEYS and not k.startswith(("langgraph_", "__"))
-    }
-    return {"configurable": configurable} if configurable else None
 
 
 def _decision(item: Any) -> Any:
@@ -189,7 +176,7 @@ async def record_scenario(client: LangGraphClient, thread_id: str, scenario_id: 
             turn = _input_turn(kwargs["input"])
         else:
             continue  # a run with no input (a rerun after a state edit) cannot be replayed from a new thread
-        config = _user_config(kwargs.get("config"))
+        config = run.sent_config
         if config:
             turn["config"] = config
         if kwargs.get("context"):

@@ -17,6 +17,7 @@ import pytest
 from chat_tui.client import LangGraphClient
 from chat_tui.headless import EXIT_CODES
 from tests.faults.proxy import FaultProxy
+from tests.support.cli import cli as run_cli
 
 pytestmark = pytest.mark.server
 
@@ -26,21 +27,8 @@ ALL_DECISIONS = ["approve", "edit", "reject", "respond"]
 
 
 async def cli(url: str | None, command: str, *args: str) -> tuple[int, str, str]:
-    """`chat-tui COMMAND` in a child process (asynchronously: a proxy may run in this event loop)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "chat_tui",
-        command,
-        *(("--url", url) if url else ()),
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    """`chat-tui COMMAND [--url URL] ARGS` in a child process."""
+    return await run_cli(command, *(("--url", url) if url else ()), *args, timeout=120)
 
 
 async def ask(client: LangGraphClient, assistant: str, text: str) -> str:

@@ -4,10 +4,7 @@ that passes). What the command refuses is refused before anything is sent (the p
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -17,6 +14,7 @@ import pytest
 
 from chat_tui.cli import main
 from chat_tui.testing.runner import METADATA_KEY
+from tests.support.cli import cli
 
 pytestmark = pytest.mark.server
 
@@ -57,22 +55,6 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-async def cli(*args: str) -> tuple[int, str, str]:
-    """`chat-tui ARGS` in a child process (asynchronously: a proxy may run in this event loop)."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "chat_tui",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 180)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 def test_the_example_suite_passes_with_every_report(

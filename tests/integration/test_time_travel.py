@@ -4,10 +4,7 @@ on a 300-checkpoint thread (its first message), versions, and a graph without `m
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 import time
 from typing import Any
 
@@ -18,23 +15,9 @@ from chat_tui.connection import Connection
 from chat_tui.conversation.state import Conversation
 from chat_tui.service.chat import ChatService
 from chat_tui.service.timeline import Timeline
+from tests.support.cli import cli
 
 pytestmark = pytest.mark.server
-
-
-async def cli(*args: str) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "chat_tui",
-        *args,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
 
 
 async def turn(client: LangGraphClient, thread_id: str, text: str, assistant: str = "agent", **body: Any) -> None:

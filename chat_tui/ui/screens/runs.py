@@ -37,11 +37,8 @@ def run_row(run: Run) -> Content:
     took = "-"
     if run.created_at and run.updated_at and run.status not in ("pending", "running"):
         took = f"{(run.updated_at - run.created_at).total_seconds():.1f}s"
-    configurable = ((kwargs.get("config") or {}).get("configurable") or {}) if isinstance(kwargs, dict) else {}
-    mine = {k: v for k, v in configurable.items() if not str(k).startswith(("langgraph_", "__")) and k not in (
-        "run_id", "thread_id", "graph_id", "assistant_id", "user_id"
-    )}  # fmt: skip
-    config = f"  config {json.dumps(mine, ensure_ascii=False, default=str)}" if mine else ""
+    sent_config = run.sent_config
+    config = f"  config {json.dumps(sent_config, ensure_ascii=False, default=str)}" if sent_config else ""
     return Content.assemble(
         (f"{run.status:<11}", _STATUS.get(run.status, "$text-muted")),
         (f"{when}  ", "$text-muted"),
