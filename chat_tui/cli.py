@@ -221,22 +221,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _stream(args: argparse.Namespace) -> int:
-    from chat_tui.client.errors import ClientError
-    from chat_tui.connection import Overrides
-    from chat_tui.settings.profiles import resolve_command_line
-
     problem = _answer_problem(args)
     if problem:
         return _fail(problem)
-    try:
-        launch = resolve_command_line(Overrides.from_args(args))
-    except ClientError as exc:
-        return _fail(str(exc))
-    if launch.demo:
-        return _on_demo(_run_stream, args)
-    if launch.connection is None:  # no terminal to ask in: the last profile failing is an error here
-        return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
-    return _run_stream(launch.connection, args)
+    return _with_connection(_run_stream, args)
 
 
 def _answer_problem(args: argparse.Namespace) -> str | None:
@@ -262,19 +250,7 @@ def _answer_problem(args: argparse.Namespace) -> str | None:
 
 
 def _inbox(args: argparse.Namespace) -> int:
-    from chat_tui.client.errors import ClientError
-    from chat_tui.connection import Overrides
-    from chat_tui.settings.profiles import resolve_command_line
-
-    try:
-        launch = resolve_command_line(Overrides.from_args(args))
-    except ClientError as exc:
-        return _fail(str(exc))
-    if launch.demo:
-        return _on_demo(_run_inbox, args)
-    if launch.connection is None:
-        return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
-    return _run_inbox(launch.connection, args)
+    return _with_connection(_run_inbox, args)
 
 
 def _with_connection(run: Callable[[Any, argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -288,7 +264,7 @@ def _with_connection(run: Callable[[Any, argparse.Namespace], int], args: argpar
         return _fail(str(exc))
     if launch.demo:
         return _on_demo(run, args)
-    if launch.connection is None:
+    if launch.connection is None:  # no terminal to ask in: the last profile failing is an error here
         return _fail(launch.problem or "no server given: pass --url URL or --demo (or save a profile in the app)")
     return run(launch.connection, args)
 
