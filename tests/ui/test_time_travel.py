@@ -113,9 +113,13 @@ async def test_regenerate_an_answer_and_the_json_input_mode(
         answer = widget_for(screen, AssistantMessage, last=True)
         answer.focus()
         await pilot.press("r")
-        await wait_until(pilot, lambda: len(screen.conversation.run_messages()) >= 1 and screen.service.live, 10)
+        # the regenerated answer is the second of two siblings; the run can be over before a poll sees it live
+        await wait_until(
+            pilot,
+            lambda: [w.message.branch for w in screen.view.query(AssistantMessage)] == [(2, 2)],
+            what="the regenerated answer as branch 2/2",
+        )
         await run_finished(pilot)
-        await wait_until(pilot, lambda: widget_for(screen, AssistantMessage, last=True).message.branch == (2, 2))
         state = await client.threads.get_state(thread_id)
         assert [m["type"] for m in state.messages] == ["human", "ai"]  # the answer again, not a second one
         history = await client.threads.get_history(thread_id, limit=100)

@@ -33,7 +33,7 @@ from chat_tui.ui.window_plan import Step, TextSizes, WindowPlan
 
 __all__ = ["HOLD_SECONDS", "WindowPane"]
 
-HOLD_SECONDS = 1.0  # how long an entry is held in place after the window changed above it
+HOLD_SECONDS = 1.0  # how long an entry is held in place after the last change of height above it
 
 
 class WindowPane(VerticalScroll):
@@ -204,8 +204,9 @@ class WindowPane(VerticalScroll):
 
         Entries mounted above it take their height over several frames (a Markdown message
         parses after it mounts), so after each change of the content's height the view is
-        scrolled to where the held entry is now, for ``HOLD_SECONDS``. Scrolling meanwhile
-        (the user, or moving the focus) holds the entry then at the top instead.
+        scrolled to where the held entry is now, until the height has been still for
+        ``HOLD_SECONDS``. Scrolling meanwhile (the user, or moving the focus) holds the entry
+        then at the top instead.
         """
         self._keep_held()  # (a change not caught up with yet)
         self._hold_top()
@@ -235,6 +236,9 @@ class WindowPane(VerticalScroll):
 
     def watch_virtual_size(self) -> None:
         if self._holding():
+            # a hold lasts until the layout has been still for a while, not for a fixed time:
+            # on a loaded machine the Markdown above may take longer than that to lay out
+            self._hold_until = time.monotonic() + HOLD_SECONDS
             self.call_later(self._keep_held)
 
     def _keep_held(self) -> None:
