@@ -17,7 +17,6 @@ an older window never starts following); otherwise it posts :class:`NewOutputBel
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterable
 
 from textual.containers import VerticalScroll
@@ -31,9 +30,7 @@ from chat_tui.ui.widgets.entries import EntryWidget
 from chat_tui.ui.widgets.removal import remove_children
 from chat_tui.ui.window_plan import Step, TextSizes, WindowPlan
 
-__all__ = ["HOLD_SECONDS", "WindowPane"]
-
-HOLD_SECONDS = 1.0  # how long an entry is held in place after the last change of height above it
+__all__ = ["WindowPane"]
 
 
 class WindowPane(VerticalScroll):
@@ -65,7 +62,6 @@ class WindowPane(VerticalScroll):
         self._held: EntryWidget | None = None  # an entry kept in place on screen while content above it changes
         self._held_y = 0  # its position in the content...
         self._held_offset = 0  # ...and below the top of the view
-        self._hold_until = 0.0
         self._adjusting = False  # the view is scrolling to keep the held entry in place
 
     def make_widget(self, entry: Entry) -> EntryWidget | None:
@@ -203,14 +199,14 @@ class WindowPane(VerticalScroll):
         """Keep the entry at the top of the view where it is on screen, for a while.
 
         Entries mounted above it take their height over several frames (a Markdown message
-        parses after it mounts), so after each change of the content's height the view is
-        scrolled to where the held entry is now, until the height has been still for
-        ``HOLD_SECONDS``. Scrolling meanwhile (the user, or moving the focus) holds the entry
-        then at the top instead.
+        parses after it mounts, later still on a loaded machine), so after each change of the
+        content's height the view is scrolled to where the held entry is now. The hold lasts
+        until the entry leaves the window or a new window opens; scrolling (the user, or moving
+        the focus) holds the entry then at the top instead. (A hold for a fixed time let the
+        view jump by the height of everything mounted above when layout took longer.)
         """
         self._keep_held()  # (a change not caught up with yet)
         self._hold_top()
-        self._hold_until = time.monotonic() + HOLD_SECONDS
 
     def _hold_top(self) -> None:
         held = self._held = self._top_entry()
@@ -230,15 +226,12 @@ class WindowPane(VerticalScroll):
 
     def _holding(self) -> bool:
         held = self._held
-        if held is not None and (time.monotonic() > self._hold_until or not held.is_mounted):
+        if held is not None and not held.is_mounted:
             self._held = held = None
         return held is not None
 
     def watch_virtual_size(self) -> None:
         if self._holding():
-            # a hold lasts until the layout has been still for a while, not for a fixed time:
-            # on a loaded machine the Markdown above may take longer than that to lay out
-            self._hold_until = time.monotonic() + HOLD_SECONDS
             self.call_later(self._keep_held)
 
     def _keep_held(self) -> None:
