@@ -17,6 +17,15 @@ os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")  # deterministic snapshots a
 DEMO_DELAY_MS = "3"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--compat-url",
+        default=None,
+        help="run the compatibility tier (tests/compat) against this second Agent Protocol server "
+        "(or set CHAT_TUI_COMPAT_URL); it must serve chat-tui's demo graphs",
+    )
+
+
 def _loopback_only(address: Any) -> None:
     host = address[0] if isinstance(address, tuple) else None
     if host is None:

@@ -9,6 +9,7 @@ import httpx
 
 from chat_tui.client.assistants import AssistantsAPI
 from chat_tui.client.auth import ApiKey
+from chat_tui.client.errors import NotFound
 from chat_tui.client.http import HttpCore
 from chat_tui.client.models import JSON_OBJECT, Health
 from chat_tui.client.runs import RunsAPI
@@ -43,6 +44,7 @@ class LangGraphClient:
         self.assistants = AssistantsAPI(self.http)
         self.threads = ThreadsAPI(self.http)
         self.runs = RunsAPI(self.http)
+        self._has_ok = True  # until the server answers 404 to ``GET /ok``
 
     @property
     def base_url(self) -> str:
@@ -53,9 +55,25 @@ class LangGraphClient:
         return self.http.host
 
     async def ok(self) -> bool:
-        """``GET /ok``: True when the server says it is ok."""
-        health = await self.http.parsed(Health, "GET", "/ok", what="health check")
-        return health.ok
+        """True when the server answers: ``GET /ok`` (langgraph-api).
+
+        Other Agent Protocol servers have no ``/ok`` (Aegra answers 404): then ``GET /info``,
+        and without that ``POST /assistants/search``, answering at all is the health check.
+        A 404 from ``/ok`` is remembered, so later checks go straight to the fallback. Any
+        other failure (unreachable, 401, 5xx, a 404 from every probe) raises its ClientError.
+        """
+        if self._has_ok:
+            try:
+                health = await self.http.parsed(Health, "GET", "/ok", what="health check")
+            except NotFound:
+                self._has_ok = False
+            else:
+                return health.ok
+        try:
+            await self.info()
+        except NotFound:
+            await self.assistants.search(limit=1)
+        return True
 
     async def info(self) -> dict[str, Any]:
         """``GET /info``: server version and feature flags."""

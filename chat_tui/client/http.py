@@ -148,6 +148,9 @@ class HttpCore:
         self.base_url = normalize_base_url(base_url)
         self.host = display_host(self.base_url)
         self.read_retries = read_retries
+        # The server has sent a heartbeat comment on one of its streams (langgraph-api: every
+        # 5 s). Only then does a silent stream mean a dead connection (``client/stream.py``).
+        self.sends_heartbeats = False
         key_auth = ApiKeyAuth(api_key, self.base_url) if api_key is not None else None
         auth: httpx.Auth | None = key_auth
         if headers:

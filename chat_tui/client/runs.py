@@ -32,9 +32,13 @@ def _run_body(
     metadata: dict[str, Any] | None,
     multitask_strategy: str | None,
     if_not_exists: str | None,
+    on_disconnect: str,
     extra: dict[str, Any],
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {"assistant_id": assistant_id}
+    # ``on_disconnect`` is always sent: langgraph-api defaults to "continue", other servers
+    # (Aegra) to "cancel", which would end the run at the first dropped connection, before
+    # the stream could be rejoined.
+    body: dict[str, Any] = {"assistant_id": assistant_id, "on_disconnect": on_disconnect}
     if command is not None:
         body["command"] = command
     else:
@@ -70,7 +74,7 @@ class RunsAPI:
         stream_subgraphs: bool = False,
         stream_resumable: bool = True,
         multitask_strategy: str | None = None,
-        on_disconnect: str | None = None,
+        on_disconnect: str = "continue",
         if_not_exists: str | None = None,
         interrupt_before: list[str] | str | None = None,
         interrupt_after: list[str] | str | None = None,
@@ -91,11 +95,11 @@ class RunsAPI:
             metadata=metadata,
             multitask_strategy=multitask_strategy,
             if_not_exists=if_not_exists,
+            on_disconnect=on_disconnect,
             extra={
                 "stream_mode": list(stream_mode),
                 "stream_subgraphs": stream_subgraphs or None,
                 "stream_resumable": stream_resumable,
-                "on_disconnect": on_disconnect,
                 "interrupt_before": interrupt_before,
                 "interrupt_after": interrupt_after,
                 "checkpoint_id": checkpoint_id,
@@ -171,6 +175,7 @@ class RunsAPI:
         stream_resumable: bool = True,
         multitask_strategy: str | None = None,
         if_not_exists: str | None = None,
+        on_disconnect: str = "continue",
     ) -> Run:
         """Start a background run (not streamed; join it with :meth:`join_stream`)."""
         body = _run_body(
@@ -182,6 +187,7 @@ class RunsAPI:
             metadata=metadata,
             multitask_strategy=multitask_strategy,
             if_not_exists=if_not_exists,
+            on_disconnect=on_disconnect,
             extra={
                 "stream_mode": list(stream_mode) if stream_mode else None,
                 "stream_resumable": stream_resumable,

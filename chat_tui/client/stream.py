@@ -14,8 +14,13 @@ What the Agent Server does and what this module does about it:
   from the last id would lose the events that share it. The stream resumes from the
   previous *distinct* id and :class:`~chat_tui.client.replay.ReplayFilter` drops what was
   already delivered, and the span the server repeats after a rejoin.
-* The server sends ``: heartbeat`` every 5 s, so a connection silent for ``idle_timeout``
-  seconds (default 16) is dead even if TCP has not noticed; it is rejoined.
+* After the user asked to cancel, an ``error`` event is the server's word for that cancel
+  (Aegra sends "Run was interrupted", then ``end``): it ends the run as cancelled, not failed.
+* langgraph-api sends ``: heartbeat`` every 5 s, so a connection silent for ``idle_timeout``
+  seconds (default 16) is dead even if TCP has not noticed; it is rejoined. Not every server
+  sends heartbeats (Aegra does not), and there silence is only a node thinking: so the stall
+  timer runs only once the server has shown that it sends them (a comment on this stream or
+  an earlier one of the same client, ``HttpCore.sends_heartbeats``).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from chat_tui.client.events import (
     Fault,
     MessageChunk,
     Metadata,
+    Other,
     Reconnecting,
     RunFailed,
     StreamEnd,
@@ -111,7 +117,7 @@ class _Reader:
     yields each typed event from one generator frame instead of passing it through two.
     """
 
-    def __init__(self, response: httpx.Response, host: str, max_event_size: int, idle: float | None) -> None:
+    def __init__(self, response: httpx.Response, core: HttpCore, max_event_size: int, idle: float | None) -> None:
         # Not compressed (SSE never is, in practice): the body as the transport yields it
         # (``Response.stream``, which httpx's transport already maps errors for), without
         # ``aiter_raw``'s re-chunking generator around each of the thousands of reads.
@@ -124,7 +130,8 @@ class _Reader:
         )
         self._chunks = chunks.__aiter__()
         self._decoder = EventDecoder(max_event_size)
-        self._host = host
+        self._core = core
+        self._host = core.host
         self._idle = idle
         # Created on the first read, in the task that reads (the one the watchdog cancels).
         self._watchdog: _IdleWatchdog | None = None
@@ -134,7 +141,7 @@ class _Reader:
         """The events completed by the next read from the socket; None at the end of the body."""
         idle = self._idle
         watchdog = self._watchdog
-        if watchdog is None and idle:
+        if watchdog is None and idle and self._core.sends_heartbeats:
             watchdog = self._watchdog = _IdleWatchdog(idle)
         # The watchdog covers only the wait for the socket, never the consumer's work
         # between reads (the consumer runs in this same task).
@@ -156,7 +163,10 @@ class _Reader:
         finally:
             if watchdog is not None:
                 watchdog.waiting_since = None
-        return self._decoder.feed(chunk)
+        events = self._decoder.feed(chunk)
+        if watchdog is None and self._decoder.comments:  # a heartbeat: silence means something from now on
+            self._core.sends_heartbeats = True
+        return events
 
     def close(self) -> None:
         if self._watchdog is not None:
@@ -280,7 +290,13 @@ class RunStream:
                             if isinstance(event, Metadata) and event.run_id and self.run_id is None:
                                 self.run_id = event.run_id
                             elif isinstance(event, RunFailed):
-                                failed = True
+                                if self.cancel_requested:
+                                    # The server's word for the user's own cancel (Aegra: an ``error``
+                                    # "Run was interrupted", then ``end``): the run was cancelled, it
+                                    # did not fail. Passed on uninterpreted (``--raw`` still shows it).
+                                    event = Other(raw.event, event.message, (), raw)
+                                else:
+                                    failed = True
                             yield event
                 finally:
                     reader.close()
@@ -336,7 +352,7 @@ class RunStream:
 
     def _reader(self) -> _Reader:
         assert self._response is not None
-        return _Reader(self._response, self._core.host, self.max_event_size, self.idle_timeout)
+        return _Reader(self._response, self._core, self.max_event_size, self.idle_timeout)
 
     async def run_status(self) -> str | None:
         """The run's status on the server (None when unknown; ``"deleted"`` after a rollback)."""

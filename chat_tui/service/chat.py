@@ -168,7 +168,11 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
             if choice is None:
                 return not_sent(None if ask_busy else "the thread is still running", declined=ask_busy is not None)
             if choice is not BusyChoice.ENQUEUE:
-                await running.turn.cancel(choice)
+                try:
+                    await running.turn.cancel(choice)
+                except ClientError as exc:  # the running run goes on; this message stays unsent
+                    verb = "roll back" if choice is BusyChoice.ROLLBACK else "interrupt"
+                    return not_sent(f"could not {verb} the running run: {exc}", error=exc)
             await running.done.wait()  # one turn at a time feeds a conversation
             # The same strategy on the new run: a cancel the server has not finished yet is not a 409.
             request.multitask_strategy = choice

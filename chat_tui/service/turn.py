@@ -236,13 +236,23 @@ class Turn:
             run.outcome = RunOutcome.INTERRUPTED if conversation.pending_interrupts else RunOutcome.UNKNOWN
 
     async def cancel(self, action: str = "interrupt") -> None:
-        """Cancel the run on the server (not only locally); the stream then just ends."""
-        if self.stream is None:
+        """Cancel the run on the server (not only locally); the stream then just ends.
+
+        Raises :class:`ClientError` when the server refused (e.g. a server without ``rollback``
+        answers 422): the run goes on, and its stream is followed (and rejoined) as before.
+        """
+        stream = self.stream
+        if stream is None:
             self._pending_cancel = action
             return
-        self.stream.request_cancel(action)
-        if self.stream.run_id is not None:
-            await self._send_cancel()
+        before = stream.cancel_action
+        stream.request_cancel(action)
+        if stream.run_id is not None:
+            try:
+                await self._send_cancel()
+            except ClientError:
+                stream.cancel_action = before
+                raise
 
     async def _send_cancel(self) -> None:
         stream = self.stream

@@ -8,12 +8,20 @@ toward the client, so a fault can act on exact byte offsets of the SSE stream:
 * ``cut(after=N, reset=False)``: send N body bytes, then close (FIN mid-chunk, which the
   client sees as an incomplete body) or reset (RST);
 * ``stall(after=N)``: send N bytes, then nothing until the client gives up;
+* ``pause(after=N, seconds=S)``: send N bytes, then nothing for S seconds, then the rest
+  (a node that thinks in silence);
+* for ``cut``, ``stall`` and ``pause``, ``at=MARKER`` instead of ``after``: right after the
+  first occurrence of MARKER in the body (e.g. the first heartbeat);
+* ``append=BYTES``: sent after the server's body ended (e.g. events another server sends last);
+* ``rewrite_request(fn)``: change the request on its way to the server (the log keeps what
+  the client sent);
 * ``trickle(after=N)``: one byte per TCP segment (for the first N bytes; all when 0);
 * ``respond(status, body, headers)``: answer without asking the server;
 * ``replace(status, body, headers)``: ask the server (so what it does still happens), then
   answer *body* instead of its answer; with ``transform``, the server's whole body
   rewritten (e.g. truncated) instead;
 * ``transform(fn)``: rewrite each piece of the body (BOM, malformed events, a 20 MB event...);
+  an empty result sends nothing, and ``raise EndBody`` ends the body cleanly there;
 * ``rewrite_headers(fn)``: e.g. a cross-origin ``Location``;
 * ``refuse()`` / ``accept()`` on the proxy itself: stop or resume listening.
 
@@ -31,9 +39,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["FaultProxy", "Request", "Rule"]
+__all__ = ["EndBody", "FaultProxy", "Request", "Rule"]
 
 BodyTransform = Callable[[bytes], bytes]
+
+
+class EndBody(Exception):
+    """Raised by a transform: the body ends cleanly here (a server that closes early)."""
 
 
 @dataclass
@@ -53,8 +65,12 @@ class Rule:
     method: str | None = None
     path: str | None = None  # a regular expression, searched in the path
     times: int = 1
-    action: str = "pass"  # pass | cut | stall | trickle | respond | replace
+    action: str = "pass"  # pass | cut | stall | pause | trickle | respond | replace
     after: int = 0
+    at: bytes | None = None  # cut/stall/pause right after this marker instead of after N bytes
+    seconds: float = 0.0  # how long a pause lasts
+    append: bytes = b""
+    rewrite_request: Callable[[Request], Request] | None = None
     reset: bool = False
     status: int = 200
     body: bytes = b""
@@ -153,7 +169,11 @@ class FaultProxy:
             if task is not None:
                 self._tasks.discard(task)
 
-    async def _send_upstream(self, request: Request) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    async def _send_upstream(
+        self, request: Request, rule: Rule | None = None
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if rule is not None and rule.rewrite_request is not None:
+            request = rule.rewrite_request(request)
         up_reader, up_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port)
         headers = {k: v for k, v in request.headers.items() if k not in ("connection", "host", "keep-alive")}
         lines = [
@@ -183,7 +203,7 @@ class FaultProxy:
                 up_writer.close()
 
     async def _forward(self, request: Request, rule: Rule | None, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await self._send_upstream(request)
+        up_reader, up_writer = await self._send_upstream(request, rule)
         try:
             status_line, response_headers = await _read_head(up_reader)
             chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in response_headers)
@@ -207,11 +227,37 @@ class FaultProxy:
     async def _relay(self, body: object, rule: Rule | None, writer: asyncio.StreamWriter) -> None:
         sent = 0
         transform = rule.transform if rule is not None else None
+        after = rule.after if rule is not None and rule.at is None else None
+        seen = b""  # what was sent, while a marker is looked for
         async for piece in body:  # type: ignore[attr-defined]
             if transform is not None:
-                piece = transform(piece)
-            if rule is not None and rule.action in ("cut", "stall") and sent + len(piece) >= rule.after:
-                keep = piece[: rule.after - sent]
+                try:
+                    piece = transform(piece)
+                except EndBody:
+                    break
+            if not piece:
+                continue  # (an empty chunk would end the body)
+            if rule is not None and rule.at is not None and after is None:
+                seen += piece
+                found = seen.find(rule.at)
+                if found >= 0:
+                    after = found + len(rule.at)
+            if rule is not None and rule.action == "pause" and after is not None and sent + len(piece) >= after:
+                keep, piece = piece[: after - sent], piece[after - sent :]
+                if keep:
+                    writer.write(_chunk(keep))
+                    await writer.drain()
+                await asyncio.sleep(rule.seconds)
+                sent += len(keep)
+                after = None
+                rule = Rule(transform=transform, append=rule.append)  # paused once; the rest passes
+            if (
+                rule is not None
+                and rule.action in ("cut", "stall")
+                and after is not None
+                and sent + len(piece) >= after
+            ):
+                keep = piece[: after - sent]
                 if keep:
                     writer.write(_chunk(keep)[:-2] if rule.action == "cut" else _chunk(keep))  # cut mid-chunk
                     await writer.drain()
@@ -227,10 +273,12 @@ class FaultProxy:
                 for index in range(len(piece)):
                     writer.write(_chunk(piece[index : index + 1]))
                     await writer.drain()
-            else:
+            elif piece:
                 writer.write(_chunk(piece))
                 await writer.drain()
             sent += len(piece)
+        if rule is not None and rule.append:
+            writer.write(_chunk(rule.append))
         writer.write(b"0\r\n\r\n")
         await writer.drain()
 

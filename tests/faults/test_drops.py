@@ -12,7 +12,7 @@ from chat_tui.client import LangGraphClient
 from chat_tui.client.events import Reconnecting
 from chat_tui.conversation import Conversation, RunOutcome
 from chat_tui.service.turn import Turn, TurnRequest
-from tests.faults.proxy import FaultProxy
+from tests.faults.proxy import EndBody, FaultProxy
 from tests.support.runs import assert_matches_state
 
 pytestmark = pytest.mark.server
@@ -101,9 +101,14 @@ async def test_repeated_drops_including_during_rejoin(proxy: FaultProxy, client:
 
 
 async def test_a_stall_is_detected_quickly_and_rejoined(proxy: FaultProxy, client: LangGraphClient) -> None:
-    proxy.add(method="POST", path=RUN_STREAM, action="stall", after=3000)
+    """Once the server has shown that it sends heartbeats (here: the first one of this stream),
+    a silent connection is dead: it is rejoined. (Without heartbeats, silence is no stall:
+    ``test_other_servers.py``.)"""
+    proxy.add(method="POST", path=RUN_STREAM, action="stall", at=b": heartbeat\r\n\r\n")
     started = asyncio.get_running_loop().time()
-    conversation, result, events = await streamed_turn(proxy.url, "hello there", idle_timeout=2.0)
+    conversation, result, events = await streamed_turn(
+        proxy.url, "hello there", idle_timeout=2.0, context={"delay_ms": 20}
+    )
     await check_against_state(client, conversation, result)
     assert any(isinstance(e, Reconnecting) and "silent" in e.reason for e in events)
     assert asyncio.get_running_loop().time() - started < 30  # not the 300 s read timeout
@@ -124,7 +129,7 @@ async def test_clean_close_while_running_checks_the_status_and_rejoins(
     def close_early(piece: bytes) -> bytes:
         """Pass about 2.5 KB, ending on an event boundary, then nothing: a clean but early end."""
         if seen[0] >= 2500:
-            return b""
+            raise EndBody
         seen[0] += len(piece)
         return piece
 

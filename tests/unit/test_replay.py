@@ -152,3 +152,38 @@ def test_a_long_stream_keeps_a_bounded_history_and_still_rejoins_exactly() -> No
     start = next(i for i, e in enumerate(events) if event_id_key(e.id or "") > event_id_key(resume or ""))
     rejoin = events[start:4_100] + events[4_090:4_100] + events[4_100:]  # and the server's repeated span
     assert [e for e in rejoin if replay.admit(e)] == events[4_000:]
+
+
+def _aegra(n: int, token: str = "t") -> RawEvent:
+    return RawEvent("messages", f'["{token}"]', f"0199a2c4-7d1e-7b3a-9f00-5b1c2d3e4f50_event_{n}")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    tokens=st.lists(st.sampled_from(["a", "b", " ", "\n"]), min_size=1, max_size=60),
+    data=st.data(),
+)
+def test_unique_ids_a_rejoin_as_aegra_sends_it_delivers_every_event_once(
+    tokens: list[str], data: st.DataObject
+) -> None:
+    """aegra-api 0.6.0: ids ``<run id>_event_<n>``; a rejoin replays the stored events after
+    ``Last-Event-ID``, then the live ones numbered above ``Last-Event-ID`` (not above the last one
+    replayed): the events between are sent twice. Identical tokens (even in a row) are kept."""
+    events = [_aegra(n, token) for n, token in enumerate(tokens, 1)]
+    replay = ReplayFilter()
+    delivered = data.draw(st.integers(1, len(events)))
+    assert all(replay.admit(e) for e in events[:delivered])
+    resume = replay.resume_from()
+    assert resume == events[delivered - 1].id  # unique ids: resumed from the last one itself
+    stored = data.draw(st.integers(delivered, len(events)))  # what the server had stored by then
+    rejoin = events[delivered:stored] + events[delivered:]
+    assert [e for e in rejoin if replay.admit(e)] == events[delivered:]
+
+
+def test_opaque_ids_that_repeat_are_not_taken_for_unique() -> None:
+    """A server whose opaque ids repeat (one id for several events): nothing is dropped by id."""
+    replay = ReplayFilter()
+    for token in ("a", "b"):
+        assert replay.admit(RawEvent("messages", f'["{token}"]', "same"))
+    replay.resume_from()
+    assert replay.admit(RawEvent("messages", '["c"]', "same"))

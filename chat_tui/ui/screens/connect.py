@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from chat_tui.client.errors import ClientError
+from chat_tui.client.errors import ClientError, NotFound
 from chat_tui.client.urls import display_host
 from chat_tui.connection import KEY_SOURCES, Connection, KeySource
 from chat_tui.sanitize import clean_line
@@ -285,13 +285,18 @@ class ConnectScreen(Screen[ConnectChoice | None]):
         try:
             async with connection.client() as client:
                 await client.ok()
-                info = await client.info()
+                try:
+                    info = await client.info()
+                except NotFound:  # (a server without /info answered the health check another way)
+                    info = {}
                 count = await client.assistants.count()
         except ClientError as exc:
             self._result(str(exc), error=True)
             return
-        version = clean_line(str(info.get("version", "?")), 40)
-        self._result(f"✓ {connection.host} answers: langgraph-api {version}, {count} assistant(s)")
+        # langgraph-api's /info has no name; another server's (Aegra's) does.
+        name = info.get("name") if isinstance(info.get("name"), str) else "langgraph-api"
+        server = clean_line(f"{name} {info.get('version', '?')}", 60)
+        self._result(f"✓ {connection.host} answers: {server}, {count} assistant(s)")
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
