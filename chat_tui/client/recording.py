@@ -1,0 +1,369 @@
+"""Recordings of runs' event streams: ``.sse`` files that any SSE reader can read.
+
+A recording keeps each event a run delivered, with when it arrived, and what the client learned
+when the run ended, so the run can be played back later without a server
+(:mod:`chat_tui.client.playback`). The file is a valid ``text/event-stream``: everything that
+is not an event is an SSE comment (a line starting with ``:``), which every reader ignores.
+
+Format, version 1 (UTF-8, lines end in CRLF as langgraph-api ends them)::
+
+    : chat-tui recording 1 {"host": "127.0.0.1:2024", "assistant": "agent", "thread": "<id>", …}
+    : run {"thread": "<id>", "run": "<id>", "assistant": "agent", "time": "…", "input": {"input": {…}}}
+    : t=0.004
+    event: metadata
+    data: {"run_id":"<id>","attempt":1}
+    id: 1796524009198-0
+
+    : t=0.016
+    event: messages
+    …
+    : end {"status": "success", "cancelled": false, "error": null}
+    : state {"messages": […], "interrupts": […], "next": […], "checkpoint_id": "…"}
+    : thread-error <JSON>
+
+* The first line says what was recorded (``{"host", "assistant", "thread", "run", "time"}``,
+  the time as ``2026-12-06T02:26:47Z``): the server's host (``host[:port]``: never a scheme,
+  a path, a query string or credentials), the assistant, thread and run of the first run, and
+  the time it began (UTC). No API key or header is ever written.
+* ``: run`` opens each run (a recording may hold several, one after another), with what it was
+  sent: the ``input`` or the ``command`` of the request (never its config or context, which may
+  carry secrets), so a replay can show the user's message.
+* ``: t=SECONDS`` precedes each event: the seconds since the server accepted the run (to the
+  millisecond). A replay keeps this pace, or any multiple of it.
+* Each event is written as the client's decoder delivered it (after the replay filter of a
+  rejoin): ``event:``, one ``data:`` line per line of its data, ``id:``, a blank line. That is
+  langgraph-api's own framing, so for its streams these are the bytes it sent; an ``id:`` line
+  is written only when the id changed (``id:`` alone when it was reset), as SSE ids carry over.
+  The decoder's fields can hold no CR or LF (they end lines), so no value can add a line.
+* ``: end`` is how the stream ended (the run's final status, whether it was cancelled, a
+  client error after the server accepted it); ``: state`` is what the thread's stored state
+  said after the run (the messages and interrupts the conversation was reconciled with) and
+  ``: thread-error`` the thread's error the client read for a failed run, each only when it
+  was read. A recording without ``: end`` was cut short (the program stopped mid-run).
+
+Comment values are JSON with every non-ASCII and control character escaped, so they are one
+line whatever they hold. A plain SSE capture (``curl -N …``) reads as one run without ids,
+timing or end.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import IO, Any, NamedTuple
+
+from chat_tui.client.sse import EventDecoder, RawEvent
+from chat_tui.errors import ChatTuiError
+from chat_tui.sanitize import clean_line
+
+__all__ = [
+    "MAGIC",
+    "VERSION",
+    "RecordedRun",
+    "Recording",
+    "RecordingError",
+    "RecordingWriter",
+    "RunEnd",
+    "TimedEvent",
+    "dumps",
+    "event_lines",
+    "loads",
+    "read_recording",
+]
+
+MAGIC = "chat-tui recording"
+VERSION = 1
+EOL = "\r\n"
+_TIME = re.compile(r"t=(\d+(?:\.\d+)?)")
+
+
+class RecordingError(ChatTuiError):
+    """A file that is not a recording this version can read; the message is one line."""
+
+
+class TimedEvent(NamedTuple):
+    """One event of a run, *t* seconds after the server accepted it."""
+
+    t: float
+    raw: RawEvent
+
+
+@dataclass(slots=True)
+class RunEnd:
+    """How a run's stream ended: the run's final status (None: unknown), a cancel, a client error."""
+
+    status: str | None = None
+    cancelled: bool = False
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class RecordedRun:
+    """One run: who ran it, what it was sent, its events, and what was learned at its end."""
+
+    thread_id: str | None = None
+    run_id: str | None = None
+    assistant_id: str | None = None
+    started_at: datetime | None = None
+    input: dict[str, Any] | None = None  # {"input": …} or {"command": …}: what the run was created with
+    events: list[TimedEvent] = field(default_factory=list)
+    end: RunEnd | None = None  # None: the recording stops before the run ended
+    state: dict[str, Any] | None = None  # the thread's stored state after the run, when it was read
+    thread_error: Any = None
+    thread_error_read: bool = False  # (the error may be null: this says whether it was read)
+
+    @property
+    def duration(self) -> float:
+        return self.events[-1].t if self.events else 0.0
+
+    def meta_json(self) -> dict[str, Any]:
+        return {
+            "thread": self.thread_id,
+            "run": self.run_id,
+            "assistant": self.assistant_id,
+            "time": _utc(self.started_at),
+            "input": self.input,
+        }
+
+
+@dataclass(slots=True)
+class Recording:
+    """A recording file: the server it came from, and its runs in order."""
+
+    host: str | None = None
+    version: int = VERSION
+    runs: list[RecordedRun] = field(default_factory=list)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def _json(value: Any) -> str:
+    """One line, whatever *value* holds: ASCII, every control character escaped."""
+    return json.dumps(value, ensure_ascii=True, separators=(", ", ": "), default=str)
+
+
+def _utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def header_line(host: str | None, run: RecordedRun) -> str:
+    """The leading comment: host, assistant, thread, run, time. Never a key or a header."""
+    fields = {
+        "host": clean_line(host, 200) if host else None,
+        "assistant": run.assistant_id,
+        "thread": run.thread_id,
+        "run": run.run_id,
+        "time": _utc(run.started_at),
+    }
+    return f": {MAGIC} {VERSION} {_json(fields)}{EOL}"
+
+
+def run_line(run: RecordedRun) -> str:
+    return f": run {_json(run.meta_json())}{EOL}"
+
+
+def _check_field(name: str, value: str) -> None:
+    if "\r" in value or "\n" in value:
+        raise ValueError(f"an SSE {name} cannot hold a line end")
+
+
+def event_lines(raw: RawEvent, t: float | None = None, previous_id: str | None = None) -> str:
+    """One event framed as langgraph-api frames it, after its ``: t=`` comment.
+
+    *previous_id* is the id the reader will carry over from the event before (ids are sticky in
+    SSE): the ``id:`` line is written when this event's id differs. Raises ValueError for what a
+    decoder can never deliver (a line end in a name or id, a NUL in an id, empty data)."""
+    _check_field("event name", raw.event)
+    if not raw.event or not raw.data or "\r" in raw.data:
+        raise ValueError("an SSE event needs a name and data without CR")
+    parts = [f": t={t:.3f}{EOL}"] if t is not None else []
+    parts.append(f"event: {raw.event}{EOL}")
+    parts.extend(f"data: {line}{EOL}" for line in raw.data.split("\n"))
+    if raw.id != previous_id:
+        event_id = raw.id or ""
+        _check_field("id", event_id)
+        if "\0" in event_id:
+            raise ValueError("an SSE id cannot hold NUL")
+        parts.append(f"id: {event_id}{EOL}" if event_id else f"id:{EOL}")
+    parts.append(EOL)
+    return "".join(parts)
+
+
+def end_lines(run: RecordedRun) -> str:
+    """The run's trailer: ``: end``, and ``: state`` / ``: thread-error`` when they were read."""
+    lines = []
+    if run.end is not None:
+        end = {"status": run.end.status, "cancelled": run.end.cancelled, "error": run.end.error}
+        lines.append(f": end {_json(end)}{EOL}")
+    if run.state is not None:
+        lines.append(f": state {_json(run.state)}{EOL}")
+    if run.thread_error_read:
+        lines.append(f": thread-error {_json(run.thread_error)}{EOL}")
+    return "".join(lines)
+
+
+class RecordingWriter:
+    """Writes a recording as it happens: runs one after another, each event as it arrives.
+
+    The header is written with the first run (its ids are known only once the server accepted
+    it). ``flush`` after each run; the caller owns (and closes) *handle*.
+    """
+
+    def __init__(self, handle: IO[bytes], host: str | None) -> None:
+        self.handle = handle
+        self.host = host
+        self.runs = 0  # runs begun
+        self._last_id: str | None = None
+
+    def _write(self, text: str) -> None:
+        self.handle.write(text.encode("utf-8"))
+
+    def begin(self, run: RecordedRun) -> None:
+        if self.runs == 0:
+            self._write(header_line(self.host, run))
+        self.runs += 1
+        self._last_id = None  # (a reader starts each run with a fresh decoder)
+        self._write(run_line(run))
+
+    def event(self, event: TimedEvent) -> None:
+        self._write(event_lines(event.raw, event.t, self._last_id))
+        self._last_id = event.raw.id
+
+    def end(self, run: RecordedRun) -> None:
+        self._write(end_lines(run))
+        self.handle.flush()
+
+
+def dumps(recording: Recording) -> bytes:
+    """A whole recording as the bytes of its file."""
+    chunks: list[str] = []
+    for number, run in enumerate(recording.runs):
+        if number == 0:
+            chunks.append(header_line(recording.host, run))
+        chunks.append(run_line(run))
+        last: str | None = None
+        for event in run.events:
+            chunks.append(event_lines(event.raw, event.t, last))
+            last = event.raw.id
+        chunks.append(end_lines(run))
+    return "".join(chunks).encode("utf-8")
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def _comment_json(keyword: str, text: str, line_number: int) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise RecordingError(f"line {line_number}: the `{keyword}` comment is not valid JSON") from None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _run_from(meta: Any) -> RecordedRun:
+    meta = meta if isinstance(meta, dict) else {}
+    sent = meta.get("input")
+    return RecordedRun(
+        thread_id=_text(meta.get("thread")),
+        run_id=_text(meta.get("run")),
+        assistant_id=_text(meta.get("assistant")),
+        started_at=_when(meta.get("time")),
+        input=sent if isinstance(sent, dict) else None,
+    )
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.recording = Recording()
+        self.run: RecordedRun | None = None
+        self.decoder = EventDecoder()
+        self.t = 0.0
+
+    def _current(self) -> RecordedRun:
+        if self.run is None:  # events before any `: run` (a plain capture): one run without ids
+            self._begin(RecordedRun())
+        assert self.run is not None
+        return self.run
+
+    def _begin(self, run: RecordedRun) -> None:
+        self.run = run
+        self.recording.runs.append(run)
+        self.decoder = EventDecoder()
+        self.t = 0.0
+
+    def comment(self, text: str, number: int) -> None:
+        keyword, _, rest = text.partition(" ")
+        if keyword == "run":
+            self._begin(_run_from(_comment_json("run", rest, number)))
+        elif keyword == "end":
+            end = _comment_json("end", rest, number)
+            end = end if isinstance(end, dict) else {}
+            self._current().end = RunEnd(
+                _text(end.get("status")), end.get("cancelled") is True, _text(end.get("error"))
+            )
+        elif keyword == "state":
+            state = _comment_json("state", rest, number)
+            self._current().state = state if isinstance(state, dict) else None
+        elif keyword == "thread-error":
+            run = self._current()
+            run.thread_error = _comment_json("thread-error", rest, number)
+            run.thread_error_read = True
+        elif (match := _TIME.fullmatch(text)) is not None:
+            self.t = float(match.group(1))
+        # anything else (a heartbeat of a plain capture) is a comment like any other
+
+    def line(self, line: bytes) -> None:
+        for raw in self.decoder.feed(line + b"\n"):
+            self._current().events.append(TimedEvent(self.t, raw))
+
+
+def loads(data: bytes) -> Recording:
+    """Read a recording (or a plain SSE capture). Raises :class:`RecordingError`."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    reader = _Reader()
+    lines = data.splitlines()  # at CR, LF and CRLF only, as the SSE decoder splits
+    for number, line in enumerate(lines, start=1):
+        if not line.startswith(b":"):
+            reader.line(line)
+            continue
+        text = line[1:].decode("utf-8", "replace").removeprefix(" ")
+        if number == 1 and text.startswith(MAGIC):
+            _, _, rest = text.partition(MAGIC)
+            version, _, fields = rest.strip().partition(" ")
+            if version != str(VERSION):
+                raise RecordingError(f"a recording of version {clean_line(version, 20)}; this chat-tui reads {VERSION}")
+            header = _comment_json("header", fields, number)
+            reader.recording.host = _text(header.get("host")) if isinstance(header, dict) else None
+            continue
+        reader.comment(text, number)
+    return reader.recording  # (an event cut short by the end of the file is dropped, as SSE says)
+
+
+def read_recording(path: Any) -> Recording:
+    """Read the recording at *path* (a str or a Path); one-line errors."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        raise RecordingError(f"no such file: {clean_line(str(path), 200)}") from None
+    except OSError as exc:
+        raise RecordingError(f"cannot read {clean_line(str(path), 200)}: {exc.strerror or 'error'}") from None
+    return loads(data)
