@@ -104,7 +104,8 @@ class Recorder:
         self, thread_id: str | None, run_id: str | None, assistant_id: str | None, sent: dict[str, Any] | None
     ) -> RunTap:
         """A run the server accepted starts streaming."""
-        run = RecordedRun(thread_id, run_id, assistant_id, started_at=self.now(), input=sent)
+        started = self.now().replace(microsecond=0)  # (as the file keeps it)
+        run = RecordedRun(thread_id, run_id, assistant_id, started_at=started, input=sent)
         tap = RunTap(self, run)
         self.open.append(tap)
         self._advance()
