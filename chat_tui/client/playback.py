@@ -3,8 +3,9 @@ live, from a :class:`~chat_tui.client.recording.RecordedRun`, with no server.
 
 :class:`RecordedStream` has the stream's interface (``async with``, ``async for``, ``run_id``,
 ``request_cancel``…), so the turn that folds a live run into a conversation folds a recorded
-one the same way: each recorded event is parsed with the same :func:`parse_event`, and the
-stream ends with the :class:`StreamEnd` the live stream ended with. At ``speed`` N the events
+one the same way: each recorded event is parsed with the same :func:`parse_event`, a rejoin or a
+warning the live stream reported comes where it came, and the stream ends with the
+:class:`StreamEnd` the live stream ended with. At ``speed`` N the events
 come at the recorded pace divided by N; without one, at once (yielding to the event loop now
 and then, so a UI stays responsive). A cancel stops the playback at the next event.
 """
@@ -16,13 +17,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from chat_tui.client.errors import ClientError
-from chat_tui.client.events import Metadata, StreamEnd, StreamEvent, parse_event
+from chat_tui.client.events import Fault, Metadata, Reconnecting, StreamEnd, StreamEvent, parse_event
 from chat_tui.client.models import ThreadState
-from chat_tui.client.recording import RecordedRun
+from chat_tui.client.recording import RecordedRun, StreamNote
+from chat_tui.sanitize import clean_line
 
 __all__ = ["RecordedFailure", "RecordedStream", "state_from_json", "state_to_json"]
 
 _BATCH = 256  # events played between two yields to the event loop, at full speed
+
+
+def _clean_id(value: str | None) -> str | None:
+    return clean_line(value, 200) or None if value else None
 
 
 class RecordedFailure(ClientError):
@@ -65,8 +71,9 @@ class RecordedStream:
             raise ValueError("speed must be positive")
         self.recorded = run
         self.speed = speed
-        self.thread_id = run.thread_id
-        self.run_id = run.run_id
+        # (A file is no server: what it says is cleaned like anything a server says.)
+        self.thread_id = _clean_id(run.thread_id)
+        self.run_id = _clean_id(run.run_id)
         self.reconnects = 0
         self.gap = False
         self.cancel_action: str | None = None
@@ -94,11 +101,29 @@ class RecordedStream:
         events = self.recorded.events[: self.played]
         return events[-1].raw.id if events else None
 
+    def _noted(self, note: StreamNote) -> StreamEvent:
+        """What the client said about the live stream at this point (a rejoin, a warning)."""
+        detail = note.detail
+        if note.kind == "reconnecting":
+            self.reconnects += 1
+            attempt, delay = detail.get("attempt"), detail.get("delay")
+            return Reconnecting(
+                attempt if isinstance(attempt, int) else 1,
+                float(delay) if isinstance(delay, int | float) else 0.0,
+                clean_line(str(detail.get("reason") or ""), 400),
+            )
+        return Fault(clean_line(str(detail.get("reason") or note.kind), 400))
+
     async def __aiter__(self) -> AsyncIterator[StreamEvent]:
         run = self.recorded
         clock = asyncio.get_running_loop().time
         started = clock()
-        for timed in run.events:
+        notes = iter(run.notes)
+        note = next(notes, None)
+        for number, timed in enumerate(run.events):
+            while note is not None and note.before <= number:
+                yield self._noted(note)
+                note = next(notes, None)
             if self.cancel_requested:
                 yield StreamEnd("interrupted", cancelled=True)
                 return
@@ -110,9 +135,12 @@ class RecordedStream:
                 await self._sleep(0)
             event = parse_event(timed.raw)
             if isinstance(event, Metadata) and event.run_id and self.run_id is None:
-                self.run_id = event.run_id
+                self.run_id = _clean_id(event.run_id)
             self.played += 1
             yield event
+        while note is not None:
+            yield self._noted(note)
+            note = next(notes, None)
         end = run.end
         if self.cancel_requested:
             yield StreamEnd("interrupted", cancelled=True)

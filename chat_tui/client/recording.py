@@ -17,6 +17,8 @@ Format, version 1 (UTF-8, lines end in CRLF as langgraph-api ends them)::
     : t=0.016
     event: messages
     …
+    : note {"before": 41, "t": 3.2, "kind": "reconnecting", "attempt": 1, "delay": 0.5, "reason": "…"}
+    …
     : end {"status": "success", "cancelled": false, "error": null}
     : state {"messages": […], "interrupts": […], "next": […], "checkpoint_id": "…"}
     : thread-error <JSON>
@@ -35,6 +37,9 @@ Format, version 1 (UTF-8, lines end in CRLF as langgraph-api ends them)::
   langgraph-api's own framing, so for its streams these are the bytes it sent; an ``id:`` line
   is written only when the id changed (``id:`` alone when it was reset), as SSE ids carry over.
   The decoder's fields can hold no CR or LF (they end lines), so no value can add a line.
+* ``: note`` is what the client said about the stream between two events, which no SSE event
+  carries: a rejoin (``reconnecting``: attempt, delay, reason) or a ``warning``; ``before`` is
+  the number of events that came before it in the run.
 * ``: end`` is how the stream ended (the run's final status, whether it was cancelled, a
   client error after the server accepted it); ``: state`` is what the thread's stored state
   said after the run (the messages and interrupts the conversation was reconciled with) and
@@ -48,6 +53,7 @@ timing or end.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -66,6 +72,7 @@ __all__ = [
     "RecordingError",
     "RecordingWriter",
     "RunEnd",
+    "StreamNote",
     "TimedEvent",
     "dumps",
     "event_lines",
@@ -90,6 +97,16 @@ class TimedEvent(NamedTuple):
     raw: RawEvent
 
 
+class StreamNote(NamedTuple):
+    """What the client said about the stream after *before* events of the run (no SSE event behind
+    it): ``kind`` ``reconnecting`` (``detail``: attempt, delay, reason) or ``warning`` (reason)."""
+
+    before: int
+    t: float
+    kind: str
+    detail: dict[str, Any]
+
+
 @dataclass(slots=True)
 class RunEnd:
     """How a run's stream ended: the run's final status (None: unknown), a cancel, a client error."""
@@ -109,6 +126,7 @@ class RecordedRun:
     started_at: datetime | None = None
     input: dict[str, Any] | None = None  # {"input": …} or {"command": …}: what the run was created with
     events: list[TimedEvent] = field(default_factory=list)
+    notes: list[StreamNote] = field(default_factory=list)  # in order of ``before``
     end: RunEnd | None = None  # None: the recording stops before the run ended
     state: dict[str, Any] | None = None  # the thread's stored state after the run, when it was read
     thread_error: Any = None
@@ -194,6 +212,10 @@ def event_lines(raw: RawEvent, t: float | None = None, previous_id: str | None =
     return "".join(parts)
 
 
+def note_line(note: StreamNote) -> str:
+    return f": note {_json({'before': note.before, 't': note.t, 'kind': note.kind, **note.detail})}{EOL}"
+
+
 def end_lines(run: RecordedRun) -> str:
     """The run's trailer: ``: end``, and ``: state`` / ``: thread-error`` when they were read."""
     lines = []
@@ -234,6 +256,28 @@ class RecordingWriter:
         self._write(event_lines(event.raw, event.t, self._last_id))
         self._last_id = event.raw.id
 
+    def note(self, note: StreamNote) -> None:
+        self._write(note_line(note))
+
+    def run(self, run: RecordedRun) -> None:
+        """A whole run (one that was recorded in memory)."""
+        self.begin(run)
+        self.body(run)
+        self.end(run)
+
+    def body(self, run: RecordedRun) -> None:
+        """The events and notes of *run* so far (after :meth:`begin`), in the order they came."""
+        notes = iter(run.notes)
+        note = next(notes, None)
+        for number, event in enumerate(run.events):
+            while note is not None and note.before <= number:
+                self.note(note)
+                note = next(notes, None)
+            self.event(event)
+        while note is not None:
+            self.note(note)
+            note = next(notes, None)
+
     def end(self, run: RecordedRun) -> None:
         self._write(end_lines(run))
         self.handle.flush()
@@ -241,17 +285,11 @@ class RecordingWriter:
 
 def dumps(recording: Recording) -> bytes:
     """A whole recording as the bytes of its file."""
-    chunks: list[str] = []
-    for number, run in enumerate(recording.runs):
-        if number == 0:
-            chunks.append(header_line(recording.host, run))
-        chunks.append(run_line(run))
-        last: str | None = None
-        for event in run.events:
-            chunks.append(event_lines(event.raw, event.t, last))
-            last = event.raw.id
-        chunks.append(end_lines(run))
-    return "".join(chunks).encode("utf-8")
+    handle = io.BytesIO()
+    writer = RecordingWriter(handle, recording.host)
+    for run in recording.runs:
+        writer.run(run)
+    return handle.getvalue()
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -318,6 +356,14 @@ class _Reader:
             self._current().end = RunEnd(
                 _text(end.get("status")), end.get("cancelled") is True, _text(end.get("error"))
             )
+        elif keyword == "note":
+            note = _comment_json("note", rest, number)
+            note = note if isinstance(note, dict) else {}
+            kind, t = note.pop("kind", None), note.pop("t", None)
+            note.pop("before", None)  # (where it is in the file says it)
+            run = self._current()
+            when = float(t) if isinstance(t, int | float) and not isinstance(t, bool) else self.t
+            run.notes.append(StreamNote(len(run.events), when, str(kind), note))
         elif keyword == "state":
             state = _comment_json("state", rest, number)
             self._current().state = state if isinstance(state, dict) else None

@@ -22,8 +22,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from chat_tui.client.events import Fault, Reconnecting
 from chat_tui.client.playback import state_to_json
-from chat_tui.client.recording import RecordedRun, Recording, RecordingWriter, RunEnd, TimedEvent
+from chat_tui.client.recording import RecordedRun, Recording, RecordingWriter, RunEnd, StreamNote, TimedEvent
 
 if TYPE_CHECKING:
     from chat_tui.client.errors import ClientError
@@ -43,15 +44,27 @@ class RunTap:
         self._started = recorder.clock()
 
     def event(self, event: StreamEvent) -> None:
-        """An event the conversation was given (events with no SSE behind them are not recorded)."""
+        """An event the conversation was given: its SSE event, or a note for a rejoin or a warning
+        (the end of the stream is recorded by :meth:`finish`)."""
         raw = getattr(event, "raw", None)
-        if raw is None:
+        t = round(self.recorder.clock() - self._started, 3)
+        writer = self.recorder.writer if self.recorder.writing is self else None
+        if raw is not None:
+            timed = TimedEvent(t, raw)
+            self.run.events.append(timed)
+            if writer is not None:
+                writer.event(timed)
             return
-        timed = TimedEvent(round(self.recorder.clock() - self._started, 3), raw)
-        self.run.events.append(timed)
-        if self.recorder.writing is self:
-            assert self.recorder.writer is not None
-            self.recorder.writer.event(timed)
+        if isinstance(event, Reconnecting):
+            detail: dict[str, Any] = {"attempt": event.attempt, "delay": round(event.delay, 3), "reason": event.reason}
+            note = StreamNote(len(self.run.events), t, "reconnecting", detail)
+        elif isinstance(event, Fault):
+            note = StreamNote(len(self.run.events), t, "warning", {"reason": event.reason})
+        else:
+            return
+        self.run.notes.append(note)
+        if writer is not None:
+            writer.note(note)
 
     def finish(
         self,
@@ -115,8 +128,7 @@ class Recorder:
         assert self.writer is not None
         self.writing = tap
         self.writer.begin(tap.run)
-        for event in tap.run.events:
-            self.writer.event(event)
+        self.writer.body(tap.run)
 
     def finished(self, tap: RunTap) -> None:
         if tap.done:
@@ -139,11 +151,7 @@ class Recorder:
         writer = self.writer
         while writer is not None and self.writing is None:
             if self.pending:
-                done = self.pending.pop(0)
-                writer.begin(done.run)
-                for event in done.run.events:
-                    writer.event(event)
-                writer.end(done.run)
+                writer.run(self.pending.pop(0).run)
             elif self.open:
                 self._start_writing(self.open[0])
             else:

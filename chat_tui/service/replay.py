@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from chat_tui.client.errors import ClientError
 from chat_tui.client.playback import RecordedStream, state_from_json
 from chat_tui.client.recording import RecordedRun, Recording
+from chat_tui.sanitize import clean_line
 from chat_tui.service.outcomes import SendOutcome
 from chat_tui.service.turn import TurnBase, TurnRequest, TurnResult
 
@@ -37,7 +38,8 @@ class NotRecorded(ClientError):
 
 def _request(run: RecordedRun) -> TurnRequest:
     """The request the recorded run was sent with, as far as the recording says."""
-    request = TurnRequest(run.assistant_id or "", run.thread_id)
+    thread_id = clean_line(run.thread_id, 200) or None if run.thread_id else None  # (a file is no server)
+    request = TurnRequest(clean_line(run.assistant_id or "", 200), thread_id)
     sent = run.input or {}
     command = sent.get("command")
     if isinstance(command, dict) and "resume" in command:

@@ -165,3 +165,21 @@ async def test_an_existing_file_is_refused_before_anything_is_sent(tmp_path: Pat
     code, _, err = await cli("stream", "--url", proxy.url, "--record", str(missing), "--thread", unknown, "hello")
     assert code == 2 and "has no thread" in err and not missing.exists()
     assert not proxy.requests("POST")
+
+
+async def test_a_rejoined_stream_replays_as_it_streamed(proxy: Any, tmp_path: Path) -> None:
+    """A cut stream is rejoined (the server repeats what it sent): the recording holds what the
+    conversation was given, and the rejoin, so the replay prints what the live run printed."""
+    from tests.faults.test_drops import RUN_STREAM
+
+    for output in ("json", "raw"):
+        proxy.add(method="POST", path=RUN_STREAM, action="cut", after=2500)
+        path = tmp_path / f"{output}.sse"
+        options = StreamCommand("what's the weather in sf", "agent", context={"delay_ms": 20})
+        live, replayed = await record_and_replay(proxy.url, path, options, output)
+        assert live[0] == 0, live[2]
+        assert replayed == live
+        run = read_recording(path).runs[0]
+        assert [note.kind for note in run.notes] == ["reconnecting"]
+        assert len({(e.raw.id, e.raw.data) for e in run.events}) == len(run.events)  # nothing twice
+    assert "reconnecting (attempt 1)" in live[2]

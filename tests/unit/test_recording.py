@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chat_tui.client.events import MessageChunk, Metadata, StreamEnd
+from chat_tui.client.events import Fault, MessageChunk, Metadata, Reconnecting, StreamEnd
 from chat_tui.client.playback import RecordedFailure, RecordedStream
 from chat_tui.client.recording import (
     RecordedRun,
@@ -20,6 +20,7 @@ from chat_tui.client.recording import (
     RecordingError,
     RecordingWriter,
     RunEnd,
+    StreamNote,
     TimedEvent,
     dumps,
     event_lines,
@@ -49,6 +50,19 @@ json_values = st.recursive(
 def runs(draw: st.DrawFn) -> RecordedRun:
     events = draw(st.lists(st.tuples(times, raw_events), max_size=8))
     end = draw(st.none() | st.builds(RunEnd, strings, st.booleans(), strings))
+    detail_keys = st.text(_CHARS, max_size=8).filter(lambda key: key not in ("before", "t", "kind"))
+    notes = draw(
+        st.lists(
+            st.builds(
+                StreamNote,
+                st.integers(0, len(events)),
+                times,
+                st.sampled_from(["reconnecting", "warning"]) | st.text(_CHARS, max_size=8),
+                st.dictionaries(detail_keys, json_values, max_size=3),
+            ),
+            max_size=3,
+        )
+    )
     run = RecordedRun(
         draw(strings),
         draw(strings),
@@ -56,6 +70,7 @@ def runs(draw: st.DrawFn) -> RecordedRun:
         started_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
         input=draw(st.none() | st.dictionaries(st.text(_CHARS, max_size=8), json_values, max_size=3)),
         events=[TimedEvent(t, raw) for t, raw in sorted(events, key=lambda pair: pair[0])],
+        notes=sorted(notes, key=lambda note: note.before),
         end=end,
         state=draw(st.none() | st.dictionaries(st.text(_CHARS, max_size=8), json_values, max_size=3)),
     )
@@ -81,8 +96,12 @@ def test_any_recording_reads_back_as_written(written: list[RecordedRun], host: s
     writer = RecordingWriter(handle, host)
     for run in written:
         writer.begin(run)
-        for event in run.events:
+        for number, event in enumerate(run.events):
+            for note in (note for note in run.notes if note.before == number):
+                writer.note(note)
             writer.event(event)
+        for note in (note for note in run.notes if note.before == len(run.events)):
+            writer.note(note)
         writer.end(run)
     assert handle.getvalue() == data
 
@@ -165,6 +184,7 @@ def test_the_recorder_writes_runs_whole_and_in_order() -> None:
     second = recorder.begin("t2", "r2", "agent", None)  # streams while the first is being written
     first.event(Metadata("r1", 1, RawEvent("metadata", '{"run_id": "r1"}', "1-0")))
     second.event(Metadata("r2", 1, RawEvent("metadata", '{"run_id": "r2"}', "5-0")))
+    second.event(Reconnecting(1, 0.5, "the stream closed\x1b[2J"))
     first.event(StreamEnd("success"))  # (no SSE behind it: not recorded)
     second.finish(StreamEnd("success"), None)
     first.event(Metadata("r1", 1, RawEvent("metadata", '{"run_id": "r1", "n": 2}', "2-0")))
@@ -172,6 +192,9 @@ def test_the_recorder_writes_runs_whole_and_in_order() -> None:
     recording = loads(handle.getvalue())
     assert [run.run_id for run in recording.runs] == ["r1", "r2"]
     assert [len(run.events) for run in recording.runs] == [2, 1]
+    assert recording.runs[1].notes == [
+        StreamNote(1, 3.0, "reconnecting", {"attempt": 1, "delay": 0.5, "reason": "the stream closed\x1b[2J"})
+    ]
     assert recording.runs[0].end == RunEnd("error", False, "boom")
     assert recording.runs[0].events[0].t == 2.0 and recording.host == "example.com"  # (the clock ticks once a call)
     assert recorder.recording().runs == [recording.runs[1], recording.runs[0]]  # kept in the order they ended
@@ -206,6 +229,13 @@ async def test_playback_keeps_the_recorded_pace_and_its_end() -> None:
     assert [type(e) for e in events] == [Metadata, MessageChunk, StreamEnd]
     assert stream.run_id == "r9" and slept and 0.9 <= slept[-1] <= 1.0  # 2 s of recording at speed 2
     assert [type(e) for e in [event async for event in RecordedStream(run)]] == [Metadata, MessageChunk, StreamEnd]
+    run.notes = [
+        StreamNote(1, 1.0, "reconnecting", {"attempt": 2, "delay": 1, "reason": "x\x1b]0;T\x07"}),
+        StreamNote(2, 2.0, "warning", {"reason": "odd\x1b"}),
+    ]
+    played = [event async for event in RecordedStream(run)]
+    assert [type(e) for e in played] == [Metadata, Reconnecting, MessageChunk, Fault, StreamEnd]
+    assert played[1] == Reconnecting(2, 1.0, "x␛]0;T␇") and played[3] == Fault("odd␛")
     run.end = RunEnd(None, False, "the stream broke")
     with pytest.raises(RecordedFailure, match="the stream broke"):
         async for _ in RecordedStream(run):
