@@ -45,7 +45,7 @@ async def record_stream(
     except OutputRefused as exc:
         err.write(f"error: {exc}; nothing was sent\n")
         return EXIT_CODES["usage"]
-    writer = RecordingWriter(handle, connection.host)
+    writer = RecordingWriter(handle, connection.host, live=True)
     recorder = Recorder(connection.host, writer, keep=0)
     try:
         return await run_stream(connection, options, out=out, err=err, recorder=recorder)

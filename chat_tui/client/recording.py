@@ -233,12 +233,14 @@ class RecordingWriter:
     """Writes a recording as it happens: runs one after another, each event as it arrives.
 
     The header is written with the first run (its ids are known only once the server accepted
-    it). ``flush`` after each run; the caller owns (and closes) *handle*.
+    it). Each run is flushed when it ends, and each event too when *live*; the caller owns (and
+    closes) *handle*.
     """
 
-    def __init__(self, handle: IO[bytes], host: str | None) -> None:
+    def __init__(self, handle: IO[bytes], host: str | None, *, live: bool = False) -> None:
         self.handle = handle
         self.host = host
+        self.live = live  # each event reaches the file as it comes (a crash loses none)
         self.runs = 0  # runs begun
         self._last_id: str | None = None
 
@@ -255,6 +257,8 @@ class RecordingWriter:
     def event(self, event: TimedEvent) -> None:
         self._write(event_lines(event.raw, event.t, self._last_id))
         self._last_id = event.raw.id
+        if self.live:
+            self.handle.flush()
 
     def note(self, note: StreamNote) -> None:
         self._write(note_line(note))
