@@ -23,6 +23,7 @@ from typing import TextIO
 from chat_tui.client.recording import RecordingError, RecordingWriter, read_recording
 from chat_tui.connection import Connection
 from chat_tui.headless import EXIT_CODES, StreamCommand, printers, report, run_stream
+from chat_tui.sanitize import clean_line
 from chat_tui.service.outfile import OutputRefused, open_output, output_problem
 from chat_tui.service.recording import Recorder
 from chat_tui.service.replay import replay
@@ -51,10 +52,13 @@ async def record_stream(
         return await run_stream(connection, options, out=out, err=err, recorder=recorder)
     finally:
         recorder.detach()  # (a run still open, on Ctrl-C, is closed as cut short)
-        handle.close()
+        with contextlib.suppress(OSError):
+            handle.close()
         if writer.runs == 0:  # nothing ran: no empty recording
             with contextlib.suppress(OSError):
                 os.unlink(path)
+        elif writer.error is not None:
+            err.write(f"warning: the recording in {clean_line(str(path), 200)} stopped: {writer.error}\n")
 
 
 async def replay_stream(

@@ -233,19 +233,27 @@ class RecordingWriter:
     """Writes a recording as it happens: runs one after another, each event as it arrives.
 
     The header is written with the first run (its ids are known only once the server accepted
-    it). Each run is flushed when it ends, and each event too when *live*; the caller owns (and
-    closes) *handle*.
+    it). Each run is flushed when it ends, and each event too when *live*. A write that fails
+    stops the writing (``error`` says why), never the run. The caller owns (and closes) *handle*.
     """
 
     def __init__(self, handle: IO[bytes], host: str | None, *, live: bool = False) -> None:
         self.handle = handle
         self.host = host
         self.live = live  # each event reaches the file as it comes (a crash loses none)
+        self.error: str | None = None  # why writing stopped (the file could not be written)
         self.runs = 0  # runs begun
         self._last_id: str | None = None
 
-    def _write(self, text: str) -> None:
-        self.handle.write(text.encode("utf-8"))
+    def _write(self, text: str, *, flush: bool = False) -> None:
+        if self.error is not None:
+            return
+        try:
+            self.handle.write(text.encode("utf-8"))
+            if flush:
+                self.handle.flush()
+        except OSError as exc:  # (a full disk stops the recording, never the run)
+            self.error = exc.strerror or "error"
 
     def begin(self, run: RecordedRun) -> None:
         if self.runs == 0:
@@ -255,10 +263,8 @@ class RecordingWriter:
         self._write(run_line(run))
 
     def event(self, event: TimedEvent) -> None:
-        self._write(event_lines(event.raw, event.t, self._last_id))
+        self._write(event_lines(event.raw, event.t, self._last_id), flush=self.live)
         self._last_id = event.raw.id
-        if self.live:
-            self.handle.flush()
 
     def note(self, note: StreamNote) -> None:
         self._write(note_line(note))
@@ -283,8 +289,7 @@ class RecordingWriter:
             note = next(notes, None)
 
     def end(self, run: RecordedRun) -> None:
-        self._write(end_lines(run))
-        self.handle.flush()
+        self._write(end_lines(run), flush=True)
 
 
 def dumps(recording: Recording) -> bytes:

@@ -240,3 +240,16 @@ async def test_playback_keeps_the_recorded_pace_and_its_end() -> None:
     with pytest.raises(RecordedFailure, match="the stream broke"):
         async for _ in RecordedStream(run):
             pass
+
+
+def test_a_file_that_cannot_be_written_stops_the_recording_never_the_run() -> None:
+    class Full(io.BytesIO):
+        def write(self, data: object) -> int:
+            raise OSError(28, "No space left on device")
+
+    writer = RecordingWriter(Full(), "h", live=True)
+    recorder = Recorder("h", writer)
+    tap = recorder.begin("t", "r", "agent", None)
+    tap.event(Metadata("r", 1, RawEvent("metadata", "{}", "1-0")))
+    tap.finish(StreamEnd("success"), None)
+    assert writer.error == "No space left on device" and recorder.recording().runs[0].end == RunEnd("success")
