@@ -163,11 +163,15 @@ class Recorder:
         self._advance()
 
     def detach(self) -> RecordingWriter | None:
-        """Stop writing (a run in progress is closed in the file as cut short); returns the writer."""
+        """Stop writing: the run being written is closed in the file as cut short, then the runs
+        that ended meanwhile are written whole. Returns the writer (its file is the caller's)."""
         writer, self.writer = self.writer, None
         if writer is not None and self.writing is not None:
             writer.end(self.writing.run)
         self.writing = None
+        while writer is not None and self.pending:
+            writer.run(self.pending.pop(0).run)
+        self.pending.clear()
         return writer
 
     def recording(self, runs: list[RecordedRun] | None = None) -> Recording:
