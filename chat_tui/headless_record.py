@@ -20,7 +20,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from chat_tui.client.recording import RecordingError, RecordingWriter, read_recording
+from chat_tui.client.recording import RecordingError, RecordingWriter
+from chat_tui.client.recording_reader import read_recording
 from chat_tui.connection import Connection
 from chat_tui.headless import EXIT_CODES, StreamCommand, printers, report, run_stream
 from chat_tui.sanitize import clean_line

@@ -34,8 +34,8 @@ Format, version 1 (UTF-8, lines end in CRLF as langgraph-api ends them)::
   millisecond). A replay keeps this pace, or any multiple of it.
 * Each event is written as the client's decoder delivered it (after the replay filter of a
   rejoin): ``event:``, one ``data:`` line per line of its data, ``id:``, a blank line. That is
-  langgraph-api's own framing, so for its streams these are the bytes it sent; an ``id:`` line
-  is written only when the id changed (``id:`` alone when it was reset), as SSE ids carry over.
+  langgraph-api's own framing, so for its streams these are the bytes it sent (an event without
+  an id after one with an id gets ``id:`` alone: SSE ids carry over).
   The decoder's fields can hold no CR or LF (they end lines), so no value can add a line.
 * ``: note`` is what the client said about the stream between two events, which no SSE event
   carries: a rejoin (``reconnecting``: attempt, delay, reason) or a ``warning``; ``before`` is
@@ -47,20 +47,19 @@ Format, version 1 (UTF-8, lines end in CRLF as langgraph-api ends them)::
   was read. A recording without ``: end`` was cut short (the program stopped mid-run).
 
 Comment values are JSON with every non-ASCII and control character escaped, so they are one
-line whatever they hold. A plain SSE capture (``curl -N …``) reads as one run without ids,
-timing or end.
+line whatever they hold. Reading is :mod:`chat_tui.client.recording_reader`'s (a plain SSE
+capture, ``curl -N …``, reads as one run without ids, timing or end).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO, Any, NamedTuple
 
-from chat_tui.client.sse import EventDecoder, RawEvent
+from chat_tui.client.sse import RawEvent
 from chat_tui.errors import ChatTuiError
 from chat_tui.sanitize import clean_line
 
@@ -76,14 +75,11 @@ __all__ = [
     "TimedEvent",
     "dumps",
     "event_lines",
-    "loads",
-    "read_recording",
 ]
 
 MAGIC = "chat-tui recording"
 VERSION = 1
 EOL = "\r\n"
-_TIME = re.compile(r"t=(\d+(?:\.\d+)?)")
 
 
 class RecordingError(ChatTuiError):
@@ -193,21 +189,22 @@ def _check_field(name: str, value: str) -> None:
 def event_lines(raw: RawEvent, t: float | None = None, previous_id: str | None = None) -> str:
     """One event framed as langgraph-api frames it, after its ``: t=`` comment.
 
-    *previous_id* is the id the reader will carry over from the event before (ids are sticky in
-    SSE): the ``id:`` line is written when this event's id differs. Raises ValueError for what a
-    decoder can never deliver (a line end in a name or id, a NUL in an id, empty data)."""
+    *previous_id* is the id the reader carries over from the event before (SSE ids are sticky):
+    an event without an id after one with an id resets it with ``id:``. Raises ValueError for what
+    a decoder can never deliver (a line end in a name or id, a NUL in an id, empty data)."""
     _check_field("event name", raw.event)
     if not raw.event or not raw.data or "\r" in raw.data:
         raise ValueError("an SSE event needs a name and data without CR")
     parts = [f": t={t:.3f}{EOL}"] if t is not None else []
     parts.append(f"event: {raw.event}{EOL}")
     parts.extend(f"data: {line}{EOL}" for line in raw.data.split("\n"))
-    if raw.id != previous_id:
-        event_id = raw.id or ""
-        _check_field("id", event_id)
-        if "\0" in event_id:
+    if raw.id is not None:
+        _check_field("id", raw.id)
+        if "\0" in raw.id:
             raise ValueError("an SSE id cannot hold NUL")
-        parts.append(f"id: {event_id}{EOL}" if event_id else f"id:{EOL}")
+        parts.append(f"id: {raw.id}{EOL}")
+    elif previous_id is not None:
+        parts.append(f"id:{EOL}")  # (reset: ids carry over from one event to the next)
     parts.append(EOL)
     return "".join(parts)
 
@@ -299,126 +296,3 @@ def dumps(recording: Recording) -> bytes:
     for run in recording.runs:
         writer.run(run)
     return handle.getvalue()
-
-
-# -- reading ----------------------------------------------------------------------------------
-
-
-def _comment_json(keyword: str, text: str, line_number: int) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise RecordingError(f"line {line_number}: the `{keyword}` comment is not valid JSON") from None
-
-
-def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def _run_from(meta: Any) -> RecordedRun:
-    meta = meta if isinstance(meta, dict) else {}
-    sent = meta.get("input")
-    return RecordedRun(
-        thread_id=_text(meta.get("thread")),
-        run_id=_text(meta.get("run")),
-        assistant_id=_text(meta.get("assistant")),
-        started_at=_when(meta.get("time")),
-        input=sent if isinstance(sent, dict) else None,
-    )
-
-
-class _Reader:
-    def __init__(self) -> None:
-        self.recording = Recording()
-        self.run: RecordedRun | None = None
-        self.decoder = EventDecoder()
-        self.t = 0.0
-
-    def _current(self) -> RecordedRun:
-        if self.run is None:  # events before any `: run` (a plain capture): one run without ids
-            self._begin(RecordedRun())
-        assert self.run is not None
-        return self.run
-
-    def _begin(self, run: RecordedRun) -> None:
-        self.run = run
-        self.recording.runs.append(run)
-        self.decoder = EventDecoder()
-        self.t = 0.0
-
-    def comment(self, text: str, number: int) -> None:
-        keyword, _, rest = text.partition(" ")
-        if keyword == "run":
-            self._begin(_run_from(_comment_json("run", rest, number)))
-        elif keyword == "end":
-            end = _comment_json("end", rest, number)
-            end = end if isinstance(end, dict) else {}
-            self._current().end = RunEnd(
-                _text(end.get("status")), end.get("cancelled") is True, _text(end.get("error"))
-            )
-        elif keyword == "note":
-            note = _comment_json("note", rest, number)
-            note = note if isinstance(note, dict) else {}
-            kind, t = note.pop("kind", None), note.pop("t", None)
-            note.pop("before", None)  # (where it is in the file says it)
-            run = self._current()
-            when = float(t) if isinstance(t, int | float) and not isinstance(t, bool) else self.t
-            run.notes.append(StreamNote(len(run.events), when, str(kind), note))
-        elif keyword == "state":
-            state = _comment_json("state", rest, number)
-            self._current().state = state if isinstance(state, dict) else None
-        elif keyword == "thread-error":
-            run = self._current()
-            run.thread_error = _comment_json("thread-error", rest, number)
-            run.thread_error_read = True
-        elif (match := _TIME.fullmatch(text)) is not None:
-            self.t = float(match.group(1))
-        # anything else (a heartbeat of a plain capture) is a comment like any other
-
-    def line(self, line: bytes) -> None:
-        for raw in self.decoder.feed(line + b"\n"):
-            self._current().events.append(TimedEvent(self.t, raw))
-
-
-def loads(data: bytes) -> Recording:
-    """Read a recording (or a plain SSE capture). Raises :class:`RecordingError`."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    reader = _Reader()
-    lines = data.splitlines()  # at CR, LF and CRLF only, as the SSE decoder splits
-    for number, line in enumerate(lines, start=1):
-        if not line.startswith(b":"):
-            reader.line(line)
-            continue
-        text = line[1:].decode("utf-8", "replace").removeprefix(" ")
-        if number == 1 and text.startswith(MAGIC):
-            _, _, rest = text.partition(MAGIC)
-            version, _, fields = rest.strip().partition(" ")
-            if version != str(VERSION):
-                raise RecordingError(f"a recording of version {clean_line(version, 20)}; this chat-tui reads {VERSION}")
-            header = _comment_json("header", fields, number)
-            reader.recording.host = _text(header.get("host")) if isinstance(header, dict) else None
-            continue
-        reader.comment(text, number)
-    return reader.recording  # (an event cut short by the end of the file is dropped, as SSE says)
-
-
-def read_recording(path: Any) -> Recording:
-    """Read the recording at *path* (a str or a Path); one-line errors."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise RecordingError(f"no such file: {clean_line(str(path), 200)}") from None
-    except OSError as exc:
-        raise RecordingError(f"cannot read {clean_line(str(path), 200)}: {exc.strerror or 'error'}") from None
-    return loads(data)

@@ -1,6 +1,6 @@
 """Exporting a thread: ``chat-tui export``, and the app's export and copy (the same functions).
 
-* ``md``: :func:`~chat_tui.conversation.markdown.conversation_markdown` of the thread as the
+* ``md``: :func:`~chat_tui.service.markdown.conversation_markdown` of the thread as the
   app shows it when it opens it: its stored messages with what the live view showed put back
   (the nodes that wrote them, the interrupts asked and answered, errors), from its checkpoints
   and runs. The app can pass the conversation it holds instead (a live one knows all that).
@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chat_tui.conversation.markdown import conversation_markdown
+from chat_tui.service.markdown import conversation_markdown
 from chat_tui.service.outfile import open_output
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from chat_tui.client.recording import read_recording
+from chat_tui.client.recording_reader import read_recording
 from chat_tui.connection import Connection
 from chat_tui.headless import StreamCommand
 from chat_tui.headless_record import record_stream, replay_stream
@@ -183,3 +183,19 @@ async def test_a_rejoined_stream_replays_as_it_streamed(proxy: Any, tmp_path: Pa
         assert [note.kind for note in run.notes] == ["reconnecting"]
         assert len({(e.raw.id, e.raw.data) for e in run.events}) == len(run.events)  # nothing twice
     assert "reconnecting (attempt 1)" in live[2]
+
+
+async def test_the_events_of_a_recording_are_the_bytes_the_server_sent(server_url: str, tmp_path: Path) -> None:
+    """The server replays a finished run's stream (`Last-Event-ID: -`): its body, heartbeats aside,
+    is the recording without its comment lines, byte for byte."""
+    import httpx
+
+    path = tmp_path / "compare.sse"
+    live, _ = await record_and_replay(server_url, path, StreamCommand("compare paris and tokyo", "agent"))
+    document = json.loads(live[1])
+    url = f"{server_url}/threads/{document['thread_id']}/runs/{document['run_id']}/stream"
+    async with httpx.AsyncClient(timeout=30) as http:
+        answer = await http.get(url, headers={"Last-Event-ID": "-"})
+    sent = answer.content.replace(b": heartbeat\r\n\r\n", b"")
+    recorded = b"".join(line + b"\r\n" for line in path.read_bytes().split(b"\r\n") if not line.startswith(b":"))
+    assert sent.count(b"\r\n\r\n") > 20 and recorded.strip(b"\r\n") == sent.strip(b"\r\n")

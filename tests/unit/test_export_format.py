@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chat_tui.client.models import Thread, ThreadState
-from chat_tui.conversation.markdown import code_span, conversation_markdown, fenced
 from chat_tui.conversation.state import Conversation
 from chat_tui.service.export import messages_jsonl, safe_json, thread_json, thread_markdown
+from chat_tui.service.markdown import code_span, conversation_markdown, fenced
 
 HOSTILE = "a\x1b]52;c;UFdORUQ=\x07b\x1b[2J\x9b31m\u202ec\r\nd\x00e ```` `` ~~~"
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -24,9 +24,8 @@ from chat_tui.client.recording import (
     TimedEvent,
     dumps,
     event_lines,
-    loads,
-    read_recording,
 )
+from chat_tui.client.recording_reader import loads, read_recording
 from chat_tui.client.sse import EventDecoder, RawEvent
 from chat_tui.service.recording import Recorder
 

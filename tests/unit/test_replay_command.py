@@ -12,7 +12,7 @@ import pytest
 
 from chat_tui.cli import main
 from chat_tui.client.events import parse_event
-from chat_tui.client.recording import read_recording
+from chat_tui.client.recording_reader import read_recording
 from chat_tui.conversation.state import Conversation
 from chat_tui.headless_record import replay_stream
 from tests.support.sse import transcript_files
