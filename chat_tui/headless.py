@@ -12,6 +12,9 @@ Three output modes:
 
 Answers to interrupts (``--decide``, ``--resume``, ``--interrupt``) are built and checked in
 :mod:`chat_tui.headless_answers`, after reading the thread: what cannot be sent is a usage error.
+``--raw`` and ``--json`` are printed by :mod:`chat_tui.headless_output`; ``--record`` and
+``--replay`` (a recording played through :func:`printers` and :func:`report`, as a live run is)
+are :mod:`chat_tui.headless_record`'s.
 
 Everything printed from the server is cleaned of control characters first.
 """
