@@ -1,4 +1,4 @@
-"""Command line: ``chat-tui`` (the app), ``chat-tui stream`` and ``chat-tui inbox`` (headless),
+"""Command line: ``chat-tui`` (the app), ``chat-tui stream``, ``inbox`` and ``export`` (headless),
 ``chat-tui config``.
 
 Imports are deferred to the command that needs them so ``chat-tui --version`` and
@@ -17,7 +17,16 @@ from collections.abc import Callable
 from typing import Any, NoReturn
 
 from chat_tui import __version__
-from chat_tui.cli_parsers import DECIDE_HELP, EXAMPLES, add_history_parsers
+from chat_tui.cli_parsers import (
+    DECIDE_HELP,
+    EXAMPLES,
+    RECORDING_HELP,
+    add_export_parser,
+    add_history_parsers,
+    add_recording_args,
+    answer_problem,
+    replay_problem,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -95,10 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     stream = commands.add_parser(
         "stream",
-        help="send one message and stream the answer to the terminal (no UI)",
+        help="send one message and stream the answer to the terminal, or play a recording back (no UI)",
         description="Send MESSAGE to an assistant (or answer a pending interrupt) and print the streamed\n"
         "answer as it arrives.",
-        epilog=DECIDE_HELP + "\n" + EXAMPLES,
+        epilog=DECIDE_HELP + "\n" + RECORDING_HELP + "\n" + EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_connection_args(stream, suppress=True)
@@ -128,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     output = stream.add_mutually_exclusive_group()
     output.add_argument("--raw", action="store_true", help="print every SSE event as it arrives")
     output.add_argument("--json", action="store_true", help="print one JSON document when the run ends")
+    add_recording_args(stream)
     stream.add_argument("message", nargs="?", metavar="MESSAGE", help="the message to send")
 
     inbox = commands.add_parser(
@@ -152,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     add_history_parsers(commands, _add_connection_args)
+    add_export_parser(commands, _add_connection_args)
     from chat_tui.testing.arguments import add_test_parser
 
     add_test_parser(commands, _add_connection_args)
@@ -204,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             return _stream(args)
         if args.command == "inbox":
             return _inbox(args)
+        if args.command == "export":
+            return _export(args)
         if args.command == "config":
             from chat_tui.settings.commands import config_command
 
@@ -221,32 +234,56 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _stream(args: argparse.Namespace) -> int:
-    problem = _answer_problem(args)
+    if args.replay is not None:
+        return _replay(args)
+    problem = answer_problem(args) or _record_problem(args)
     if problem:
         return _fail(problem)
     return _with_connection(_run_stream, args)
 
 
-def _answer_problem(args: argparse.Namespace) -> str | None:
-    """What is wrong with the combination of MESSAGE, --decide, --resume, --interrupt and --thread."""
-    answer = "--decide" if args.decide else "--resume" if args.resume is not None else None
-    if args.checkpoint is not None:
-        if not getattr(args, "thread", None):
-            return "--checkpoint is a checkpoint of a thread: add --thread ID"
-        if answer is not None:
-            return f"--checkpoint runs from a checkpoint with a MESSAGE or nothing, not {answer}"
-        return None
-    if args.decide and args.resume is not None:
-        return "give either --decide or --resume, not both"
-    if answer is None and args.interrupt is not None:
-        return "--interrupt picks the interrupt to answer: add --decide DECISION or --resume JSON"
-    if answer is None and args.message is None:
-        return "give a MESSAGE to send (or --decide DECISION / --resume JSON to answer an interrupt)"
-    if answer is not None and args.message is not None:
-        return f"give either a MESSAGE or {answer}, not both"
-    if answer is not None and not getattr(args, "thread", None):
-        return f"{answer} answers a pending interrupt: add --thread ID"
-    return None
+def _record_problem(args: argparse.Namespace) -> str | None:
+    if args.speed is not None:
+        return "--speed is the pace of a --replay"
+    if args.record is None:
+        return "--force overwrites the FILE of --record: add --record FILE" if args.force else None
+    from chat_tui.headless_record import output_problem
+
+    problem = output_problem(args.record, force=args.force)
+    return f"{problem} (nothing was sent)" if problem else None
+
+
+def _replay(args: argparse.Namespace) -> int:
+    """``stream --replay FILE``: no server, nothing sent, so nothing that would send is taken."""
+    import asyncio
+
+    from chat_tui.headless_record import replay_stream
+
+    problem = replay_problem(args)
+    if problem:
+        return _fail(problem)
+    output = "raw" if args.raw else "json" if args.json else "human"
+    return asyncio.run(replay_stream(args.replay, output, speed=args.speed))
+
+
+def _export(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        from chat_tui.export_command import output_problem
+
+        problem = output_problem(args.output, force=args.force)
+        if problem:
+            return _fail(f"{problem} (nothing was written)")
+    elif args.force:
+        return _fail("--force overwrites the FILE of -o: add -o FILE")
+    return _with_connection(_run_export, args)
+
+
+def _run_export(connection: Any, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from chat_tui.export_command import run_export
+
+    return asyncio.run(run_export(connection, args.thread, args.format, output=args.output, force=args.force))
 
 
 def _inbox(args: argparse.Namespace) -> int:
@@ -354,4 +391,8 @@ def _run_stream(connection: Any, args: argparse.Namespace) -> int:
         stream_subgraphs=args.subgraphs,
         checkpoint_id=args.checkpoint,
     )
+    if args.record is not None:
+        from chat_tui.headless_record import record_stream
+
+        return asyncio.run(record_stream(connection, options, args.record, force=args.force))
     return asyncio.run(run_stream(connection, options))

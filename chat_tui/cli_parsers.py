@@ -1,13 +1,23 @@
-"""Help texts and the parsers of the thread-history commands (``history``, ``state``, ``runs``):
-argparse only, so ``chat-tui --help`` stays fast."""
+"""Help texts and the parsers of the thread-history commands (``history``, ``state``, ``runs``),
+of ``export``, and ``stream``'s recording options: argparse only, so ``chat-tui --help`` stays fast."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-__all__ = ["DECIDE_HELP", "EXAMPLES", "add_history_parsers"]
+__all__ = [
+    "DECIDE_HELP",
+    "EXAMPLES",
+    "RECORDING_HELP",
+    "add_export_parser",
+    "add_history_parsers",
+    "add_recording_args",
+    "answer_problem",
+    "replay_problem",
+]
 
 DECIDE_HELP = """\
 answering an interrupt (with --thread; the thread is read first, and nothing is sent when the
@@ -24,7 +34,8 @@ answer is wrong: exit 2 with one line on stderr):
   --interrupt ID picks one of several pending interrupts (required when several wait).
 
 exit codes: 0 success, 1 the run failed or was cancelled, 2 bad usage (nothing was sent),
-3 the run waits at an interrupt, 4 the server could not be reached or refused the request
+3 the run waits at an interrupt, 4 the server could not be reached or refused the request,
+5 nothing ran (--replay of a recording without a run)
 """
 
 EXAMPLES = """\
@@ -39,6 +50,9 @@ examples:
   chat-tui inbox --url … --json            the threads waiting for a human, newest first
   chat-tui history --url … --thread <id>   its checkpoints, newest first (forks included)
   chat-tui stream --url … --thread <id> --checkpoint <checkpoint id> "new text"   an edit, as a branch
+  chat-tui stream --url … --record run.sse "hello"   record the run's events, as received
+  chat-tui stream --replay run.sse --json  the run's --json document again, with no server
+  chat-tui export --url … --thread <id> -o thread.md   the thread as Markdown (or --format json|jsonl)
   chat-tui test examples/ --demo           run scripted agent tests (see chat-tui test --help)
   chat-tui config path                     where settings, data and logs live
   chat-tui config show                     the effective settings, secrets masked
@@ -95,3 +109,113 @@ def add_history_parsers(commands: Any, add_connection_args: Callable[..., None])
     history.add_argument("--limit", type=_limit, default=100, metavar="N", help="at most N checkpoints (100)")
     runs.add_argument("--limit", type=_limit, default=100, metavar="N", help="at most N runs (100)")
     state.add_argument("--checkpoint", metavar="CHECKPOINT_ID", help="the values at this checkpoint")
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a number, e.g. 1 (the recorded pace) or 10") from None
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError("must be more than 0 and at most 1000")
+    return value
+
+
+RECORDING_HELP = """\
+recordings (a run's raw event stream, as received, in a .sse file any SSE reader can read):
+  --record FILE   record this command's run (its first line names the server's host, the
+                  assistant, thread, run and time; never a key or a header). An existing FILE is
+                  refused (exit 2, nothing sent) unless --force.
+  --replay FILE   play a recording back, with no server: the same --json document and --raw
+                  events as the live run, at once or at the recorded pace times --speed N.
+"""
+
+
+def add_recording_args(stream: argparse.ArgumentParser) -> None:
+    """``stream --record FILE [--force]`` and ``stream --replay FILE [--speed N]``."""
+    where = stream.add_mutually_exclusive_group()
+    where.add_argument("--record", type=Path, metavar="FILE", help="record the run's events in FILE (.sse)")
+    where.add_argument(
+        "--replay", type=Path, metavar="FILE", help="play a recording back instead of sending (no server)"
+    )
+    stream.add_argument("--force", action="store_true", help="with --record: overwrite an existing FILE")
+    stream.add_argument(
+        "--speed",
+        type=_speed,
+        metavar="N",
+        help="with --replay: play at the recorded pace times N (default: at once)",
+    )
+
+
+EXPORT_EXIT = """
+exit codes: 0 ok, 2 bad usage (a thread the server does not have, a FILE that exists without
+--force: nothing is written), 4 the server could not be reached or refused the request
+"""
+
+
+def add_export_parser(commands: Any, add_connection_args: Callable[..., None]) -> None:
+    """``chat-tui export --thread ID [--format md|json|jsonl] [-o FILE] [--force]``."""
+    export = commands.add_parser(
+        "export",
+        help="export a thread as Markdown, JSON or JSONL (no UI)",
+        description="A thread, for a bug report or an archive:\n"
+        "  md     Markdown: a heading per speaker (with the node), tool calls and results as fenced JSON,\n"
+        "         interrupts and errors marked; control characters removed\n"
+        "  json   the thread's messages as the server stores them, with the thread's metadata\n"
+        "  jsonl  one stored message per line\n"
+        "Written to stdout, or to FILE with -o (an existing FILE only with --force).",
+        epilog=EXPORT_EXIT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_connection_args(export, suppress=True, thread_and_assistant=False)
+    export.add_argument("--thread", metavar="ID", required=True, help="the thread")
+    export.add_argument("--format", choices=["md", "json", "jsonl"], default="md", help="md (default), json, jsonl")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+
+def answer_problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the combination of MESSAGE, --decide, --resume, --interrupt and --thread."""
+    answer = "--decide" if args.decide else "--resume" if args.resume is not None else None
+    if args.checkpoint is not None:
+        if not getattr(args, "thread", None):
+            return "--checkpoint is a checkpoint of a thread: add --thread ID"
+        if answer is not None:
+            return f"--checkpoint runs from a checkpoint with a MESSAGE or nothing, not {answer}"
+        return None
+    if args.decide and args.resume is not None:
+        return "give either --decide or --resume, not both"
+    if answer is None and args.interrupt is not None:
+        return "--interrupt picks the interrupt to answer: add --decide DECISION or --resume JSON"
+    if answer is None and args.message is None:
+        return "give a MESSAGE to send (or --decide DECISION / --resume JSON to answer an interrupt)"
+    if answer is not None and args.message is not None:
+        return f"give either a MESSAGE or {answer}, not both"
+    if answer is not None and not getattr(args, "thread", None):
+        return f"{answer} answers a pending interrupt: add --thread ID"
+    return None
+
+
+NOT_WITH_REPLAY = (
+    ("message", "MESSAGE"),
+    ("decide", "--decide"),
+    ("resume", "--resume"),
+    ("interrupt", "--interrupt"),
+    ("checkpoint", "--checkpoint"),
+    ("config", "--config"),
+    ("context", "--context"),
+    ("subgraphs", "--subgraphs"),
+    ("force", "--force"),
+    ("thread", "--thread"),
+    ("assistant", "--assistant"),
+    ("url", "--url"),
+    ("demo", "--demo"),
+    ("profile", "--profile"),
+    ("api_key_env", "--api-key-env"),
+)
+
+
+def replay_problem(args: argparse.Namespace) -> str | None:
+    """``stream --replay`` sends nothing and needs no server: what would send is refused."""
+    given = [flag for name, flag in NOT_WITH_REPLAY if getattr(args, name, None) not in (None, False)]
+    return f"--replay plays a recording back with no server: drop {', '.join(given)}" if given else None

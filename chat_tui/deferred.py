@@ -83,6 +83,8 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.settings.commands", _L, "cli: `chat-tui config` only"),
     Deferred("chat_tui.headless", _L, "cli: `chat-tui stream` only"),
     Deferred("chat_tui.inbox_command", _L, "cli: `chat-tui inbox` only"),
+    Deferred("chat_tui.headless_record", _L, "cli: `chat-tui stream --record` and `--replay` only"),
+    Deferred("chat_tui.export_command", _L, "cli: `chat-tui export` only"),
     Deferred("chat_tui.history_command", _L, "cli: `chat-tui history`, `state` and `runs` only"),
     Deferred("chat_tui.testing.command", _L, "cli: `chat-tui test` only (it loads PyYAML and the runner)"),
     Deferred("chat_tui.testing.record", _L, "cli: `chat-tui test record` only"),

@@ -12,20 +12,23 @@ Three output modes:
 
 Answers to interrupts (``--decide``, ``--resume``, ``--interrupt``) are built and checked in
 :mod:`chat_tui.headless_answers`, after reading the thread: what cannot be sent is a usage error.
+``--raw`` and ``--json`` are printed by :mod:`chat_tui.headless_output`; ``--record`` and
+``--replay`` (a recording played through :func:`printers` and :func:`report`, as a live run is)
+are :mod:`chat_tui.headless_record`'s.
 
 Everything printed from the server is cleaned of control characters first.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from chat_tui.client.errors import ClientError, NotFound
-from chat_tui.client.events import Fault, Reconnecting, StreamEvent
+from chat_tui.client.events import StreamEvent
 from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.connection import Connection
 from chat_tui.conversation import (
@@ -42,16 +45,27 @@ from chat_tui.headless_answers import (
     Refused,
     answer_hints,
     answer_outgoing,
-    interrupt_json,
     interrupt_lines,
     parse_decisions,
 )
-from chat_tui.sanitize import clean, clean_line, truncate
+from chat_tui.headless_output import json_document, message_json, raw_printer
+from chat_tui.sanitize import clean_line, truncate
 from chat_tui.service.chat import ChatService
-from chat_tui.service.outcomes import Outgoing
+from chat_tui.service.outcomes import Outgoing, SendOutcome
+from chat_tui.service.recording import Recorder
 from chat_tui.service.turn import TurnRequest
 
-__all__ = ["EXIT_CODES", "HumanPrinter", "StreamCommand", "run_stream"]
+__all__ = [
+    "EXIT_CODES",
+    "HumanPrinter",
+    "StreamCommand",
+    "json_document",
+    "message_json",
+    "printers",
+    "raw_printer",
+    "report",
+    "run_stream",
+]
 
 EXIT_CODES = {
     "success": 0,
@@ -59,6 +73,7 @@ EXIT_CODES = {
     "usage": 2,
     "interrupted": 3,  # the run stopped at an interrupt() and waits for --decide or --resume
     "connection": 4,  # the server could not be reached or refused the request
+    "nothing": 5,  # nothing ran (a recording without a run)
 }
 RESULT_LIMIT = 500
 
@@ -205,60 +220,21 @@ class HumanPrinter:
         self.out.flush()
 
 
-def _raw_printer(out: TextIO, err: TextIO):  # type: ignore[no-untyped-def]
-    def on_event(event: StreamEvent) -> None:
-        raw = getattr(event, "raw", None)
-        if raw is not None:
-            out.write(f"Receiving new event of type: {clean_line(raw.event, 200)}...\n{clean(raw.data)}\n\n\n")
-            out.flush()
-        elif isinstance(event, Reconnecting):
-            err.write(f"reconnecting (attempt {event.attempt}): {event.reason}\n")
-        elif isinstance(event, Fault):
-            err.write(f"warning: {event.reason}\n")
-
-    return on_event
-
-
-def message_json(message: ChatMessage) -> dict[str, Any]:
-    """The ``--json`` shape of one message."""
-    return {
-        "id": message.id,
-        "type": message.role,
-        "content": message.text,
-        "node": message.node,
-        "tool_calls": [
-            {"id": call.id, "name": call.name, "args": call.args if call.args_valid else call.args_text}
-            for call in message.tool_calls
-        ],
-        "tool_call_id": message.tool_call_id,
-        "status": message.tool_status if message.role == "tool" else str(message.status),
-    }
-
-
-def _json_document(conversation: Conversation, thread_id: str | None, run_id: str | None, outcome: str) -> str:
-    messages = [message_json(m) for m in conversation.run_messages(run_id)]
-    interrupts = [interrupt_json(entry) for entry in conversation.pending_interrupts]
-    document = {
-        "thread_id": thread_id,
-        "run_id": run_id,
-        "status": outcome,
-        "messages": messages,
-        "interrupts": interrupts,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=2, default=str)
-
-
 async def run_stream(
-    connection: Connection, options: StreamCommand, *, out: TextIO = sys.stdout, err: TextIO = sys.stderr
+    connection: Connection,
+    options: StreamCommand,
+    *,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+    recorder: Recorder | None = None,
 ) -> int:
     """Run one turn and print it; returns the process exit code.
 
     Nothing is sent when the command cannot work: an unknown ``--thread``, an answer for a thread
     with nothing waiting, several waiting and no ``--interrupt``, decisions that do not parse, do not
     match the gated calls in number or are not allowed: a usage error (exit 2, one line) found by
-    reading the thread first.
+    reading the thread first. With a *recorder*, the run is recorded (``--record``).
     """
-    color = out.isatty() and "NO_COLOR" not in os.environ
     answering = options.has_resume or bool(options.decisions)
     try:
         decisions = parse_decisions(options.decisions)
@@ -311,40 +287,50 @@ async def run_stream(
                 count = len(conversation.pending_interrupts)
                 err.write(f"warning: a new message drops the thread's {count} pending interrupt(s)\n")
         outgoing.request.stream_mode = options.stream_mode
-        printer = HumanPrinter(out, err, color=color)
-        on_event = None
-        if options.output == "raw":
-            on_event = _raw_printer(out, err)
-        elif options.output == "human":
-
-            def on_event(_event: StreamEvent) -> None:
-                printer.show(conversation)
-
+        service.recorder = recorder
+        printer, on_event = printers(options.output, conversation, out, err)
         result = await service.send(outgoing, on_event=on_event)
         if not result.sent:
             err.write(f"error: {result.problem}\n")
             return EXIT_CODES["connection"]
-        if options.output == "human":
-            printer.show(conversation)
-            printer.show_pending(conversation)
-            printer.finish()
-        outcome = result.outcome or RunOutcome.UNKNOWN
-        if options.output == "json":
-            out.write(_json_document(conversation, result.thread_id, result.run_id, str(outcome)) + "\n")
-            out.flush()
-        if result.problem is not None:
-            err.write(f"error: {result.problem}\n")
-        if options.output != "json":
-            err.write(f"thread {result.thread_id}  run {result.run_id}  {outcome}\n")
-        if outcome is RunOutcome.SUCCESS:
-            return EXIT_CODES["success"]
-        if outcome is RunOutcome.INTERRUPTED:
-            if options.output != "json":
-                err.write(
-                    "".join(f"{line}\n" for line in answer_hints(conversation.pending_interrupts, result.thread_id))
-                )
-            return EXIT_CODES["interrupted"]
-        return EXIT_CODES["run_error"]
+        return report(result, conversation, options.output, printer, out, err)
+
+
+def printers(
+    output: str, conversation: Conversation, out: TextIO, err: TextIO
+) -> tuple[HumanPrinter, Callable[[StreamEvent], None] | None]:
+    """The printer of *output* (human, raw or json) and what to call after each event."""
+    printer = HumanPrinter(out, err, color=out.isatty() and "NO_COLOR" not in os.environ)
+    if output == "raw":
+        return printer, raw_printer(out, err)
+    if output == "human":
+        return printer, lambda _event: printer.show(conversation)
+    return printer, None
+
+
+def report(
+    result: SendOutcome, conversation: Conversation, output: str, printer: HumanPrinter, out: TextIO, err: TextIO
+) -> int:
+    """What is printed once the run is over (live or played back), and the exit code."""
+    if output == "human":
+        printer.show(conversation)
+        printer.show_pending(conversation)
+        printer.finish()
+    outcome = result.outcome or RunOutcome.UNKNOWN
+    if output == "json":
+        out.write(json_document(conversation, result.thread_id, result.run_id, str(outcome)) + "\n")
+        out.flush()
+    if result.problem is not None:
+        err.write(f"error: {result.problem}\n")
+    if output != "json":
+        err.write(f"thread {result.thread_id}  run {result.run_id}  {outcome}\n")
+    if outcome is RunOutcome.SUCCESS:
+        return EXIT_CODES["success"]
+    if outcome is RunOutcome.INTERRUPTED:
+        if output != "json":
+            err.write("".join(f"{line}\n" for line in answer_hints(conversation.pending_interrupts, result.thread_id)))
+        return EXIT_CODES["interrupted"]
+    return EXIT_CODES["run_error"]
 
 
 async def _from_checkpoint(service: ChatService, conversation: Conversation, options: StreamCommand) -> str | None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from chat_tui.client.events import StreamEvent
     from chat_tui.connection import Connection
     from chat_tui.conversation import Conversation
+    from chat_tui.service.recording import Recorder
     from chat_tui.settings.userdata import UserData
 
 __all__ = ["ChatService", "parse_answer"]
@@ -87,6 +88,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         self.thread_assistants: dict[str, str] = {}
         self.assistant_names: dict[str, str] = {}  # assistant id -> its graph (what the status line shows)
         self.drafts = Drafts(userdata, self.data_key) if userdata is not None else None
+        self.recorder: Recorder | None = None  # records the runs of this service's turns (``--record``)
 
     @property
     def data_key(self) -> str:
@@ -193,7 +195,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
                 first = request.text or "" if new_thread else ""
                 on_accepted(Accepted(thread_id, run_id, new_thread, first))
 
-        turn = Turn(self.client, conversation, request, on_event=on_event, on_accepted=accepted)
+        turn = Turn(self.client, conversation, request, on_event=on_event, on_accepted=accepted, recorder=self.recorder)
         live = LiveTurn(conversation, turn)
         try:
             while True:
@@ -208,7 +210,14 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
                         problem = None if declined else str(failed.error)
                         return not_sent(problem, declined=declined, error=failed.error)
                     request.multitask_strategy = choice  # the 409 created nothing: sending again is safe
-                    turn = Turn(self.client, conversation, request, on_event=on_event, on_accepted=accepted)
+                    turn = Turn(
+                        self.client,
+                        conversation,
+                        request,
+                        on_event=on_event,
+                        on_accepted=accepted,
+                        recorder=self.recorder,
+                    )
                     live.turn = turn
         finally:
             if turn.thread_id:
@@ -236,7 +245,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         if thread_id is None or thread_id in self.live:
             return AttachOutcome(False)
         request = TurnRequest(self.assistant_for(thread_id), thread_id)
-        turn = Turn(self.client, conversation, request, on_event=on_event)
+        turn = Turn(self.client, conversation, request, on_event=on_event, recorder=self.recorder)
         live = LiveTurn(conversation, turn)
         self.live[thread_id] = live
         if self.userdata is not None:

@@ -24,11 +24,17 @@ from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.conversation import ErrorEntry, RunOutcome
 
 if TYPE_CHECKING:
-    from chat_tui.client import LangGraphClient, RunStream
+    from chat_tui.client import LangGraphClient
     from chat_tui.client.events import StreamEvent
+    from chat_tui.client.models import ThreadState
+    from chat_tui.client.playback import RecordedStream
+    from chat_tui.client.stream import RunStream
     from chat_tui.conversation import Conversation
+    from chat_tui.service.recording import Recorder
 
-__all__ = ["SendFailed", "Turn", "TurnRequest", "TurnResult"]
+    EventStream = RunStream | RecordedStream
+
+__all__ = ["SendFailed", "Turn", "TurnBase", "TurnRequest", "TurnResult"]
 
 _NO_RESUME = object()
 
@@ -74,8 +80,153 @@ class SendFailed(Exception):
         super().__init__(str(error))
 
 
-class Turn:
-    """Runs one :class:`TurnRequest` into a :class:`Conversation`."""
+class TurnBase:
+    """What every turn does once its stream is open: fold each event into the conversation, then
+    settle it with the thread's stored state. A live :class:`Turn` reads both from the server; a
+    replay (:class:`~chat_tui.service.replay.ReplayTurn`) from a recording, through the same code.
+
+    With a *recorder*, each event the conversation is given is recorded, with what settled the run.
+    """
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        request: TurnRequest,
+        *,
+        on_event: Callable[[StreamEvent], None] | None = None,
+        on_accepted: Callable[[str, str | None], Awaitable[None] | None] | None = None,
+        recorder: Recorder | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.request = request
+        self.on_event = on_event
+        self.on_accepted = on_accepted
+        self.recorder = recorder
+        self.stream: EventStream | None = None  # owns the run id and the cancel request
+        self.thread_id = request.thread_id
+        self._pending_cancel: str | None = None  # asked before there was a stream to tell
+
+    @property
+    def run_id(self) -> str | None:
+        return self.stream.run_id if self.stream is not None else None
+
+    # What a live turn asks the server, and a replay its recording (ClientError: nothing known).
+
+    async def _thread_error(self) -> Any:
+        raise NotImplementedError
+
+    async def _final_state(self) -> ThreadState:
+        raise NotImplementedError
+
+    async def _send_cancel(self) -> None:
+        raise NotImplementedError
+
+    def _sent(self) -> dict[str, Any] | None:
+        """What the run was created with, as a recording keeps it: its input or command, never its
+        config or context (which may carry secrets)."""
+        request = self.request
+        if request.is_resume:
+            return {"command": {"resume": request.resume}}
+        if request.no_input:
+            return None
+        if request.input is not None:
+            return {"input": request.input}
+        text = request.text or ""
+        return {"input": {"messages": [{"role": "user", "content": text, "id": request.message_id}]}}
+
+    async def _consume(self, stream: EventStream) -> TurnResult:
+        # (Imported here: the app imports this module before its first frame, the typed
+        # events, and pydantic with them, only when it first streams.)
+        from chat_tui.client.events import StreamEnd
+
+        conversation = self.conversation
+        if conversation.run is not None:
+            conversation.run.run_id = stream.run_id
+        if self._pending_cancel is not None:
+            stream.request_cancel(self._pending_cancel)
+        if stream.cancel_requested:  # cancel pressed before the run id was known
+            await self._send_cancel()
+        if self.on_accepted is not None:  # (a cancel from now on is sent at once)
+            pending = self.on_accepted(self.thread_id or "", stream.run_id)
+            if pending is not None:
+                await pending
+        tap = None
+        if self.recorder is not None:
+            assistant = conversation.run.assistant_id if conversation.run else self.request.assistant_id
+            tap = self.recorder.begin(self.thread_id, stream.run_id, assistant, self._sent())
+        error: ClientError | None = None
+        end: StreamEnd | None = None
+        try:
+            async for event in stream:
+                conversation.apply(event)
+                if tap is not None:
+                    tap.event(event)
+                if self.on_event is not None:
+                    self.on_event(event)
+                if isinstance(event, StreamEnd):
+                    end = event
+        except ClientError as exc:
+            error = exc
+        except BaseException:
+            if tap is not None:  # (the task was cancelled: the recording keeps what came, with no end)
+                tap.cut()
+            raise
+        finally:
+            await stream.aclose()
+        if end is None:
+            conversation.finish_run(StreamEnd(None, cancelled=stream.cancel_requested))
+        state, thread_error = await self._settle()
+        if tap is not None:
+            tap.finish(end, error, cancelled=stream.cancel_requested, state=state, thread_error=thread_error)
+        outcome = conversation.run.outcome if conversation.run else RunOutcome.UNKNOWN
+        return TurnResult(self.thread_id, stream.run_id, outcome, error, stream.reconnects)
+
+    async def _settle(self) -> tuple[ThreadState | None, tuple[Any] | None]:
+        """Bring the conversation in line with the server after the stream ended; returns what was
+        read: the state, and the thread's error (in a tuple: it may be None) when it was needed."""
+        conversation = self.conversation
+        run = conversation.run
+        if self.thread_id is None:
+            return None, None
+        thread_error: tuple[Any] | None = None
+        try:
+            if (
+                run is not None
+                and run.outcome is RunOutcome.ERROR
+                and not any(isinstance(e, ErrorEntry) and e.run_id == run.run_id for e in conversation.entries)
+            ):
+                thread_error = (await self._thread_error(),)
+                conversation.add_thread_error(thread_error[0])
+            state = await self._final_state()
+        except ClientError:
+            return None, thread_error  # the view keeps what streamed; it is reconciled next time the thread opens
+        conversation.reconcile(state)
+        if run is not None and run.outcome is RunOutcome.UNKNOWN:
+            run.outcome = RunOutcome.INTERRUPTED if conversation.pending_interrupts else RunOutcome.UNKNOWN
+        return state, thread_error
+
+    async def cancel(self, action: str = "interrupt") -> None:
+        """Cancel the run on the server (not only locally); the stream then just ends.
+
+        Raises :class:`ClientError` when the server refused (e.g. a server without ``rollback``
+        answers 422): the run goes on, and its stream is followed (and rejoined) as before.
+        """
+        stream = self.stream
+        if stream is None:
+            self._pending_cancel = action
+            return
+        before = stream.cancel_action
+        stream.request_cancel(action)
+        if stream.run_id is not None:
+            try:
+                await self._send_cancel()
+            except ClientError:
+                stream.cancel_action = before
+                raise
+
+
+class Turn(TurnBase):
+    """Runs one :class:`TurnRequest` into a :class:`Conversation`, against the server."""
 
     def __init__(
         self,
@@ -86,20 +237,11 @@ class Turn:
         on_event: Callable[[StreamEvent], None] | None = None,
         on_accepted: Callable[[str, str | None], Awaitable[None] | None] | None = None,
         idle_timeout: float | None = None,
+        recorder: Recorder | None = None,
     ) -> None:
+        super().__init__(conversation, request, on_event=on_event, on_accepted=on_accepted, recorder=recorder)
         self.client = client
-        self.conversation = conversation
-        self.request = request
-        self.on_event = on_event
-        self.on_accepted = on_accepted
         self.idle_timeout = idle_timeout
-        self.stream: RunStream | None = None  # owns the run id and the cancel request
-        self.thread_id = request.thread_id
-        self._pending_cancel: str | None = None  # asked before there was a stream to tell
-
-    @property
-    def run_id(self) -> str | None:
-        return self.stream.run_id if self.stream is not None else None
 
     async def run(self) -> TurnResult:
         """Send and stream to the end. Raises :class:`SendFailed` if the run never started."""
@@ -179,80 +321,12 @@ class Turn:
     def _stream_options(self) -> dict[str, Any]:
         return {} if self.idle_timeout is None else {"idle_timeout": self.idle_timeout}
 
-    async def _consume(self, stream: RunStream) -> TurnResult:
-        # (Imported here: the app imports this module before its first frame, the typed
-        # events, and pydantic with them, only when it first streams.)
-        from chat_tui.client.events import StreamEnd
+    async def _thread_error(self) -> Any:
+        thread_id = self.thread_id or ""
+        return (await self.client.threads.get(thread_id)).error
 
-        conversation = self.conversation
-        if conversation.run is not None:
-            conversation.run.run_id = stream.run_id
-        if self._pending_cancel is not None:
-            stream.request_cancel(self._pending_cancel)
-        if stream.cancel_requested:  # cancel pressed before the run id was known
-            await self._send_cancel()
-        if self.on_accepted is not None:  # (a cancel from now on is sent at once)
-            pending = self.on_accepted(self.thread_id or "", stream.run_id)
-            if pending is not None:
-                await pending
-        error: ClientError | None = None
-        ended = False
-        try:
-            async for event in stream:
-                conversation.apply(event)
-                if self.on_event is not None:
-                    self.on_event(event)
-                if isinstance(event, StreamEnd):
-                    ended = True
-        except ClientError as exc:
-            error = exc
-        finally:
-            await stream.aclose()
-        if not ended:
-            conversation.finish_run(StreamEnd(None, cancelled=stream.cancel_requested))
-        await self._settle()
-        outcome = conversation.run.outcome if conversation.run else RunOutcome.UNKNOWN
-        return TurnResult(self.thread_id, stream.run_id, outcome, error, stream.reconnects)
-
-    async def _settle(self) -> None:
-        """Bring the conversation in line with the server after the stream ended."""
-        conversation = self.conversation
-        run = conversation.run
-        if self.thread_id is None:
-            return
-        try:
-            if (
-                run is not None
-                and run.outcome is RunOutcome.ERROR
-                and not any(isinstance(e, ErrorEntry) and e.run_id == run.run_id for e in conversation.entries)
-            ):
-                thread = await self.client.threads.get(self.thread_id)
-                conversation.add_thread_error(thread.error)
-            state = await self.client.threads.get_state(self.thread_id)
-        except ClientError:
-            return  # the view keeps what streamed; it is reconciled next time the thread opens
-        conversation.reconcile(state)
-        if run is not None and run.outcome is RunOutcome.UNKNOWN:
-            run.outcome = RunOutcome.INTERRUPTED if conversation.pending_interrupts else RunOutcome.UNKNOWN
-
-    async def cancel(self, action: str = "interrupt") -> None:
-        """Cancel the run on the server (not only locally); the stream then just ends.
-
-        Raises :class:`ClientError` when the server refused (e.g. a server without ``rollback``
-        answers 422): the run goes on, and its stream is followed (and rejoined) as before.
-        """
-        stream = self.stream
-        if stream is None:
-            self._pending_cancel = action
-            return
-        before = stream.cancel_action
-        stream.request_cancel(action)
-        if stream.run_id is not None:
-            try:
-                await self._send_cancel()
-            except ClientError:
-                stream.cancel_action = before
-                raise
+    async def _final_state(self) -> ThreadState:
+        return await self.client.threads.get_state(self.thread_id or "")
 
     async def _send_cancel(self) -> None:
         stream = self.stream

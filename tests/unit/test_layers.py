@@ -33,7 +33,10 @@ ALLOWED: dict[str, set[str]] = {
     "service": FLOOR | {"client", "conversation", "connection", "run_config", "settings"},
     # Front ends: each may use the core, none another front end (the CLI dispatches to them all).
     "headless": FLOOR
-    | {"client", "conversation", "connection", "run_config", "settings", "service", "headless_answers"},
+    | {"client", "conversation", "connection", "run_config", "settings", "service", "headless_answers"}
+    | {"headless_output"},
+    # ...what it prints for --raw and --json (a live run and a played-back recording alike)
+    "headless_output": FLOOR | {"client", "conversation", "headless_answers"},
     # ...its answers to interrupts (--decide, --resume), and `chat-tui inbox` (which prints interrupts alike)
     "headless_answers": FLOOR | {"client", "conversation", "connection", "service"},
     "inbox_command": FLOOR | {"client", "conversation", "connection", "service", "headless_answers"},
@@ -43,10 +46,13 @@ ALLOWED: dict[str, set[str]] = {
     "launch": FLOOR | {"client", "connection", "settings", "ui"},
     "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo"},
     "history_command": FLOOR | {"client", "connection", "service"},  # `chat-tui history`, `state`, `runs`
+    "export_command": FLOOR | {"client", "connection", "conversation", "service"},  # `chat-tui export`
+    # `stream --record` and `stream --replay`: the stream command's run, printed by its printers
+    "headless_record": FLOOR | {"client", "conversation", "connection", "service", "headless"},
     "cli_parsers": FLOOR,  # help texts and light parsers
     "cli": FLOOR
     | {"client", "connection", "settings", "headless", "inbox_command", "launch", "demo", "testing"}
-    | {"cli_parsers", "history_command"},
+    | {"cli_parsers", "history_command", "headless_record", "export_command"},
     "__main__": {"cli"},
     # The demo runs in its own process and needs nothing of the client beyond where logs go.
     "demo": FLOOR | {"settings"},
