@@ -78,13 +78,20 @@ async def play(pilot: Pilot[ChatApp], screen: ChatScreen, say: str, then: str | 
         await run_finished(pilot, timeout=60)
 
 
-async def test_a_reopened_thread_shows_what_the_live_run_showed(server_url: str, user_dirs: dict[str, Path]) -> None:
+# In two halves, so that two test workers share them.
+HALVES = [BEHAVIOURS[: len(BEHAVIOURS) // 2], BEHAVIOURS[len(BEHAVIOURS) // 2 :]]
+
+
+@pytest.mark.parametrize("behaviours", HALVES, ids=["first-half", "second-half"])
+async def test_a_reopened_thread_shows_what_the_live_run_showed(
+    server_url: str, user_dirs: dict[str, Path], behaviours: list[tuple[str, str | None]]
+) -> None:
     live: dict[str, tuple[str, list[str]]] = {}
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
         screen.sidebar_visible = False
-        for say, then in BEHAVIOURS:
+        for say, then in behaviours:
             await screen.action_new_thread()
             await play(pilot, screen, say, then)
             await settle(pilot, screen)
