@@ -79,7 +79,8 @@ async def test_tool_panels_fill_get_results_and_collapse(server_url: str, user_d
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
-        screen.service.context = {"delay_ms": 30}  # type: ignore[union-attr]
+        # slow enough that both panels stream for a while: a poll on a loaded machine catches it
+        screen.service.context = {"delay_ms": 80}  # type: ignore[union-attr]
         await send(pilot, "compare the weather in paris and tokyo")
         live: list[list[str]] = []
 
