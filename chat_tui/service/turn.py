@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chat_tui.client.errors import ClientError
+from chat_tui.client.errors import ClientError, ConnectError, RequestTimeout
 from chat_tui.client.modes import DEFAULT_STREAM_MODES
 from chat_tui.conversation import ErrorEntry, RunOutcome
 
@@ -281,6 +281,9 @@ class Turn(TurnBase):
             self.stream = stream
             await stream.__aenter__()
         except ClientError as exc:
+            run_id = await self._accepted_anyway(exc) if human is not None else None
+            if run_id is not None:  # the server has the message: follow its run, never send it twice
+                return await self._follow(run_id)
             if human is not None:
                 conversation.remove(human)
             if kwargs.get("if_not_exists"):
@@ -316,6 +319,43 @@ class Turn(TurnBase):
                 conversation.run.outcome = RunOutcome.UNKNOWN
             self.stream = None
             raise SendFailed(exc, self.thread_id) from None
+        return await self._consume(stream)
+
+    async def _accepted_anyway(self, exc: ClientError) -> str | None:
+        """The run the server created although sending failed, if any.
+
+        A timeout, or a connection closed before the answer came, can happen after the server
+        accepted the run: sending the message again would start a second run. The thread's
+        newest runs are asked for one created with this message (by its id).
+        """
+        message_id = self.request.message_id
+        if not isinstance(exc, ConnectError | RequestTimeout) or self.thread_id is None:
+            return None
+        try:
+            runs = await self.client.runs.list(self.thread_id, limit=5)
+        except ClientError:  # (unreachable, or no such thread: nothing was created)
+            return None
+        for run in runs:
+            payload = run.created_with.get("input")
+            messages = payload.get("messages") if isinstance(payload, dict) else None
+            if isinstance(messages, list) and any(isinstance(m, dict) and m.get("id") == message_id for m in messages):
+                return run.run_id
+        return None
+
+    async def _follow(self, run_id: str) -> TurnResult:
+        """Stream the run the server accepted from its first event (the message is already shown)."""
+        conversation = self.conversation
+        if conversation.run is not None:
+            conversation.run.run_id = run_id
+        stream = self.client.runs.join_stream(self.thread_id or "", run_id, last_event_id="-", **self._stream_options())
+        self.stream = stream
+        try:
+            await stream.__aenter__()
+        except ClientError as exc:  # accepted, but not followable now: what it did shows when the thread reopens
+            self.stream = None
+            if conversation.run is not None:
+                conversation.run.outcome = RunOutcome.UNKNOWN
+            return TurnResult(self.thread_id, run_id, RunOutcome.UNKNOWN, exc, 0)
         return await self._consume(stream)
 
     def _stream_options(self) -> dict[str, Any]:

@@ -16,6 +16,8 @@ toward the client, so a fault can act on exact byte offsets of the SSE stream:
 * ``rewrite_request(fn)``: change the request on its way to the server (the log keeps what
   the client sent);
 * ``trickle(after=N)``: one byte per TCP segment (for the first N bytes; all when 0);
+* ``drop()``: send the request to the server and wait for its answer to begin (so the server
+  has acted on it), then close the client's connection with no answer at all;
 * ``respond(status, body, headers)``: answer without asking the server;
 * ``replace(status, body, headers)``: ask the server (so what it does still happens), then
   answer *body* instead of its answer; with ``transform``, the server's whole body
@@ -65,7 +67,7 @@ class Rule:
     method: str | None = None
     path: str | None = None  # a regular expression, searched in the path
     times: int = 1
-    action: str = "pass"  # pass | cut | stall | pause | trickle | respond | replace
+    action: str = "pass"  # pass | cut | stall | pause | trickle | respond | replace | drop
     after: int = 0
     at: bytes | None = None  # cut/stall/pause right after this marker instead of after N bytes
     seconds: float = 0.0  # how long a pause lasts
@@ -157,6 +159,13 @@ class FaultProxy:
             if rule is not None and rule.action == "respond":
                 await _respond(writer, rule)
                 return
+            if rule is not None and rule.action == "drop":
+                up_reader, up_writer = await self._send_upstream(request, rule)
+                try:
+                    await _read_head(up_reader)
+                finally:
+                    up_writer.close()
+                return  # (the client's connection is closed with nothing sent on it)
             if rule is not None and rule.action == "replace":
                 await _respond(writer, rule, await self._ask_upstream(request))
                 return
