@@ -168,6 +168,16 @@ class ConversationState:
         if isinstance(entry, ChatMessage) and entry.id:
             self._by_id.pop(entry.id, None)
 
+    def drop_run(self, run: RunInfo) -> None:
+        """A rolled-back run: the server erased it, so its input and all it wrote leave the view."""
+        doomed = [
+            e
+            for e in self.entries
+            if e is run.input_message or (run.run_id is not None and getattr(e, "run_id", None) == run.run_id)
+        ]
+        for entry in doomed:
+            self.remove(entry)
+
     def add_thread_error(self, value: Any) -> ErrorEntry:
         """The error a thread records for its failed run (learned after a rejoin, say)."""
         entry = ErrorEntry.from_thread_error(self._next_seq(), value, self.run.run_id if self.run else None)

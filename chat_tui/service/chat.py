@@ -10,13 +10,14 @@ answered by reading :meth:`ChatService.send`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chat_tui.client.errors import ClientError, Conflict, NotFound
 from chat_tui.conversation.interrupts import InterruptKind
-from chat_tui.conversation.run import RunOutcome
+from chat_tui.conversation.run import RunInfo, RunOutcome
 from chat_tui.run_config import RunConfig
 from chat_tui.service.approvals import Approvals
 from chat_tui.service.drafts import Drafts
@@ -43,6 +44,10 @@ if TYPE_CHECKING:
     from chat_tui.settings.userdata import UserData
 
 __all__ = ["ChatService", "parse_answer"]
+
+# After a rollback, how often (and how far apart) the server is asked whether the run is gone.
+ROLLBACK_CHECKS = 20
+ROLLBACK_CHECK_INTERVAL = 0.1
 
 OnAccepted = Callable[[Accepted], None]
 OnEvent = Callable[["StreamEvent"], None]
@@ -169,6 +174,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
             choice = await ask_busy(True) if ask_busy is not None else None
             if choice is None:
                 return not_sent(None if ask_busy else "the thread is still running", declined=ask_busy is not None)
+            doomed = running.conversation.run
             if choice is not BusyChoice.ENQUEUE:
                 try:
                     await running.turn.cancel(choice)
@@ -176,6 +182,8 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
                     verb = "roll back" if choice is BusyChoice.ROLLBACK else "interrupt"
                     return not_sent(f"could not {verb} the running run: {exc}", error=exc)
             await running.done.wait()  # one turn at a time feeds a conversation
+            if choice is BusyChoice.ROLLBACK and doomed is not None:
+                await self._forget_rolled_back(running.conversation, doomed)
             # The same strategy on the new run: a cancel the server has not finished yet is not a 409.
             request.multitask_strategy = choice
 
@@ -262,6 +270,26 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         self._keep_partial(conversation, result.run_id, result.outcome)
         problem = str(result.error) if result.error is not None else None
         return AttachOutcome(True, result.outcome, problem)
+
+    async def _forget_rolled_back(self, conversation: Conversation, run: RunInfo) -> None:
+        """The server erased a rolled-back run's turn: so does the view, once the thread's state
+        says so (langgraph-api 0.16.7 erases the input from the state before, or without, deleting
+        the run; it has also been seen to keep both, the run "interrupted")."""
+        thread_id = conversation.thread_id
+        said = run.input_message.id if run.input_message is not None else None
+        if run.run_id is None or thread_id is None or said is None:
+            return
+        for _ in range(ROLLBACK_CHECKS):  # (the server erases it just after the cancel returned)
+            try:
+                state = await self.client.threads.get_state(thread_id)
+            except ClientError:
+                return  # (unknown: the view keeps it; reopening the thread shows what the server has)
+            if not any(isinstance(m, dict) and m.get("id") == said for m in state.messages):
+                conversation.drop_run(run)
+                if self.userdata is not None:
+                    self.userdata.forget_unsaved_answer(self.data_key, thread_id, run.run_id)
+                return
+            await asyncio.sleep(ROLLBACK_CHECK_INTERVAL)
 
     def _keep_partial(self, conversation: Conversation, run_id: str | None, outcome: RunOutcome) -> None:
         if outcome in (RunOutcome.CANCELLED, RunOutcome.ERROR, RunOutcome.STOPPED):

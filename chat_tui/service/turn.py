@@ -372,4 +372,7 @@ class Turn(TurnBase):
         stream = self.stream
         if stream is None or stream.run_id is None or self.thread_id is None:
             return
-        await self.client.runs.cancel(self.thread_id, stream.run_id, action=stream.cancel_action or "interrupt")
+        action = stream.cancel_action or "interrupt"
+        # A rollback waits until the server has erased the run: a run sent right after one still
+        # being cancelled raced it (the erased run was left "interrupted", with its checkpoints).
+        await self.client.runs.cancel(self.thread_id, stream.run_id, action=action, wait=action == "rollback")

@@ -174,6 +174,17 @@ class UserData:
 
         return self._update(change)
 
+    def forget_unsaved_answer(self, server: str, thread_id: str, run_id: str) -> bool:
+        """A rolled-back run's partial answer: the server erased the run, it is not kept here either."""
+
+        def change(doc: dict[str, Any]) -> None:
+            scoped = doc.get("unsaved", {}).get(server)
+            if isinstance(scoped, dict) and isinstance(scoped.get(thread_id), list):
+                kept = [a for a in scoped[thread_id] if not (isinstance(a, dict) and a.get("run_id") == run_id)]
+                scoped[thread_id] = kept
+
+        return self._update(change)
+
     def forget_thread(self, server: str, thread_id: str) -> bool:
         """Everything kept for a deleted thread."""
 
