@@ -197,8 +197,13 @@ class Turn:
                 await pending
         error: ClientError | None = None
         ended = False
+        events = conversation.events  # (the event inspector's log: a reference per event, O(1))
+        events.begin_run(conversation.run.started_at if conversation.run is not None else None)
         try:
             async for event in stream:
+                raw = getattr(event, "raw", None)
+                if raw is not None:
+                    events.append(raw)
                 conversation.apply(event)
                 if self.on_event is not None:
                     self.on_event(event)
