@@ -100,6 +100,7 @@ class EventView:
         self._rows: list[int] = []  # seqs
         self._head = 0  # _rows[:_head] were dropped by the log
         self._scanned = log.first_seq  # the next seq to look at
+        self.sync()
 
     def set_filter(self, event_filter: EventFilter) -> None:
         """A new filter: the rows are rebuilt (O(kept events)) when it hides something else."""

@@ -5,6 +5,7 @@ the thread is opened again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +155,35 @@ async def test_a_thread_opened_again_shows_its_runs_events(server_url: str, user
         screen.open_thread(thread_id)
         await wait_until(pilot, lambda: screen.conversation.thread_id == thread_id, what="the thread again")
         await wait_until(pilot, lambda: len(inspector.view) == first, what="its events again")
+
+
+@pytest.fixture(scope="module")
+def replay() -> Iterator[Any]:
+    """The benchmarks' replay server (its own process): generated streams at full speed."""
+    from tests.benchmarks.replay_server import ReplayServer
+
+    with ReplayServer() as server:
+        yield server
+
+
+async def test_twenty_thousand_events_keep_memory_bounded_and_mount_no_widget_per_event(
+    replay: Any, user_dirs: dict[str, Path]
+) -> None:
+    scenario = "mixed:events=20000"
+    replay.control("prepare", scenario=scenario)
+    app = make_app(replay.url, user_dirs["data"], assistant=scenario)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        inspector = await open_inspector(pilot, screen)
+        widgets = len(list(inspector.query("*")))
+        await send(pilot, "go")
+        await run_finished(pilot, timeout=120)
+        log = screen.conversation.events
+        await wait_until(pilot, lambda: len(inspector.view) == len(log), what="the rows in step")
+        assert log.appended == 20_001  # the metadata event, then 20,000 messages events
+        assert log.dropped > 0 and log.dropped + len(log) == log.appended
+        assert log.kept_bytes <= log.budget
+        assert inspector.list.virtual_size.height == len(inspector.view)
+        assert len(list(inspector.query("*"))) == widgets  # rows are drawn, not mounted
+        assert inspector.list.following and inspector.list.cursor_seq == 20_000
+        assert f"{log.dropped:,} dropped" in str(inspector.title.render())
