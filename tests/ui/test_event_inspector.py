@@ -5,6 +5,7 @@ the thread is opened again."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -187,3 +188,35 @@ async def test_twenty_thousand_events_keep_memory_bounded_and_mount_no_widget_pe
         assert len(list(inspector.query("*"))) == widgets  # rows are drawn, not mounted
         assert inspector.list.following and inspector.list.cursor_seq == 20_000
         assert f"{log.dropped:,} dropped" in str(inspector.title.render())
+
+
+async def test_a_one_megabyte_tool_result_shows_a_summary_and_first_lines_then_all_of_it(
+    server_url: str, user_dirs: dict[str, Path]
+) -> None:
+    from textual.widgets import Log
+
+    from chat_tui.ui.widgets.tool_panel import ToolPanel
+
+    app = make_app(server_url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await send(pilot, "big export")
+        await run_finished(pilot)
+        panel = await wait_until(pilot, lambda: next(iter(screen.view.query(ToolPanel)), None), what="the panel")
+        result = panel.call.result
+        assert result is not None and len(result.text) > 1_000_000
+        # Folded: one line saying what it is, and its first lines (pretty), nothing mounted for the rest.
+        assert not panel.expanded and panel._preview.display
+        shown = str(panel._preview.render())
+        assert "JSON object, 3 keys: table, count, records (9,000 items)" in shown and "lines" in shown
+        assert '"table": "records",' in shown and not list(panel.query(Log))
+        # Expanded: all of it, in a virtual log.
+        panel.focus()
+        await pilot.press("enter")
+        log = await wait_until(pilot, lambda: next(iter(panel.query(Log)), None), what="the whole result")
+        assert log.line_count > 9_000 * 10 and not panel._preview.display
+        # The inspector keeps the whole value: the event with the result holds all of it.
+        events = screen.conversation.events
+        big = [json.loads(e.data)[0] for e in events if e.name == "messages" and e.size > 1_000_000]
+        assert [m["content"] for m in big] == [result.text]
+        assert events.dropped == 0
