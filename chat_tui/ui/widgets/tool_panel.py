@@ -256,10 +256,11 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             self.refresh_bindings()  # a e r t come and go with the approval
         if gate is not None:
             self._approval.update(approval_content(*gate))
-        large = call.result is not None and len(call.result.text) > SMALL_RESULT
-        if large and call.result is not self._previewed:
-            self._previewed = call.result
-            self._preview.update(preview_content(call.result))  # (the pretty text is kept for expanding)
+        result = call.result
+        large = result is not None and len(result.text) > SMALL_RESULT
+        if result is not None and large and result is not self._previewed:
+            self._previewed = result
+            self._preview.update(preview_content(result))  # (the pretty text is kept for expanding)
         self._preview.display = large and not self.expanded
         if self.expanded and call.result is not None and self._result_view is None:
             self._result_view = ToolResultView(call.result)
