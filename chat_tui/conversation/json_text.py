@@ -43,7 +43,7 @@ def split_lines(text: str, width: int) -> list[str]:
     """*text*'s lines, each longer one cut into pieces of *width* characters (nothing is lost)."""
     width = max(1, width)
     lines = text.split("\n")
-    if all(len(line) <= width for line in lines):
+    if max(map(len, lines)) <= width:  # (the common case, in C)
         return lines
     out: list[str] = []
     for line in lines:

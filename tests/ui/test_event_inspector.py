@@ -193,8 +193,7 @@ async def test_twenty_thousand_events_keep_memory_bounded_and_mount_no_widget_pe
 async def test_a_one_megabyte_tool_result_shows_a_summary_and_first_lines_then_all_of_it(
     server_url: str, user_dirs: dict[str, Path]
 ) -> None:
-    from textual.widgets import Log
-
+    from chat_tui.ui.widgets.line_view import LineView as Log
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
     app = make_app(server_url, user_dirs["data"])

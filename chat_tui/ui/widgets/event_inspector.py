@@ -5,7 +5,7 @@ A pane beside the messages (F9, ``chat.inspector``). It reads the open conversat
 on its own timer, at most :data:`REFRESH_HZ` times a second and only while it is shown, and
 draws just the rows on screen (:class:`~chat_tui.ui.widgets.event_list.EventList`), so an open
 inspector costs the stream nothing it would notice. Enter shows one event as pretty JSON in a
-line-virtualised :class:`~textual.widgets.Log` (Enter or Esc folds it); ``/`` filters by mode,
+line-virtualised :class:`~chat_tui.ui.widgets.line_view.LineView` (Enter or Esc folds it); ``/`` filters by mode,
 node and namespace and searches; ``c`` copies the event; ``f`` (or End) follows the newest, and
 moving up stays put while new events arrive.
 """
@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Static
 
 from chat_tui.conversation.event_log import EventLog, LoggedEvent
 from chat_tui.conversation.event_view import EventFilter, EventView
@@ -29,6 +29,7 @@ from chat_tui.conversation.json_text import pretty_json, split_lines
 from chat_tui.ui.clipboard import copy_text
 from chat_tui.ui.format import human_size
 from chat_tui.ui.widgets.event_list import EventList
+from chat_tui.ui.widgets.line_view import LineView
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -72,7 +73,7 @@ class EventInspector(Vertical):
         self.title = Static(id="inspector-title")
         self.filter_input = Input(placeholder=FILTER_HELP, id="inspector-filter", compact=True)
         self.detail_title = Static(id="inspector-detail-title")
-        self.detail = Log(max_lines=None, auto_scroll=False, id="inspector-detail")
+        self.detail = LineView(id="inspector-detail")
         self.detail_seq: int | None = None  # the event shown as JSON
         self.detail_text = ""
         self.query_text = ""  # the filter applied, as typed
@@ -158,9 +159,7 @@ class EventInspector(Vertical):
         width = max(20, self.detail.scrollable_content_region.width or self.size.width - 2)
         lines = split_lines(text, width)
         self.detail_seq, self.detail_text = event.seq, text
-        self.detail.clear()
-        self.detail.write_lines(lines)
-        self.detail.scroll_home(animate=False)
+        self.detail.set_lines(lines)
         about = f"#{event.seq} {event.summary().label} · {human_size(event.size)} · {len(lines):,} lines"
         kind = "" if is_json else " · not JSON"
         self.detail_title.update(

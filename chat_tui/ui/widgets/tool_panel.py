@@ -4,7 +4,8 @@ While arguments stream they show as raw text (plain :class:`Content`, never mark
 they parse they show as pretty-printed, highlighted JSON. When the result arrives the
 panel collapses to one line (name, key arguments, result size) unless the user opened it.
 Large results are mounted only when the panel is expanded, in a line-virtualised
-:class:`~textual.widgets.Log`, never as one giant ``Static`` or ``Markdown``.
+:class:`~chat_tui.ui.widgets.line_view.LineView`, never as one giant ``Static`` or ``Markdown``;
+folded, they show what they are (their JSON shape, size and line count) and their first lines.
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Log, Static
+from textual.widgets import Static
 
 from chat_tui.conversation import ChatMessage, InterruptEntry, ToolCallEntry, ToolStatus
 from chat_tui.conversation.json_text import pretty_json, preview, split_lines
 from chat_tui.ui.clipboard import save_text
 from chat_tui.ui.format import args_summary, human_size
 from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.line_view import LineView
 
 __all__ = ["ToolPanel", "ToolResultView", "result_text"]
 
-SMALL_RESULT = 2_000  # characters: above this a result is shown in a Log, and only when expanded
+SMALL_RESULT = 2_000  # characters: above this a result is shown in a LineView, and only when expanded
 WRAP_MIN, WRAP_MARGIN = 40, 12  # a large result's lines are cut to the window's width less the pane's margins
 ARGS_SHOWN = 20_000  # characters of streaming arguments kept on screen
 PREVIEW_WIDTH = 200  # characters of each of a large result's first lines, shown while it is folded
@@ -80,7 +82,7 @@ def preview_content(result: ChatMessage) -> Content:
 
 
 class ToolResultView(Vertical):
-    """The result of a tool call: a Static when small, a virtualised Log when large."""
+    """The result of a tool call: a Static when small, a line-virtualised LineView when large."""
 
     def __init__(self, result: ChatMessage) -> None:
         super().__init__(classes="tool-result" + (" -error" if result.tool_status == "error" else ""))
@@ -92,15 +94,13 @@ class ToolResultView(Vertical):
         if len(text) <= SMALL_RESULT:
             shown = highlight(text, language="json") if is_json else Content(text or "(empty result)")
             yield Static(Content.assemble(label, shown), classes="tool-result-text")
-        else:  # (a Log does not wrap: long lines are cut to the pane's width here, so all of it can be read)
+        else:  # (long lines are cut to the pane's width here, so all of it can be read without scrolling sideways)
             width = max(WRAP_MIN, self.app.size.width - WRAP_MARGIN)
             lines = split_lines(text, width)
             size = human_size(len(self.result.text.encode("utf-8")))
             about = f" · {size} · {len(lines):,} lines · s saves it to a file"
             yield Static(Content.assemble(label.rstrip("\n"), (about, "$text-muted")), classes="tool-result-label")
-            log = Log(max_lines=None, auto_scroll=False, classes="tool-result-log")
-            log.write_lines(lines)
-            yield log
+            yield LineView(lines, classes="tool-result-log")
 
 
 DECIDE_GROUP = Binding.Group("Decide", compact=True)  # (a e r t: one footer entry, so the footer still fits)
