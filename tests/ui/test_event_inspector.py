@@ -1,4 +1,4 @@
-"""The event inspector (F9) under Pilot against the real demo server: every SSE event of a run with
+"""The event inspector (F12) under Pilot against the real demo server: every SSE event of a run with
 parallel tool calls, listed in order with its mode and node (checked against the same run streamed
 with the client directly); filters, search, expand, copy, follow; and the thread's log kept when
 the thread is opened again."""
@@ -44,8 +44,8 @@ async def expected_events(client: LangGraphClient) -> list[tuple[str, str | None
 
 
 async def open_inspector(pilot: Pilot[Any], screen: ChatScreen) -> EventInspector:
-    await pilot.press("f9")
-    inspector = await wait_until(pilot, lambda: screen.inspector if screen.inspector_shown else None, what="F9")
+    await pilot.press("f12")
+    inspector = await wait_until(pilot, lambda: screen.inspector if screen.inspector_shown else None, what="F12")
     assert isinstance(inspector, EventInspector)
     return inspector
 
@@ -133,10 +133,10 @@ async def test_filters_search_expand_copy_and_follow(server_url: str, user_dirs:
         # Follow again: End (or f) goes to the newest.
         await pilot.press("end")
         assert inspector.list.following and inspector.list.current() is inspector.view[len(inspector.view) - 1]
-        # Esc from the list: back to the composer; F9 hides the pane.
+        # Esc from the list: back to the composer; F12 hides the pane.
         await pilot.press("escape")
         assert screen.composer.has_focus and screen.inspector_shown
-        await pilot.press("f9")
+        await pilot.press("f12")
         assert not screen.inspector_shown
 
 

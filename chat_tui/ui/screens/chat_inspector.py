@@ -1,4 +1,4 @@
-"""The chat screen's event inspector (F9): a pane beside the messages with every SSE event of
+"""The chat screen's event inspector (F12): a pane beside the messages with every SSE event of
 the open thread's runs (:mod:`chat_tui.ui.widgets.event_inspector`). Made the first time it is
 asked for; hidden, it stops refreshing."""
 
@@ -19,7 +19,7 @@ __all__ = ["ChatInspector"]
 class ChatInspector(ChatTimeTravel):
     BINDINGS = [
         Binding(
-            "f9",
+            "f12",
             "inspector",
             "Events",
             show=False,

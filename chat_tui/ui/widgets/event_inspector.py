@@ -1,6 +1,6 @@
 """The event inspector: every SSE event of the open thread's runs, as it arrives.
 
-A pane beside the messages (F9, ``chat.inspector``). It reads the open conversation's
+A pane beside the messages (F12, ``chat.inspector``). It reads the open conversation's
 :class:`~chat_tui.conversation.event_log.EventLog` (which the stream worker only appends to)
 on its own timer, at most :data:`REFRESH_HZ` times a second and only while it is shown, and
 draws just the rows on screen (:class:`~chat_tui.ui.widgets.event_list.EventList`), so an open
