@@ -214,7 +214,7 @@ def summary_reply(behaviour: Behaviour, user_text: str, results: Sequence[ToolMe
     if last.name == "export_records":
         size = len(message_text(last).encode("utf-8"))
         count = _tool_json(last).get("count", 0)
-        return Reply(text=f"The export holds {count:,} records ({size / 1_000_000:.1f} MB of JSON).")
+        return Reply(text=f"The export holds {count:,} records ({size / 1024 / 1024:.1f} MB of JSON).")
     weather = [_tool_json(m) for m in results if m.name == "get_weather"]
     if len(weather) >= 2:
         rows = "\n".join(

@@ -144,7 +144,7 @@ def search_notes(query: str) -> str:
     return json.dumps({"query": query, "results": notes})
 
 
-EXPORT_RECORDS = 9_000  # about 1 MB of JSON
+EXPORT_RECORDS = 7_000  # about 1 MB of JSON
 
 
 @tool

@@ -207,13 +207,13 @@ async def test_a_one_megabyte_tool_result_shows_a_summary_and_first_lines_then_a
         # Folded: one line saying what it is, and its first lines (pretty), nothing mounted for the rest.
         assert not panel.expanded and panel._preview.display
         shown = str(panel._preview.render())
-        assert "JSON object, 3 keys: table, count, records (9,000 items)" in shown and "lines" in shown
+        assert "JSON object, 3 keys: table, count, records (7,000 items)" in shown and "lines" in shown
         assert '"table": "records",' in shown and not list(panel.query(Log))
         # Expanded: all of it, in a virtual log.
         panel.focus()
         await pilot.press("enter")
         log = await wait_until(pilot, lambda: next(iter(panel.query(Log)), None), what="the whole result")
-        assert log.line_count > 9_000 * 10 and not panel._preview.display
+        assert log.line_count > 7_000 * 10 and not panel._preview.display
         # The inspector keeps the whole value: the event with the result holds all of it.
         events = screen.conversation.events
         big = [json.loads(e.data)[0] for e in events if e.name == "messages" and e.size > 1_000_000]

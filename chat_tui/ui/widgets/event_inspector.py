@@ -166,6 +166,7 @@ class EventInspector(Vertical):
             Content.assemble((about + kind, "bold"), ("  Enter/Esc folds · c copies", "$text-muted"))
         )
         self.detail_title.display = self.detail.display = True
+        self.call_after_refresh(self.list.scroll_to_cursor)  # (the list just got shorter)
 
     def _fold(self) -> None:
         self.detail_title.display = self.detail.display = False

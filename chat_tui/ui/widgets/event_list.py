@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["EventList", "row_content"]
 
 ROW_CACHE = 512  # rows' Content kept (a screen shows a few dozen)
-LABEL_WIDTH = 22
+LABEL_WIDTH = 14  # a longer name (a subgraph's namespace) is cut; the JSON view shows it whole
 
 
 def row_content(event: LoggedEvent, *, match: bool = False) -> Content:
@@ -45,13 +45,13 @@ def row_content(event: LoggedEvent, *, match: bool = False) -> Content:
     if summary.tools:
         what.append("🔧 " + ", ".join(summary.tools))
     if summary.message_id:
-        what.append(summary.message_id[-12:])
+        what.append(summary.message_id[-8:])
     mode_style = {"messages": "$accent", "updates": "$success", "error": "$error"}.get(summary.mode, "$warning")
     return Content.assemble(
         (f"{event.run:>2} ", "$text-muted"),
         (f"{event.at:8.3f}s ", "$text-muted"),
         (f"{label:<{LABEL_WIDTH}} ", mode_style),
-        (f"{human_size(event.size):>8} ", "$text-muted"),
+        (f"{human_size(event.size):>7} ", "$text-muted"),
         (" · ".join(what) + ("  " if what else ""), "bold"),
         (summary.text, "$text" if not match else "$text reverse"),
     )
@@ -124,6 +124,12 @@ class EventList(ScrollView, can_focus=True):
     def current(self) -> LoggedEvent | None:
         row = self.cursor_row
         return self.view[row] if row is not None else None
+
+    def scroll_to_cursor(self) -> None:
+        """Bring the cursor's row into view (after the list changed height)."""
+        row = self.cursor_row
+        if row is not None:
+            self.go_to(row, user=False)
 
     def go_to(self, row: int, *, user: bool = True) -> None:
         count = len(self.view)

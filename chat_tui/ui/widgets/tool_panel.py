@@ -73,10 +73,9 @@ def result_text(result: ChatMessage) -> str:
 def preview_content(result: ChatMessage) -> Content:
     """A large result, folded: what it is (its JSON shape, size, lines) and its first lines."""
     shown = preview(result.text)
-    size = human_size(len(result.text.encode("utf-8")))
     head = "\n".join(line[:PREVIEW_WIDTH] for line in shown.head)
     return Content.assemble(
-        (f"{shown.summary} · {size} · {shown.lines:,} lines · Enter shows all\n", "italic $text-muted"),
+        (f"{shown.lines:,} lines · {shown.summary} · Enter shows all\n", "italic $text-muted"),
         (head + ("\n…" if shown.lines > len(shown.head) else ""), "$text-muted"),
     )
 
