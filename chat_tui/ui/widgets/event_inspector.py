@@ -135,7 +135,7 @@ class EventInspector(Vertical):
         described = view.filter.describe()
         if described:
             parts.append((f" · {described}", "$accent"))
-        self.title.update(Content.assemble(*parts))
+        self.title.update(Content.assemble(*parts), layout=False)  # (one line, always: no layout)
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -200,7 +200,7 @@ class EventInspector(Vertical):
         top = self.list.top_seq()
         self.view.set_filter(event_filter)
         self.list.search = event_filter.search.lower()
-        self.list._cache.clear()
+        self.list.forget_rows()
         self.filter_input.value = self.query_text = query
         self.filter_input.display = bool(query.strip())
         self.list.rows_changed(top)

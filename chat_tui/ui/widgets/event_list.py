@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EventList", "row_content"]
 
-ROW_CACHE = 512  # rows' Content kept (a screen shows a few dozen)
+ROW_CACHE = 512  # rows' strips kept (a screen shows a few dozen)
+ROW_STEP = 64  # the least the virtual height grows by (see rows_changed)
 LABEL_WIDTH = 14  # a longer name (a subgraph's namespace) is cut; the JSON view shows it whole
 
 
@@ -84,12 +85,12 @@ class EventList(ScrollView, can_focus=True):
         self.cursor_seq: int | None = None  # the event under the cursor
         self.following = True
         self.search = ""  # rows whose event holds it are marked (lower-case)
-        self._cache: dict[tuple[int, bool], Content] = {}
+        self._strips: dict[tuple[int, bool, bool, int], Strip] = {}
 
     # -- the inspector's side -----------------------------------------------------------
 
     def reset(self) -> None:
-        self._cache.clear()
+        self._strips.clear()
         self.cursor_seq = None
         self.rows_changed(top_seq=None)
 
@@ -97,7 +98,13 @@ class EventList(ScrollView, can_focus=True):
         """Rows came or went: size, cursor and scroll follow (or stay on *top_seq*, the first row shown)."""
         view = self.view
         count = len(view)
-        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        width = self.scrollable_content_region.width
+        # The virtual size is a reactive with layout=True: changing it re-lays out the whole screen
+        # (the message pane included). So it grows in steps, ahead of the rows (at most every 64
+        # rows, then every eighth), and max_scroll_y keeps scrolling within the real rows.
+        reserved = self.virtual_size.height
+        if count > reserved or count < reserved // 2 or width != self.virtual_size.width:
+            self.virtual_size = Size(width, count + max(ROW_STEP, count // 8))
         if not count:
             self.cursor_seq = None
         elif self.following or self.cursor_seq is None:
@@ -106,9 +113,14 @@ class EventList(ScrollView, can_focus=True):
             self.scroll_to(y=max(0, count - self.scrollable_content_region.height), animate=False, immediate=True)
         elif top_seq is not None and count:
             self.scroll_to(y=view.nearest_row(top_seq), animate=False, immediate=True)
-        if len(self._cache) > ROW_CACHE:
-            self._cache.clear()
+        if len(self._strips) > ROW_CACHE:
+            self._strips.clear()
         self.refresh()
+
+    @property
+    def max_scroll_y(self) -> int:
+        """The real rows' end (the virtual size reserves more: see :meth:`rows_changed`)."""
+        return max(0, len(self.view) - self.scrollable_content_region.height)
 
     def top_seq(self) -> int | None:
         """The event of the first row shown."""
@@ -158,13 +170,24 @@ class EventList(ScrollView, can_focus=True):
         event = view[row]
         selected = event.seq == self.cursor_seq
         match = bool(self.search) and self.search in event.data.lower()
-        content = self._cache.get((event.seq, match))
-        if content is None:
-            content = self._cache[(event.seq, match)] = row_content(event, match=match)
-        style = self.get_visual_style("event-list--cursor") if selected else self.visual_style
-        strips = Visual.to_strips(self, content, width, 1, style, pad=True)
-        strip = strips[0] if strips else Strip.blank(width, self.rich_style)
-        return strip.crop_extend(0, width, style.rich_style)
+        key = (event.seq, selected, match, width)
+        strip = self._strips.get(key)
+        if strip is None:  # (a row is drawn once per look: following, every frame scrolls every row)
+            content = row_content(event, match=match)
+            style = self.get_visual_style("event-list--cursor") if selected else self.visual_style
+            strips = Visual.to_strips(self, content, width, 1, style, pad=True)
+            strip = strips[0] if strips else Strip.blank(width, self.rich_style)
+            strip = self._strips[key] = strip.crop_extend(0, width, style.rich_style)
+        return strip
+
+    def forget_rows(self) -> None:
+        """Draw every row again (the search changed)."""
+        self._strips.clear()
+        self.refresh()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strips.clear()  # (a new theme)
 
     # -- keys and mouse -----------------------------------------------------------------
 
