@@ -114,7 +114,11 @@ async def run(results: Results, server: ReplayServer, data_dir: Path, quick: boo
         )
     )
     for mode in ("hidden", "shown"):
-        results.add(Figure(f"{name}.lag_p99_{mode}", median(lags[mode]) * 1000, "ms", note="event-loop lag"))
+        results.add(
+            Figure(
+                f"{name}.lag_p99_{mode}", median(lags[mode]) * 1000, "ms", note="event-loop lag", reps=len(lags[mode])
+            )
+        )
     big = f"bigtool:bytes={BIG}"
     server.control("prepare", scenario=big)
     outcome = await run_child("big_result", server.url, data_dir / "big", scenario=big, scrolls=15 if quick else 60)
