@@ -87,7 +87,7 @@ async def expand_big_result(url: str, data_dir: Path, scenario: str, scrolls: in
 async def run(results: Results, server: ReplayServer, data_dir: Path, quick: bool) -> None:
     from tests.benchmarks.child import run_child
 
-    chunks = 300 if quick else 2000
+    chunks = 200 if quick else 2000
     rounds = 1 if quick else 3
     scenario = f"answer:chunks={chunks}:rate={PACED_RATE}"
     server.control("prepare", scenario=scenario)
