@@ -1,6 +1,6 @@
 """Regenerate ``screenshots/``: the real app on the real demo server, driven with Pilot.
 
-    python -m chat_tui.screenshots [--out screenshots]
+    python -m chat_tui.screenshots [--out screenshots] [--only SCENE ...]
 
 Writes one SVG per scene and, when ``rsvg-convert`` is installed (Debian: ``librsvg2-bin``
 with ``fonts-firacode``, ``fonts-noto-cjk`` and ``fonts-symbola``), a PNG beside it.
@@ -189,6 +189,25 @@ async def scene_state(pilot: Any) -> None:
     await pilot.pause(0.3)
 
 
+async def scene_inspector(pilot: Any) -> None:
+    await _send(pilot, "compare the weather in paris and tokyo")
+    chat = pilot.app.chat
+    await pilot.press("f12")
+    inspector = chat.inspector
+    await _wait(pilot, lambda: len(inspector.view) == chat.conversation.events.appended)
+    rows = [inspector.view[i] for i in range(len(inspector.view))]
+    result = next(i for i, e in enumerate(rows) if e.summary().node == "tools" and e.summary().mode == "messages")
+    inspector.list.following = False
+    inspector.list.go_to(result)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
+async def scene_big_result(pilot: Any) -> None:
+    await _send(pilot, "big export")
+    pilot.app.chat.composer.focus()
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("01-markdown-answer", scene_markdown, WIDE),
     ("02-parallel-tool-calls", scene_tools, WIDE),
@@ -208,6 +227,8 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("16-branches", scene_branches, WIDE),
     ("17-timeline", scene_timeline, WIDE),
     ("18-state-view", scene_state, WIDE),
+    ("19-event-inspector", scene_inspector, (160, 40)),
+    ("20-big-tool-result", scene_big_result, WIDE),
 ]
 ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals"}  # (the others: "agent")
 
@@ -234,7 +255,7 @@ async def _seed(url: str) -> None:
             await turn.run()
 
 
-async def _shoot(url: str, out: Path, data_dir: Path) -> list[Path]:
+async def _shoot(url: str, out: Path, data_dir: Path, only: list[str] | None = None) -> list[Path]:
     from chat_tui.connection import Connection
     from chat_tui.settings.manager import SettingsManager
     from chat_tui.settings.userdata import UserData
@@ -242,6 +263,8 @@ async def _shoot(url: str, out: Path, data_dir: Path) -> list[Path]:
 
     written = []
     for name, scene, size in SCENES:
+        if only and name not in only:
+            continue
         app = ChatApp(
             LaunchPlan(connection=Connection(url), assistant=ASSISTANTS.get(name, "agent")),
             userdata=UserData(data_dir),
@@ -295,6 +318,7 @@ def _to_png(svgs: list[Path]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chat_tui.screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    parser.add_argument("--only", nargs="+", metavar="SCENE", help="only these scenes (e.g. 19-event-inspector)")
     args = parser.parse_args(argv)
     os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
     from chat_tui.demo.launcher import DemoServer
@@ -306,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     ):
         os.environ["CHAT_TUI_DATA_DIR"] = str(Path(scratch) / "data")
         asyncio.run(_seed(server.url))
-        svgs = asyncio.run(_shoot(server.url, args.out, Path(scratch) / "data"))
+        svgs = asyncio.run(_shoot(server.url, args.out, Path(scratch) / "data", args.only))
     _to_png(svgs)
     return 0
 

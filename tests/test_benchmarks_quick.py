@@ -49,6 +49,11 @@ QUICK_FIGURES = [
     "thread_list.500.to_end_frame_p95",
     "thread_list.first_page_rss_500_minus_50",
     "thread_list.rss_per_1000_rows",
+    "inspector.paced200.200.shown_vs_hidden",
+    "inspector.paced200.200.lag_p99_shown",
+    "inspector.big_result.preview",
+    "inspector.big_result.expand_first_frame",
+    "inspector.big_result.scroll_frame_p95",
 ]
 
 

@@ -30,6 +30,7 @@ from chat_tui.conversation.entries import (
     ToolStatus,
     content_text,
 )
+from chat_tui.conversation.event_log import EventLog
 from chat_tui.conversation.fold import StreamFold
 from chat_tui.conversation.history import History
 from chat_tui.conversation.reading import Changes
@@ -52,6 +53,7 @@ class ConversationState:
         self.branch_head: str | None = None
         self.entries: list[Entry] = []
         self.run: RunInfo | None = None
+        self.events = EventLog(clock=clock)  # every SSE event of the runs streamed here, for the event inspector
         self.ai_nodes: set[str] = set()
         self._clock = clock
         self._seq = 0

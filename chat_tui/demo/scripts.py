@@ -40,6 +40,7 @@ class Behaviour(StrEnum):
     SLOW = "slow"
     CONFIG = "config"
     HOSTILE = "hostile"
+    BIG = "big"
 
 
 # First match wins, so the more specific scenarios come first ("compare the weather" compares).
@@ -58,6 +59,7 @@ KEYWORDS: tuple[tuple[Behaviour, re.Pattern[str]], ...] = tuple(
         (Behaviour.CONFIG, r"\bconfig\w*|\becho\b"),
         (Behaviour.SLOW, r"\bslow\w*"),
         (Behaviour.LONG, r"\blong\b"),
+        (Behaviour.BIG, r"\bbig\b|\bexport\w*"),
         (Behaviour.CHINESE, r"\bchinese\b|中文|你好"),
         (Behaviour.KOREAN, r"\bkorean\b|한국어|안녕"),
     )
@@ -164,6 +166,11 @@ def first_reply(behaviour: Behaviour, user_text: str, settings: RunSettings) -> 
             return Reply(text=texts.SLOW_TEXT, pace=5.0)
         case Behaviour.CONFIG:
             return Reply(text=config_text(settings))
+        case Behaviour.BIG:
+            return Reply(
+                text="Let me export the records table.",
+                tool_calls=(ToolCallSpec("export_records", {"table": "records"}, "export"),),
+            )
         case Behaviour.HOSTILE:
             return Reply(
                 pieces=texts.HOSTILE_PIECES,
@@ -204,6 +211,10 @@ def summary_reply(behaviour: Behaviour, user_text: str, results: Sequence[ToolMe
         return Reply(text=(f"Sorry, I couldn't look that up: the tool failed.\n\n> {error}\n\nPlease try again later."))
     if behaviour == Behaviour.HOSTILE or last.name == HOSTILE_TOOL_NAME:
         return Reply(pieces=texts.HOSTILE_SUMMARY_PIECES)
+    if last.name == "export_records":
+        size = len(message_text(last).encode("utf-8"))
+        count = _tool_json(last).get("count", 0)
+        return Reply(text=f"The export holds {count:,} records ({size / 1024 / 1024:.1f} MB of JSON).")
     weather = [_tool_json(m) for m in results if m.name == "get_weather"]
     if len(weather) >= 2:
         rows = "\n".join(

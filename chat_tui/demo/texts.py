@@ -18,6 +18,7 @@ KEYWORD_HELP: tuple[tuple[str, str, str], ...] = (
     ("你好", "chinese", "an answer in Chinese"),
     ("안녕", "korean", "an answer in Korean"),
     ("long", "long", "an 8 KB answer"),
+    ("big export", "big", "a tool returns 1 MB of JSON: its panel shows a summary and the first lines, Enter all"),
     ("slow", "slow", "a slow answer, to cancel with Esc"),
     ("config", "config", "echoes the run's configuration (`model_name`, `persona`, …)"),
     ("hostile", "hostile", "a security self-test: markup, action links and escape sequences that must show as text"),

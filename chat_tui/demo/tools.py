@@ -144,6 +144,27 @@ def search_notes(query: str) -> str:
     return json.dumps({"query": query, "results": notes})
 
 
+EXPORT_RECORDS = 7_000  # about 1 MB of JSON
+
+
+@tool
+def export_records(table: str) -> str:
+    """Export a table as JSON (a big result: about a megabyte)."""
+    cities = list(WEATHER)
+    records = [
+        {
+            "id": n,
+            "name": f"record {n:05d}",
+            "city": cities[n % len(cities)],
+            "tags": ["demo", f"group-{n % 7}"],
+            "score": round((n * 37 % 1000) / 10, 1),
+            "note": "generated offline by the chat-tui demo",
+        }
+        for n in range(EXPORT_RECORDS)
+    ]
+    return json.dumps({"table": table, "count": len(records), "records": records}, ensure_ascii=False)
+
+
 HOSTILE_TOOL_NAME = "[b]pwn[/b]\x1b[31m_[@click=app.quit]x[/]\x1b]0;TOOL-TITLE\x07"
 """A tool name full of Textual markup and escape sequences (security self-test)."""
 
@@ -164,7 +185,7 @@ hostile_tool: BaseTool = StructuredTool.from_function(
     description="Security self-test tool: its name and output contain markup and escapes.",
 )
 
-AGENT_TOOLS: list[BaseTool] = [get_weather, lookup_order, delete_file, hostile_tool]
+AGENT_TOOLS: list[BaseTool] = [get_weather, lookup_order, delete_file, export_records, hostile_tool]
 RESEARCH_TOOLS: list[BaseTool] = [search_notes]
 SENSITIVE_TOOLS = frozenset({"delete_file"})
 """Tools that need the user's approval (an `interrupt()`) before they run."""

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from chat_tui.client.events import StreamEvent
     from chat_tui.connection import Connection
     from chat_tui.conversation import Conversation
+    from chat_tui.conversation.event_log import EventLog
     from chat_tui.service.recording import Recorder
     from chat_tui.settings.userdata import UserData
 
@@ -49,6 +50,7 @@ __all__ = ["ChatService", "parse_answer"]
 ROLLBACK_CHECKS = 20
 ROLLBACK_CHECK_INTERVAL = 0.1
 
+EVENT_LOGS_KEPT = 8  # threads whose streamed events are remembered (each log is bounded)
 OnAccepted = Callable[[Accepted], None]
 OnEvent = Callable[["StreamEvent"], None]
 
@@ -94,6 +96,9 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         self.assistant_names: dict[str, str] = {}  # assistant id -> its graph (what the status line shows)
         self.drafts = Drafts(userdata, self.data_key) if userdata is not None else None
         self.recorder: Recorder | None = None  # records the runs of this service's turns (``--record``)
+        # The event inspector's logs of the threads that streamed here, newest last (a thread
+        # opened again gets its log back); each is bounded, and only the last few are kept.
+        self.event_logs: dict[str, EventLog] = {}
 
     @property
     def data_key(self) -> str:
@@ -189,6 +194,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
 
         async def accepted(thread_id: str, run_id: str | None) -> None:
             self.live[thread_id] = live
+            self.keep_events(thread_id, conversation)
             self.thread_assistants[thread_id] = request.assistant_id
             if drafts is not None:
                 drafts.accepted(draft_key, thread_id)
@@ -256,6 +262,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         turn = Turn(self.client, conversation, request, on_event=on_event, recorder=self.recorder)
         live = LiveTurn(conversation, turn)
         self.live[thread_id] = live
+        self.keep_events(thread_id, conversation)
         if self.userdata is not None:
             self.userdata.set_active_run(self.data_key, thread_id, run_id)
         try:
@@ -294,6 +301,17 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
     def _keep_partial(self, conversation: Conversation, run_id: str | None, outcome: RunOutcome) -> None:
         if outcome in (RunOutcome.CANCELLED, RunOutcome.ERROR, RunOutcome.STOPPED):
             self.keep_unsaved(conversation, run_id, failed=outcome is RunOutcome.ERROR)
+
+    def keep_events(self, thread_id: str, conversation: Conversation, *, adopt: bool = False) -> None:
+        """Remember *conversation*'s event log as *thread_id*'s; with *adopt*, a log remembered
+        before becomes the conversation's (a thread opened again shows its runs' events)."""
+        logs = self.event_logs
+        known = logs.pop(thread_id, None)
+        if adopt and known is not None:
+            conversation.events = known
+        logs[thread_id] = conversation.events
+        while len(logs) > EVENT_LOGS_KEPT:
+            del logs[next(iter(logs))]
 
     def is_live(self, thread_id: str | None) -> bool:
         return thread_id is not None and thread_id in self.live
@@ -355,6 +373,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         state = await self.client.threads.get_state(thread_id)
         conversation = Conversation(thread_id)
         conversation.load(state, thread)
+        self.keep_events(thread_id, conversation, adopt=True)
         opened = OpenedThread(conversation, thread, first_message=conversation.first_human_text() or "")
         try:
             opened.running_run = await self.running_run(thread_id, busy=thread.status == "busy")

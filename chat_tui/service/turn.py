@@ -156,8 +156,13 @@ class TurnBase:
             tap = self.recorder.begin(self.thread_id, stream.run_id, assistant, self._sent())
         error: ClientError | None = None
         end: StreamEnd | None = None
+        events = conversation.events  # (the event inspector's log: a reference per event, O(1))
+        events.begin_run(conversation.run.started_at if conversation.run is not None else None)
         try:
             async for event in stream:
+                raw = getattr(event, "raw", None)
+                if raw is not None:
+                    events.append(raw)
                 conversation.apply(event)
                 if tap is not None:
                     tap.event(event)

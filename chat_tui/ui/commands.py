@@ -89,6 +89,9 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     yield SystemCommand("Timeline", "This thread's checkpoints: state, fork, re-run (f5)", screen.action_timeline)
     yield SystemCommand("Run history", "This thread's runs: re-run one (f8)", screen.action_run_history)
     yield SystemCommand("JSON input", "Send a JSON object as the run's input (f7)", screen.action_json_input)
+    yield SystemCommand(
+        "Event inspector", "Every SSE event of this thread's runs, as it arrives (f12)", screen.action_inspector
+    )
     if screen.check_action("cancel_run", ()):
         yield SystemCommand("Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run)
     if screen.conversation.thread_id:

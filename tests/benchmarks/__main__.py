@@ -3,7 +3,8 @@
 Prints one line per figure (``name value unit``) and writes ``BENCHMARKS.md`` at the
 repository root. Groups: startup (with the demo server's start), ingest (replay and real
 server), render, long_thread, thread_list, test_runner (`chat-tui test` beside an SDK loop),
-time_travel (the timeline of a 300-checkpoint thread).
+time_travel (the timeline of a 300-checkpoint thread), inspector (streaming with the event inspector
+shown beside hidden; a 1 MB tool result expanded and scrolled).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GROUPS = ("startup", "ingest", "render", "long_thread", "thread_list", "test_runner", "time_travel")
+GROUPS = ("startup", "ingest", "render", "long_thread", "thread_list", "test_runner", "time_travel", "inspector")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-untyped-def]
-    from tests.benchmarks import ingest, long_thread, render, startup, suite_runner, thread_list, time_travel
+    from tests.benchmarks import ingest, inspector, long_thread, render, startup, suite_runner, thread_list, time_travel
     from tests.benchmarks.measure import Figure, Results
     from tests.benchmarks.replay_server import ReplayServer
 
@@ -95,6 +96,9 @@ async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-un
         if "thread_list" in groups:
             await thread_list.run(results, replay, home / "threads", quick)
             lap("thread_list")
+        if "inspector" in groups:
+            await inspector.run(results, replay, home / "inspector", quick)
+            lap("inspector")
     return results
 
 

@@ -19,10 +19,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def scenario(kind: str, url: str, data_dir: Path, params: dict[str, Any]) -> dict[str, Any]:
-    from tests.benchmarks import long_thread, render, thread_list
+    from tests.benchmarks import inspector, long_thread, render, thread_list
 
     if kind == "render":
-        return await render.stream_into_app(url, data_dir, params["scenario"], params.get("timeout", 600))
+        return await render.stream_into_app(
+            url, data_dir, params["scenario"], params.get("timeout", 600), params.get("inspector")
+        )
+    if kind == "big_result":
+        return await inspector.expand_big_result(url, data_dir, params["scenario"], params["scrolls"])
     if kind == "naive":
         done, elapsed = await render.naive(url, params["scenario"], params["cap"])
         return {"done": done, "elapsed": elapsed}

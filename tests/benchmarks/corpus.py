@@ -228,6 +228,44 @@ def mixed_script(events: int, seed: str = "ingest") -> Script:
     return script
 
 
+def big_tool_script(size: int, seed: str = "bigtool") -> Script:
+    """A tool call whose result is a JSON document of about *size* bytes, then a short answer."""
+    script = Script()
+    call_id = "call_export"
+    message_id = f"lc_run--{uuid.uuid5(uuid.NAMESPACE_OID, seed)}"
+    args = dumps({"table": "records"})
+    for n, piece in enumerate(split_text(args, ARG_SIZES)):
+        first = n == 0
+        chunk = tool_chunk(message_id, 0, piece, call_id if first else None, "export_records" if first else None)
+        script.events.append(("chunk", chunk, 1))
+    script.events.append(("chunk", text_chunk(message_id, "", "last"), 1))
+    script.stored.append(
+        _ai_stored(message_id, "", [{"name": "export_records", "args": {"table": "records"}, "id": call_id}])
+    )
+    record = {
+        "id": 0,
+        "name": "record 00000",
+        "city": "Paris",
+        "tags": ["demo", "group-0"],
+        "score": 1.5,
+        "note": "x" * 40,
+    }
+    count = max(1, size // (len(dumps(record)) + 1))
+    records = [{**record, "id": n, "name": f"record {n:05d}"} for n in range(count)]
+    result_id = str(uuid.uuid5(uuid.NAMESPACE_OID, f"{seed}result"))
+    result = _tool_stored(
+        result_id, call_id, "export_records", dumps({"table": "records", "count": count, "records": records})
+    )
+    script.events.append(("complete", result, 2))
+    script.stored.append(result)
+    answer_id = f"lc_run--{uuid.uuid5(uuid.NAMESPACE_OID, seed + 'answer')}"
+    for piece in split_text(f"The export holds {count:,} records."):
+        script.events.append(("chunk", text_chunk(answer_id, piece), 3))
+    script.events.append(("chunk", text_chunk(answer_id, "", "last"), 3))
+    script.stored.append(_ai_stored(answer_id, f"The export holds {count:,} records.", []))
+    return script
+
+
 # -- stored threads -------------------------------------------------------------------------------
 
 

@@ -36,8 +36,14 @@ from tests.benchmarks.replay_server import ReplayServer
 PACED_RATE = 200
 
 
-async def stream_into_app(url: str, data_dir: Path, scenario: str, timeout: float) -> dict[str, Any]:
-    """Send one message; the replay server answers with *scenario*. Returns timings."""
+async def stream_into_app(
+    url: str, data_dir: Path, scenario: str, timeout: float, inspector: str | None = None
+) -> dict[str, Any]:
+    """Send one message; the replay server answers with *scenario*. Returns timings.
+
+    *inspector*: ``shown`` streams with the event inspector open beside the messages, ``hidden``
+    with it opened and hidden again; None never opens it.
+    """
     from chat_tui.ui.widgets.entries import AssistantMessage
 
     CaptureDriver.reset()
@@ -46,6 +52,10 @@ async def stream_into_app(url: str, data_dir: Path, scenario: str, timeout: floa
     probe = LagProbe()
     async with app.run_test(size=SIZE, headless=False) as pilot:
         screen = await connected(pilot)
+        if inspector is not None:
+            await screen.action_inspector()
+            if inspector == "hidden":
+                await screen.action_inspector()
         await pilot.pause(0.2)
         screen.composer.focus()
         await pilot.press("g", "o")
@@ -70,6 +80,8 @@ async def stream_into_app(url: str, data_dir: Path, scenario: str, timeout: floa
         chunks = run.chunks
         await wait_for(lambda: app.service is not None and not app.service.live, timeout, "the run to settle")
         text_ok = widget.message.text == widget.query_one(Markdown).source
+        if inspector == "shown":  # (it listed every event)
+            await wait_for(lambda: len(screen.inspector.view) == screen.conversation.events.appended, 10, "the rows")
     frames = FrameClock.since(first)
     lags = list(probe.lags)
     return {

@@ -9,7 +9,8 @@ and then written as fast as the socket takes them, so a benchmark measures the c
 the server.
 
 The scenario is named by the run's ``assistant_id``: ``answer:chunks=1000`` (one Markdown
-answer), ``mixed:events=20000`` (text and tool-call chunks, tool results), with optional
+answer), ``mixed:events=20000`` (text and tool-call chunks, tool results), ``bigtool:bytes=1000000`` (a tool
+call whose result is that much JSON, then a short answer), with optional
 ``rate=200`` (events per second, paced; heartbeats then follow the real 5 s timer) and
 ``hb=1000`` (at full speed, a heartbeat every that many events, since a full-speed stream is
 over before the real 5 s timer would fire).
@@ -32,7 +33,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tests.benchmarks.corpus import Script, answer_script, dumps, metadata, mixed_script, thread_messages, thread_rows
+from tests.benchmarks.corpus import (
+    Script,
+    answer_script,
+    big_tool_script,
+    dumps,
+    metadata,
+    mixed_script,
+    thread_messages,
+    thread_rows,
+)
 
 HOST = "127.0.0.1"
 HEARTBEAT = b": heartbeat\r\n\r\n"
@@ -57,7 +67,7 @@ class Scenario:
     def parse(cls, name: str) -> Scenario:
         kind, *options = name.split(":")
         values = dict(option.split("=", 1) for option in options if "=" in option)
-        size = int(values.get("chunks") or values.get("events") or 1000)
+        size = int(values.get("chunks") or values.get("events") or values.get("bytes") or 1000)
         return cls(kind, size, float(values.get("rate", 0)), int(values.get("hb", 1000)))
 
     def script(self) -> Script:
@@ -65,6 +75,8 @@ class Scenario:
             return answer_script(self.size)
         if self.kind == "mixed":
             return mixed_script(self.size)
+        if self.kind == "bigtool":
+            return big_tool_script(self.size)
         raise ValueError(f"unknown scenario {self.kind!r}")
 
 

@@ -168,7 +168,7 @@ async def test_only_http_links_open_and_only_after_asking(server_url: str, user_
 async def test_large_tool_results_mount_only_when_expanded_in_a_log(
     server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
 ) -> None:
-    from textual.widgets import Log
+    from chat_tui.ui.widgets.line_view import LineView as Log
 
     thread = await client.threads.create(metadata={"graph_id": "agent"})
     big = "\n".join(f"line {n}: " + "x" * 60 for n in range(5000))  # ~350 KB
@@ -321,7 +321,7 @@ async def test_tab_letters_and_p_in_the_message_pane(
 async def test_a_one_megabyte_line_wraps_says_its_size_and_saves_to_a_file(
     server_url: str, user_dirs: dict[str, Path], client: LangGraphClient
 ) -> None:
-    from textual.widgets import Log
+    from chat_tui.ui.widgets.line_view import LineView as Log
 
     thread = await client.threads.create(metadata={"graph_id": "agent"})
     line = "".join(f"{n:07d}," for n in range(125_000))  # 1,000,000 characters, no newline

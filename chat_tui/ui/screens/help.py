@@ -29,19 +29,23 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, description)]) for the app, the screen and each focusable widget."""
     from chat_tui.ui.app import ChatApp
     from chat_tui.ui.screens.chat import ChatScreen
+    from chat_tui.ui.screens.chat_inspector import ChatInspector
     from chat_tui.ui.screens.chat_timetravel import ChatTimeTravel
     from chat_tui.ui.widgets.composer import Composer
     from chat_tui.ui.widgets.conversation_view import ConversationView
     from chat_tui.ui.widgets.entries import AssistantMessage, UserMessage
+    from chat_tui.ui.widgets.event_inspector import EventInspector
+    from chat_tui.ui.widgets.event_list import EventList
     from chat_tui.ui.widgets.thread_list import ThreadList
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
     sections = [
-        ("Everywhere", [*ChatApp.BINDINGS, *ChatScreen.BINDINGS, *ChatTimeTravel.BINDINGS]),
+        ("Everywhere", [*ChatApp.BINDINGS, *ChatScreen.BINDINGS, *ChatTimeTravel.BINDINGS, *ChatInspector.BINDINGS]),
         ("Composer", Composer.BINDINGS),
         ("Messages", [*ConversationView.BINDINGS, *UserMessage.BINDINGS, *AssistantMessage.BINDINGS]),
         ("Tool call panel", ToolPanel.BINDINGS),
         ("Thread sidebar", ThreadList.BINDINGS),
+        ("Event inspector", [*EventInspector.BINDINGS, *EventList.BINDINGS]),
     ]
     result = []
     for title, bindings in sections:

@@ -4,7 +4,8 @@ While arguments stream they show as raw text (plain :class:`Content`, never mark
 they parse they show as pretty-printed, highlighted JSON. When the result arrives the
 panel collapses to one line (name, key arguments, result size) unless the user opened it.
 Large results are mounted only when the panel is expanded, in a line-virtualised
-:class:`~textual.widgets.Log`, never as one giant ``Static`` or ``Markdown``.
+:class:`~chat_tui.ui.widgets.line_view.LineView`, never as one giant ``Static`` or ``Markdown``;
+folded, they show what they are (their JSON shape, size and line count) and their first lines.
 """
 
 from __future__ import annotations
@@ -18,18 +19,21 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
-from textual.widgets import Log, Static
+from textual.widgets import Static
 
 from chat_tui.conversation import ChatMessage, InterruptEntry, ToolCallEntry, ToolStatus
+from chat_tui.conversation.json_text import pretty_json, preview, split_lines
 from chat_tui.ui.clipboard import save_text
 from chat_tui.ui.format import args_summary, human_size
 from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.line_view import LineView
 
 __all__ = ["ToolPanel", "ToolResultView", "result_text"]
 
-SMALL_RESULT = 2_000  # characters: above this a result is shown in a Log, and only when expanded
+SMALL_RESULT = 2_000  # characters: above this a result is shown in a LineView, and only when expanded
 WRAP_MIN, WRAP_MARGIN = 40, 12  # a large result's lines are cut to the window's width less the pane's margins
 ARGS_SHOWN = 20_000  # characters of streaming arguments kept on screen
+PREVIEW_WIDTH = 200  # characters of each of a large result's first lines, shown while it is folded
 
 _ICONS = {
     ToolStatus.STREAMING: ("◌", "$warning"),
@@ -63,43 +67,39 @@ def _tail(parts: list[str], limit: int) -> str:
 
 def result_text(result: ChatMessage) -> str:
     """A tool result for display: pretty JSON when it is JSON, else the text as is."""
-    return _pretty(result.text)[0]
+    return pretty_json(result.text)[0]
 
 
-def _pretty(text: str) -> tuple[str, bool]:
-    stripped = text.strip()
-    if stripped[:1] in ("{", "[") and len(stripped) < 5_000_000:
-        try:
-            return json.dumps(json.loads(stripped), indent=2, ensure_ascii=False), True
-        except (ValueError, RecursionError):
-            pass
-    return text, False
+def preview_content(result: ChatMessage) -> Content:
+    """A large result, folded: what it is (its JSON shape, size, lines) and its first lines."""
+    shown = preview(result.text)
+    head = "\n".join(line[:PREVIEW_WIDTH] for line in shown.head)
+    return Content.assemble(
+        (f"{shown.lines:,} lines · {shown.summary} · Enter shows all\n", "italic $text-muted"),
+        (head + ("\n…" if shown.lines > len(shown.head) else ""), "$text-muted"),
+    )
 
 
 class ToolResultView(Vertical):
-    """The result of a tool call: a Static when small, a virtualised Log when large."""
+    """The result of a tool call: a Static when small, a line-virtualised LineView when large."""
 
     def __init__(self, result: ChatMessage) -> None:
         super().__init__(classes="tool-result" + (" -error" if result.tool_status == "error" else ""))
         self.result = result
 
     def compose(self) -> ComposeResult:
-        text, is_json = _pretty(self.result.text)
+        text, is_json = pretty_json(self.result.text)
         label = _section("error" if self.result.tool_status == "error" else "result")
         if len(text) <= SMALL_RESULT:
             shown = highlight(text, language="json") if is_json else Content(text or "(empty result)")
             yield Static(Content.assemble(label, shown), classes="tool-result-text")
-        else:  # (a Log does not wrap: long lines are cut to the pane's width here, so all of it can be read)
+        else:  # (long lines are cut to the pane's width here, so all of it can be read without scrolling sideways)
             width = max(WRAP_MIN, self.app.size.width - WRAP_MARGIN)
-            lines = [
-                line[i : i + width] or "" for line in text.splitlines() for i in range(0, max(len(line), 1), width)
-            ]
+            lines = split_lines(text, width)
             size = human_size(len(self.result.text.encode("utf-8")))
             about = f" · {size} · {len(lines):,} lines · s saves it to a file"
             yield Static(Content.assemble(label.rstrip("\n"), (about, "$text-muted")), classes="tool-result-label")
-            log = Log(max_lines=None, auto_scroll=False, classes="tool-result-log")
-            log.write_lines(lines)
-            yield log
+            yield LineView(lines, classes="tool-result-log")
 
 
 DECIDE_GROUP = Binding.Group("Decide", compact=True)  # (a e r t: one footer entry, so the footer still fits)
@@ -175,6 +175,9 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
         self._approval.display = False
         self._gated = False  # the approval line (and its keys) shown
         self._args = Static(classes="tool-args")
+        self._preview = Static(classes="tool-preview")  # a large result's summary and first lines, folded
+        self._preview.display = False
+        self._previewed: ChatMessage | None = None
         self._args_parts = -1
         self._args_final = False
         self._status: ToolStatus | None = None
@@ -186,6 +189,7 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
     def compose(self) -> ComposeResult:
         yield self._header
         yield self._approval
+        yield self._preview
         yield self._args
 
     def on_mount(self) -> None:
@@ -251,6 +255,12 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
             self.refresh_bindings()  # a e r t come and go with the approval
         if gate is not None:
             self._approval.update(approval_content(*gate))
+        result = call.result
+        large = result is not None and len(result.text) > SMALL_RESULT
+        if result is not None and large and result is not self._previewed:
+            self._previewed = result
+            self._preview.update(preview_content(result))  # (the pretty text is kept for expanding)
+        self._preview.display = large and not self.expanded
         if self.expanded and call.result is not None and self._result_view is None:
             self._result_view = ToolResultView(call.result)
             self.mount(self._result_view)
@@ -274,7 +284,7 @@ class ToolPanel(Vertical, OwnFocusStyles, can_focus=True):
         if result is None:
             self.notify("no result to save yet", markup=False)
             return
-        text, is_json = _pretty(result.text)
+        text, is_json = pretty_json(result.text)
         name = f"{self.call.name or 'tool'}-{self.call.id or 'result'}.{'json' if is_json else 'txt'}"
         path = save_text("tool-results", name, text)
         if path is None:
