@@ -28,9 +28,9 @@ __all__ = ["EXPORT_FORMATS", "ExportScreen", "FileChoice", "RecordScreen"]
 
 EXPORT_FORMATS = ("md", "json", "jsonl")
 _FORMAT_HELP = {
-    "md": "Markdown: speakers, tool calls and results, interrupts and errors",
-    "json": "the stored messages, as the server keeps them, with the thread's metadata",
-    "jsonl": "one stored message per line",
+    "md": "Markdown: who said what, tool calls and results, interrupts, errors",
+    "json": "the messages as the server stores them, and the thread's metadata",
+    "jsonl": "the stored messages, one a line",
 }
 
 
@@ -67,7 +67,7 @@ class FileDialog(ModalScreen[FileChoice | None]):
         self.problem = Static(id="file-problem", classes="dialog-hint", markup=False)
 
     def path_rows(self) -> ComposeResult:
-        yield Static(Content.styled("File", "bold"))
+        yield Static(Content.styled("File", "bold"), classes="file-label")
         yield self.path_input
         yield self.problem
 
@@ -126,13 +126,18 @@ class RecordScreen(FileDialog):
             yield from self.path_rows()
             with Vertical(classes="choice-buttons"):
                 if self.recording_to is not None:
-                    yield Button(Content("Stop recording"), variant="error", id="stop")
+                    yield Button(Content("Stop recording"), variant="error", id="stop", compact=True)
                 else:
                     yield Button(
-                        Content("Record the current and next runs to this file"), variant="primary", id="record"
+                        Content("Record the current and next runs to this file"),
+                        variant="primary",
+                        id="record",
+                        compact=True,
                     )
-                yield Button(Content("Save the last run to this file"), id="save", disabled=not self.can_save)
-                yield Button(Content("Cancel (esc)"), id="cancel")
+                yield Button(
+                    Content("Save the last run to this file"), id="save", disabled=not self.can_save, compact=True
+                )
+                yield Button(Content("Cancel (esc)"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         if self.recording_to is not None:
