@@ -36,10 +36,17 @@ async def modal(pilot: Pilot[Any], kind: type) -> Any:
 
 
 async def choose(pilot: Pilot[Any], dialog: Any, path: Path | str, button: str) -> None:
-    """Type *path* in the dialog's field and press *button*."""
+    """Put *path* in the dialog's field, then press *button* (Tab to it and Enter)."""
     dialog.query_one("#file-path", Input).value = str(path)
-    await pilot.pause()
-    await pilot.click(f"#{button}")
+    await press(pilot, dialog, button)
+
+
+async def press(pilot: Pilot[Any], dialog: Any, button: str) -> None:
+    """Focus *button* and press Enter (once its last press stopped showing: Textual ignores a press then)."""
+    widget = dialog.query_one(f"#{button}", Button)
+    widget.focus()
+    await wait_until(pilot, lambda: not widget.has_class("-active") and dialog.focused is widget, what=button)
+    await pilot.press("enter")
 
 
 def status_text(screen: ChatScreen) -> str:
@@ -69,7 +76,7 @@ async def test_f10_records_the_current_and_next_runs_and_the_file_holds_no_key_o
         await run_finished(pilot)
         await pilot.press("f10")
         dialog = await modal(pilot, RecordScreen)
-        await pilot.click("#stop")
+        await press(pilot, dialog, "stop")
         await wait_until(pilot, lambda: screen.recording_file is None, what="the recording to stop")
         assert "● REC" not in status_text(screen)
         thread_id = screen.conversation.thread_id
@@ -103,7 +110,7 @@ async def test_save_the_last_run_asks_before_replacing_a_file_and_keeps_the_type
         await pilot.press("n")  # keep it
         await wait_until(pilot, lambda: app.screen is dialog and "was kept" in str(dialog.problem.render()))
         assert existing.read_text() == "mine" and dialog.path_input.value == str(existing)
-        await pilot.click("#save")
+        await press(pilot, dialog, "save")
         await modal(pilot, ConfirmScreen)
         await pilot.press("y")
         await wait_until(pilot, lambda: isinstance(app.screen, ChatScreen), what="the dialog to close")
