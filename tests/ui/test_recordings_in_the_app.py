@@ -56,6 +56,7 @@ def status_text(screen: ChatScreen) -> str:
 async def test_f10_records_the_current_and_next_runs_and_the_file_holds_no_key_or_header(
     server_url: str, user_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CHAT_TUI_TEST_APP_KEY", KEY)
     key = resolve_api_key(server_url, api_key_env="CHAT_TUI_TEST_APP_KEY", env={"CHAT_TUI_TEST_APP_KEY": KEY})
     connection = Connection(server_url, api_key=key, headers={"x-team": HEADER})
@@ -91,8 +92,9 @@ async def test_f10_records_the_current_and_next_runs_and_the_file_holds_no_key_o
 
 
 async def test_save_the_last_run_asks_before_replacing_a_file_and_keeps_the_typed_path(
-    server_url: str, user_dirs: dict[str, Path], tmp_path: Path
+    server_url: str, user_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)
     existing = tmp_path / "mine.sse"
     existing.write_text("mine")
     app = make_app(server_url, user_dirs["data"])
@@ -127,8 +129,9 @@ async def headless_export(server_url: str, thread_id: str, fmt: str) -> str:
 
 
 async def test_export_and_copy_thread_write_what_the_headless_export_writes(
-    server_url: str, user_dirs: dict[str, Path], tmp_path: Path
+    server_url: str, user_dirs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # (the default path is ./<thread-id>.md: never the checkout)
     app = make_app(server_url, user_dirs["data"])
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
