@@ -1,5 +1,5 @@
-"""Command line: ``chat-tui`` (the app), ``chat-tui stream``, ``inbox`` and ``export`` (headless),
-``chat-tui config``.
+"""Command line: ``chat-tui`` (the app; ``chat-tui replay``: on a recording), ``chat-tui stream``,
+``inbox`` and ``export`` (headless), ``chat-tui config``.
 
 Imports are deferred to the command that needs them so ``chat-tui --version`` and
 ``--help`` start in a few tens of milliseconds. Usage errors print one line (plus a
@@ -24,6 +24,7 @@ from chat_tui.cli_parsers import (
     add_export_parser,
     add_history_parsers,
     add_recording_args,
+    add_replay_parser,
     answer_problem,
     replay_problem,
 )
@@ -163,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_history_parsers(commands, _add_connection_args)
     add_export_parser(commands, _add_connection_args)
+    add_replay_parser(commands)
     from chat_tui.testing.arguments import add_test_parser
 
     add_test_parser(commands, _add_connection_args)
@@ -221,9 +223,9 @@ def main(argv: list[str] | None = None) -> int:
             from chat_tui.settings.commands import config_command
 
             return config_command(args.action)
-        from chat_tui.launch import run_app
+        from chat_tui.launch import run_app, run_replay
 
-        return run_app(args)
+        return run_replay(args) if args.command == "replay" else run_app(args)
     except KeyboardInterrupt:
         sys.stderr.write("chat-tui: interrupted\n")
         return 130

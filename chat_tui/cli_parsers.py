@@ -15,6 +15,7 @@ __all__ = [
     "add_export_parser",
     "add_history_parsers",
     "add_recording_args",
+    "add_replay_parser",
     "answer_problem",
     "replay_problem",
 ]
@@ -52,6 +53,7 @@ examples:
   chat-tui stream --url … --thread <id> --checkpoint <checkpoint id> "new text"   an edit, as a branch
   chat-tui stream --url … --record run.sse "hello"   record the run's events, as received
   chat-tui stream --replay run.sse --json  the run's --json document again, with no server
+  chat-tui replay run.sse --speed 4        play a recording in the app, 4 times faster (no server)
   chat-tui export --url … --thread <id> -o thread.md   the thread as Markdown (or --format json|jsonl)
   chat-tui test examples/ --demo           run scripted agent tests (see chat-tui test --help)
   chat-tui config path                     where settings, data and logs live
@@ -145,6 +147,25 @@ def add_recording_args(stream: argparse.ArgumentParser) -> None:
         metavar="N",
         help="with --replay: play at the recorded pace times N (default: at once)",
     )
+
+
+def add_replay_parser(commands: Any) -> None:
+    """``chat-tui replay FILE [--speed N | --instant]``."""
+    replay = commands.add_parser(
+        "replay",
+        help="play a recording back in the app, with no server (read-only)",
+        description="Open the app on a recording (F10 in the app, or `chat-tui stream --record`): its runs play\n"
+        "into the message pane as they streamed (messages, tool panels, interrupts), at the recorded\n"
+        "pace, --speed N times faster, or --instant. Nothing is sent anywhere. Esc stops the playback,\n"
+        "q or Ctrl+C quits.\n\n"
+        "exit codes: 0, 2 a FILE that cannot be read as a recording (one line, before the app starts),\n"
+        "5 a recording that holds no run",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    replay.add_argument("file", type=Path, metavar="FILE", help="the recording (.sse)")
+    pace = replay.add_mutually_exclusive_group()
+    pace.add_argument("--speed", type=_speed, metavar="N", help="the recorded pace times N (default 1)")
+    pace.add_argument("--instant", action="store_true", help="play everything at once")
 
 
 EXPORT_EXIT = """

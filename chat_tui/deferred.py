@@ -56,6 +56,7 @@ DEFERRED: tuple[Deferred, ...] = (
         "the conversation state reads the typed models (the screen's new_conversation, the sidebar's "
         "first messages, chat_tui.conversation's __getattr__)",
     ),
+    Deferred("chat_tui.service.recording", _C, "the app's recorder (F10 saves the last run), made when it connects"),
     # -- loaded when a feature is first used ---------------------------------------------------
     Deferred("httpx_sse._decoders", _U, "the SSE field decoder (it imports httpx), made for a run's first stream"),
     Deferred("chat_tui.ui.widgets.markdown", _U, "assistant messages' Markdown (the first one built): markdown-it"),
@@ -78,6 +79,9 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("logging", _L, "the log file's writer, on the first failure (Textual loads it anyway)"),
     Deferred("logging.handlers", _U, "the log file's rotation, on the first failure"),
     Deferred("traceback", _L, "a failed task's traceback, for the log file (Textual loads it anyway)"),
+    Deferred("chat_tui.ui.screens.file_dialogs", _U, "F10 and Ctrl+S: where to write a recording or an export"),
+    Deferred("chat_tui.service.recording_files", _U, "F10: runs recorded to a file, or the last run saved"),
+    Deferred("chat_tui.service.export", _U, "Ctrl+S and Ctrl+G: the thread as Markdown, JSON or JSONL"),
     Deferred("chat_tui.conversation.recall", _U, "opening a thread: its live details, recalled after the first paint"),
     # -- imported where they are used, for other reasons -----------------------------------------
     Deferred("chat_tui.launch", _L, "cli: each command imports what it runs (config and stream never load Textual)"),
@@ -85,6 +89,11 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.headless", _L, "cli: `chat-tui stream` only"),
     Deferred("chat_tui.inbox_command", _L, "cli: `chat-tui inbox` only"),
     Deferred("chat_tui.headless_record", _L, "cli: `chat-tui stream --record` and `--replay` only"),
+    Deferred("chat_tui.client.recording", _L, "launch: `chat-tui replay` reads its file before the app starts"),
+    Deferred("chat_tui.client.recording_reader", _L, "launch: `chat-tui replay` reads its file before the app starts"),
+    Deferred("chat_tui.ui.replay_app", _L, "launch: `chat-tui replay` only"),
+    Deferred("chat_tui.ui.screens.replay", _L, "the screenshots' replay scene (`chat-tui replay`: with its app)"),
+    Deferred("chat_tui.service.replay", _L, "the replay screen's playback (`chat-tui replay` only)"),
     Deferred("chat_tui.export_command", _L, "cli: `chat-tui export` only"),
     Deferred("chat_tui.history_command", _L, "cli: `chat-tui history`, `state` and `runs` only"),
     Deferred("chat_tui.testing.command", _L, "cli: `chat-tui test` only (it loads PyYAML and the runner)"),
@@ -105,6 +114,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.ui.widgets.conversation_view", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.entries", _L, "help reads a message's bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.screens.chat_timetravel", _L, "help reads its bindings (help is imported on F1)"),
+    Deferred("chat_tui.ui.screens.chat_recordings", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.thread_list", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.screens.chat_inspector", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.event_list", _L, "help reads the inspector's bindings (help is imported on F1)"),

@@ -7,12 +7,17 @@ import sys
 from typing import TYPE_CHECKING
 
 from chat_tui.client.errors import ClientError
+from chat_tui.sanitize import clean_line
 
 if TYPE_CHECKING:
     from chat_tui.settings.manager import SettingsManager
     from chat_tui.ui.app import LaunchPlan
 
-__all__ = ["run_app"]
+__all__ = ["run_app", "run_replay"]
+
+# What `chat-tui replay` refuses: it connects nowhere.
+NO_SERVER = [("url", "--url"), ("demo", "--demo"), ("profile", "--profile"), ("api_key_env", "--api-key-env")]
+NO_SERVER += [("assistant", "--assistant"), ("thread", "--thread")]
 
 
 def run_app(args: argparse.Namespace) -> int:
@@ -25,15 +30,49 @@ def run_app(args: argparse.Namespace) -> int:
     except ClientError as exc:
         sys.stderr.write(f"chat-tui: error: {exc}\n")
         return 2
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        sys.stderr.write(
-            "chat-tui: error: the app needs a terminal (stdin and stdout must be a TTY); "
-            "for scripts use `chat-tui stream`\n"
-        )
+    if _needs_terminal():
         return 2
     from chat_tui.ui.app import ChatApp
 
     app = ChatApp(plan, settings=settings)
+    app.run()
+    return app.return_code or 0
+
+
+def _needs_terminal() -> bool:
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return False
+    sys.stderr.write(
+        "chat-tui: error: the app needs a terminal (stdin and stdout must be a TTY); "
+        "for scripts use `chat-tui stream`\n"
+    )
+    return True
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    """``chat-tui replay FILE``: the app on a recording, with no server. A file that cannot be read
+    is one line and exit 2 (5 when it holds no run), before the app starts."""
+    from chat_tui.client.recording import RecordingError
+    from chat_tui.client.recording_reader import read_recording
+
+    given = [flag for name, flag in NO_SERVER if getattr(args, name, None) not in (None, False)]
+    if given:
+        sys.stderr.write(f"chat-tui: error: replay plays a recording with no server: drop {', '.join(given)}\n")
+        return 2
+    try:
+        recording = read_recording(args.file)
+    except RecordingError as exc:
+        sys.stderr.write(f"chat-tui: error: {exc}\n")
+        return 2
+    if not recording.runs:
+        sys.stderr.write("chat-tui: error: the recording holds no run: nothing to play\n")
+        return 5
+    if _needs_terminal():
+        return 2
+    from chat_tui.ui.replay_app import ReplayApp
+
+    speed = None if args.instant else args.speed or 1.0
+    app = ReplayApp(recording, source=clean_line(args.file.name, 80), speed=speed)
     app.run()
     return app.return_code or 0
 

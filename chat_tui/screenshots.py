@@ -119,6 +119,34 @@ async def scene_pane_keys(pilot: Any) -> None:
     await pilot.pause(0.3)
 
 
+async def scene_replay(pilot: Any) -> None:
+    """A run recorded (F10's "save the last run"), then played on the screen `chat-tui replay` opens."""
+    from chat_tui.client.recording_reader import read_recording
+    from chat_tui.service.recording_files import save_last_run
+    from chat_tui.ui.screens.replay import ReplayScreen
+    from chat_tui.ui.widgets.tool_panel import ToolPanel
+
+    app = pilot.app
+    await _send(pilot, "compare the weather in paris and tokyo")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "weather.sse"
+        save_last_run(app.service.recorder, path)
+        screen = ReplayScreen(read_recording(path), source=path.name)
+    await app.push_screen(screen)
+    await _wait(pilot, lambda: screen.finished)
+    panel = next(iter(screen.view.query(ToolPanel)))
+    panel.focus()
+    await pilot.press("enter")
+    await pilot.pause(0.4)
+
+
+async def scene_export(pilot: Any) -> None:
+    await _send(pilot, "what's the weather in sf")
+    await pilot.press("ctrl+s")
+    await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "ExportScreen")
+    await pilot.pause(0.3)
+
+
 async def _gated(pilot: Any, count: int) -> None:
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
@@ -224,6 +252,8 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("13-approvals", scene_approvals, WIDE),
     ("14-edit-arguments", scene_edit_arguments, WIDE),
     ("15-inbox", scene_inbox, WIDE),
+    ("21-replay", scene_replay, WIDE),
+    ("22-export-dialog", scene_export, WIDE),
     ("16-branches", scene_branches, WIDE),
     ("17-timeline", scene_timeline, WIDE),
     ("18-state-view", scene_state, WIDE),

@@ -6,8 +6,8 @@ run was sent), streams the recorded events (:class:`~chat_tui.client.playback.Re
 at the recorded pace times ``speed``, or at once) and settles the conversation with the state the
 live run was settled with. So what a front end shows or prints from a replay is what it showed or
 printed live: ``chat-tui stream --replay`` gives the live run's ``--json`` document, and the app
-can play a recording back through its usual views. Nothing is sent anywhere: a cancel stops the
-playback.
+can play a recording back through its usual views (a :class:`Playback`, which it can stop).
+Nothing is sent anywhere: a cancel stops the playback.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from chat_tui.client.models import ThreadState
     from chat_tui.conversation import Conversation
 
-__all__ = ["NotRecorded", "ReplayTurn", "Replayed", "replay"]
+__all__ = ["NotRecorded", "Playback", "ReplayTurn", "Replayed", "replay"]
 
 
 class NotRecorded(ClientError):
@@ -74,7 +74,17 @@ class ReplayTurn(TurnBase):
         super().__init__(conversation, _request(run), on_event=on_event)
         self.recorded = run
         self.speed = speed
+        self.stopped = False
         self._sleep = sleep
+
+    def stop(self) -> None:
+        """Stop playing here: the conversation keeps what was played, as a run cancelled there (it
+        is not settled with the recorded state, which is the whole run's)."""
+        self.stopped = True
+        if self.stream is not None:
+            self.stream.request_cancel()
+        else:
+            self._pending_cancel = "interrupt"
 
     async def run(self) -> TurnResult:
         request = self.request
@@ -91,12 +101,12 @@ class ReplayTurn(TurnBase):
         return await self._consume(stream)
 
     async def _thread_error(self) -> Any:
-        if not self.recorded.thread_error_read:
+        if self.stopped or not self.recorded.thread_error_read:
             raise NotRecorded("the recording does not hold the thread's error")
         return self.recorded.thread_error
 
     async def _final_state(self) -> ThreadState:
-        if self.recorded.state is None:
+        if self.stopped or self.recorded.state is None:
             raise NotRecorded("the recording does not hold the thread's state after the run")
         return state_from_json(self.recorded.state)
 
@@ -124,16 +134,76 @@ async def replay(
     """Play every run of *recording* into *conversation*, one after another.
 
     *on_run* is told each turn before it plays (to cancel it, say: ``turn.cancel()``)."""
-    played: list[Replayed] = []
-    for run in recording.runs:
-        turn = ReplayTurn(conversation, run, speed=speed, on_event=on_event, sleep=sleep)
-        if on_run is not None:
-            on_run(turn)
-        result = await turn.run()
-        if result.run_id is not None:
-            conversation.branch_head = None
-        outcome = SendOutcome(True, result.thread_id, result.run_id, result.outcome)
-        if result.error is not None:
-            outcome.problem = str(result.error)
-        played.append(Replayed(run, outcome))
-    return played
+    playback = Playback(conversation, recording, speed=speed, on_event=on_event, on_run=on_run, sleep=sleep)
+    return await playback.play()
+
+
+class Playback:
+    """A recording played into a conversation, run after run, that can be stopped at any moment
+    (a front end's Esc): the run playing ends there, as cancelled, and the next ones do not play.
+    A stop also ends a wait between two events at once."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        recording: Recording,
+        *,
+        speed: float | None = None,
+        on_event: Callable[[StreamEvent], None] | None = None,
+        on_run: Callable[[ReplayTurn], None] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.conversation = conversation
+        self.recording = recording
+        self.speed = speed
+        self.on_event = on_event
+        self.on_run = on_run
+        self.played: list[Replayed] = []
+        self.turn: ReplayTurn | None = None  # the run playing
+        self.stopped = False
+        self._sleep = sleep
+        self._stop = asyncio.Event()
+
+    @property
+    def position(self) -> tuple[int, int]:
+        """(the number of the run playing or last played, from 1; how many runs the recording holds)."""
+        return len(self.played) + (self.turn is not None), len(self.recording.runs)
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds <= 0 or self.stopped:
+            await self._sleep(0)
+            return
+        tasks = [asyncio.ensure_future(self._stop.wait()), asyncio.ensure_future(self._sleep(seconds))]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def play(self) -> list[Replayed]:
+        conversation = self.conversation
+        for run in self.recording.runs:
+            if self.stopped:
+                break
+            turn = ReplayTurn(conversation, run, speed=self.speed, on_event=self.on_event, sleep=self._wait)
+            self.turn = turn
+            if self.on_run is not None:
+                self.on_run(turn)
+            try:
+                result = await turn.run()
+            finally:
+                self.turn = None
+            if result.run_id is not None:
+                conversation.branch_head = None
+            outcome = SendOutcome(True, result.thread_id, result.run_id, result.outcome)
+            if result.error is not None:
+                outcome.problem = str(result.error)
+            self.played.append(Replayed(run, outcome))
+        return self.played
+
+    def stop(self) -> None:
+        """Stop the playback now (nothing happens once it is over)."""
+        self.stopped = True
+        self._stop.set()
+        if self.turn is not None:
+            self.turn.stop()

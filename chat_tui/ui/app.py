@@ -105,13 +105,21 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
         self.options = settings.options
         if settings.keymap:
             self.set_keymap(settings.keymap)
-        await self.push_screen(ChatScreen(None, thread_id=self.plan.thread))
+        await self.push_screen(self.first_screen())
         if not self.is_headless:  # a terminal closing or `kill` ends the app cleanly: drafts are saved
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(signum, self.exit, None, 128 + signum)
         self.settings_notices()
+        self.start_session()
+
+    def first_screen(self) -> ChatScreen:
+        """The screen the app opens on (``chat-tui replay`` opens on a recording's)."""
+        return ChatScreen(None, thread_id=self.plan.thread)
+
+    def start_session(self) -> None:
+        """After the first screen: connect, or ask where to."""
         if self.plan.problem:
             self.notify(self.plan.problem, severity="error", markup=False)
         if self.plan.connection is None and not self.plan.demo:
@@ -195,6 +203,9 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
             stream_subgraphs=self.options.stream_subgraphs,
         )
         self.service.assistant_names[assistant.assistant_id] = assistant.label
+        from chat_tui.service.recording import Recorder  # (F10 saves the last run, or records the next)
+
+        self.service.recorder = Recorder(connection.host, keep=1)
         chat.threads.show_graphs = assistant.several
         await chat.start_service(self.service)
         if not assistant.found:  # said at once, with the ones there are (not at the first send)

@@ -98,6 +98,16 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
         yield SystemCommand("Rename thread", "Set this thread's title", screen.action_rename_current)
         yield SystemCommand("Delete thread", "Delete this thread on the server", screen.action_delete_current)
     yield SystemCommand("Copy last answer", "Copy the last assistant message", screen.action_copy_last)
+    yield SystemCommand(
+        "Copy thread as Markdown", "This thread, as Export writes it (ctrl+g)", screen.action_copy_thread
+    )
+    yield SystemCommand(
+        "Stop recording" if screen.recording_file else "Record runs",
+        "Record the current and next runs to a file, or save the last run (f10)",
+        screen.action_record,
+    )
+    if screen.conversation.thread_id:
+        yield SystemCommand("Export thread", "To a file: Markdown, JSON or JSONL (ctrl+s)", screen.action_export)
     if screen.conversation.thread_id:
         yield SystemCommand(
             "Copy thread id",

@@ -26,6 +26,7 @@ from chat_tui.service.outcomes import Accepted, BusyChoice
 from chat_tui.service.threads import stored_outcome
 from chat_tui.ui.screens.chat_extras import NARROW
 from chat_tui.ui.screens.chat_inspector import ChatInspector
+from chat_tui.ui.screens.chat_recordings import ChatRecordings
 from chat_tui.ui.screens.dialogs import ChoiceScreen
 from chat_tui.ui.widgets.composer import Composer
 from chat_tui.ui.widgets.conversation_view import ConversationView
@@ -74,7 +75,7 @@ def start_hint(*, demo: bool) -> Content:
     return Content.assemble(*parts)
 
 
-class ChatScreen(ChatInspector):
+class ChatScreen(ChatRecordings, ChatInspector):
     BINDINGS = [
         Binding("escape", "cancel_run", "Cancel", tooltip="Cancel the run on the server", id="chat.cancel", show=True),
         Binding("ctrl+n", "new_thread", "New", tooltip="New thread", id="chat.new-thread"),

@@ -30,6 +30,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from chat_tui.ui.app import ChatApp
     from chat_tui.ui.screens.chat import ChatScreen
     from chat_tui.ui.screens.chat_inspector import ChatInspector
+    from chat_tui.ui.screens.chat_recordings import ChatRecordings
     from chat_tui.ui.screens.chat_timetravel import ChatTimeTravel
     from chat_tui.ui.widgets.composer import Composer
     from chat_tui.ui.widgets.conversation_view import ConversationView
@@ -40,7 +41,16 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
     sections = [
-        ("Everywhere", [*ChatApp.BINDINGS, *ChatScreen.BINDINGS, *ChatTimeTravel.BINDINGS, *ChatInspector.BINDINGS]),
+        (
+            "Everywhere",
+            [
+                *ChatApp.BINDINGS,
+                *ChatScreen.BINDINGS,
+                *ChatTimeTravel.BINDINGS,
+                *ChatInspector.BINDINGS,
+                *ChatRecordings.BINDINGS,
+            ],
+        ),
         ("Composer", Composer.BINDINGS),
         ("Messages", [*ConversationView.BINDINGS, *UserMessage.BINDINGS, *AssistantMessage.BINDINGS]),
         ("Tool call panel", ToolPanel.BINDINGS),

@@ -92,6 +92,10 @@ class Composer(TextArea):
         self.drafts: Drafts | None = None  # where what is typed is kept (per thread, on disk)
         self._draft_timer: Timer | None = None
 
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder = text
+        self.placeholder = text if self.content_size.width > 0 else ""
+
     def on_resize(self) -> None:
         # Textual 8 wraps the placeholder with range(0, n, width), which raises for a width of 0.
         self.placeholder = self._placeholder if self.content_size.width > 0 else ""

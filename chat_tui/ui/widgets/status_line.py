@@ -29,12 +29,16 @@ class StatusLine(Static):
         self.connection_state = ""  # e.g. "starting demo server…" or "cannot reach host"
         self.extra = ""  # e.g. "config set"
         self.waiting = ""  # threads waiting for a human ("⏸ 3 waiting · F6")
+        self.marker = ""  # first: "● REC" while runs are recorded to a file, "▶ REPLAY 1/2" in a replay
+        self.marker_style = "bold $error"
         self._stored: str | None = None
 
     def show(self, run: RunInfo | None, *, stored: str | None = None) -> None:
         """*stored*: how the opened thread's last run ended when this app did not see it run."""
         self._stored = stored
         parts: list[tuple[str, str] | str] = []
+        if self.marker:
+            parts += [(self.marker, self.marker_style), "  "]
         if self.host:
             parts.append(("● ", "$success" if not self.connection_state else "$warning"))
             parts.append((self.host, "$text"))
