@@ -127,3 +127,32 @@ async def test_a_hostile_schema_neither_breaks_the_config_form_nor_reaches_the_t
         assert screen.run_config.values["max tokens"] == 5
         assert screen.run_config.values["mode"] == "[b]bold[/b] [@click=app.quit]q[/]"
         assert app.is_running
+
+
+async def test_a_429_on_sending_counts_down_and_sends_again_only_on_enter(
+    proxy: FaultProxy, user_dirs: dict[str, Path]
+) -> None:
+    proxy.add(
+        method="POST",
+        path=RUN_STREAM,
+        action="respond",
+        status=429,
+        body=b'{"detail": "Too many requests"}',
+        headers={"Retry-After": "3", "Content-Type": "application/json"},
+    )
+    app = make_app(proxy.url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected(pilot)
+        await send(pilot, "hello there")
+        line = lambda: str(screen.status.render())  # noqa: E731
+        await wait_until(pilot, lambda: "send again in" in line(), what="the countdown")
+        assert screen.composer.text == "hello there"  # kept, to send again
+        first = line()
+        await wait_until(pilot, lambda: "send again in" in line() and line() != first, what="it to count down")
+        await wait_until(pilot, lambda: "you can send again" in line(), timeout=10, what="the end of the wait")
+        assert len(proxy.requests("POST", RUN_STREAM)) == 1  # nothing was sent again by itself
+        screen.composer.focus()
+        await pilot.press("enter")  # the user says so
+        run = await run_finished(pilot)
+        assert run.outcome is RunOutcome.SUCCESS and "rate limited" not in line()
+        assert len(proxy.requests("POST", RUN_STREAM)) == 2

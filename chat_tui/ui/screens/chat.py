@@ -20,7 +20,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.widgets import Footer, Static
 
-from chat_tui.client.errors import ClientError
+from chat_tui.client.errors import ClientError, RateLimited
 from chat_tui.sanitize import clean_line
 from chat_tui.service.outcomes import Accepted, BusyChoice
 from chat_tui.service.threads import stored_outcome
@@ -320,6 +320,7 @@ class ChatScreen(ChatRecordings, ChatInspector):
         if not await self.confirm_dropping(outgoing):
             return
         self.wake_flush()
+        self.status.rate_limited(None)  # (the user said to send again)
         if outgoing.conversation is self.conversation:
             await self.view.action_bottom()  # sending always brings the view to the new turn
         conversation = outgoing.conversation
@@ -346,6 +347,8 @@ class ChatScreen(ChatRecordings, ChatInspector):
             self.notify(f"stream problem: {outcome.problem}", severity="warning", markup=False)
         elif outcome.problem:
             self.notify(f"not sent: {outcome.problem}", severity="error", markup=False)
+        limited = outcome.error if isinstance(outcome.error, RateLimited) and not outcome.sent else None
+        self.status.rate_limited(None if limited is None else limited.retry_after or 0.0)
         if outcome.titled is not None:
             self.threads.upsert(outcome.titled)
         self.after_answer(conversation, outcome)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Static
 
 from chat_tui.conversation import RunInfo, RunOutcome
@@ -32,10 +36,32 @@ class StatusLine(Static):
         self.marker = ""  # first: "● REC" while runs are recorded to a file, "▶ REPLAY 1/2" in a replay
         self.marker_style = "bold $error"
         self._stored: str | None = None
+        self._run: RunInfo | None = None
+        # A run creation the server refused with 429: when sending may work again (monotonic
+        # time), counted down each second; nothing is sent again until the user presses Enter.
+        self._retry_at: float | None = None
+        self._ticker: Timer | None = None
+
+    def rate_limited(self, retry_after: float | None) -> None:
+        """Count down to when the server said a new run may be sent (None: stop showing it)."""
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self._retry_at = None if retry_after is None else time.monotonic() + max(0.0, retry_after)
+        if self._retry_at is not None:
+            self._ticker = self.set_interval(1.0, self._tick)
+        self.show(self._run, stored=self._stored)
+
+    def _tick(self) -> None:
+        self.show(self._run, stored=self._stored)
+        if self._retry_at is not None and time.monotonic() >= self._retry_at and self._ticker is not None:
+            self._ticker.stop()  # (the line now says "you can send again"; it stays until the next send)
+            self._ticker = None
 
     def show(self, run: RunInfo | None, *, stored: str | None = None) -> None:
         """*stored*: how the opened thread's last run ended when this app did not see it run."""
         self._stored = stored
+        self._run = run
         parts: list[tuple[str, str] | str] = []
         if self.marker:
             parts += [(self.marker, self.marker_style), "  "]
@@ -46,6 +72,10 @@ class StatusLine(Static):
             parts += [("  ·  ", "$text-muted"), (self.assistant, "$accent")]
         parts.append(("  │  ", "$text-muted"))
         parts += self._run_parts(run)
+        if self._retry_at is not None:
+            left = math.ceil(self._retry_at - time.monotonic())
+            wait = f"rate limited: send again in {left} s" if left > 0 else "rate limited: you can send again (Enter)"
+            parts += [("  │  ", "$text-muted"), (wait, "$warning")]
         if self.waiting:
             parts += [("  │  ", "$text-muted"), (self.waiting, "$warning")]
         if self.extra:
