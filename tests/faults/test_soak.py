@@ -16,7 +16,7 @@ from tests.faults.proxy import FaultProxy
 from tests.faults.test_drops import RUN_STREAM
 from tests.support.runs import assert_matches_state
 
-pytestmark = [pytest.mark.server, pytest.mark.slow]
+pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.soak]
 PROMPTS = ["hello there", "what's the weather in sf", "compare paris and tokyo", "你好", "this will fail"]
 
 
