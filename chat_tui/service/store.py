@@ -165,10 +165,11 @@ class ItemPager:
         """The next page (empty at the end); an item already seen (the list moved) is left out."""
         if not self.more:
             return []
-        batch = await self.client.store.search_items(
-            self.namespace, query=self.query or None, limit=self.page, offset=len(self.items)
+        batch = await self.client.store.search_items(  # (one more than a page: is there another?)
+            self.namespace, query=self.query or None, limit=self.page + 1, offset=len(self.items)
         )
-        self.more = len(batch) == self.page
+        self.more = len(batch) > self.page
+        batch = batch[: self.page]
         fresh = [item for item in batch if (item.namespace, item.key) not in self._keys]
         self._keys.update((item.namespace, item.key) for item in fresh)
         self.items += fresh
