@@ -36,6 +36,7 @@ __all__ = [
     "namespace_tree",
     "parse_namespace",
     "parse_value",
+    "value_preview",
     "value_text",
 ]
 
@@ -98,6 +99,11 @@ def parse_value(text: str) -> dict[str, Any]:
 def value_text(value: Any) -> str:
     """An item's value as editable JSON."""
     return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def value_preview(value: Any, limit: int = 80) -> str:
+    """An item's value on one line, shortened and cleaned."""
+    return clean_line(json.dumps(value, ensure_ascii=False, default=str), limit)
 
 
 @dataclass

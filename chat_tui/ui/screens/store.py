@@ -30,6 +30,7 @@ from chat_tui.service.store import (
     all_namespaces,
     namespace_text,
     namespace_tree,
+    value_preview,
     value_text,
 )
 from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
@@ -155,7 +156,7 @@ class StoreScreen(ModalScreen[None]):
 
     def _option(self, item: StoreItem) -> Option:
         below = item.namespace[len(self.namespace) :]
-        preview = clean_line(value_text(item.value).replace("\n", " "), 80)
+        preview = value_preview(item.value, 70)
         prompt = Content.assemble(
             (clean_line(item.key, 60) or "(blank)", "bold"),
             ("  " + namespace_text(below), "$accent") if below else "",
