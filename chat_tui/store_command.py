@@ -113,6 +113,8 @@ async def run_store_command(
                     out.write("".join(_item_line(item) + "\n" for item in items))
                 if not items:
                     err.write(f"no item under {namespace_text(namespace)}\n")
+                elif pager.query and not pager.ranked:
+                    err.write("the store has no index: --query was ignored (listing order)\n")
             else:
                 key: str = checked["key"]
                 if action == "put":

@@ -102,7 +102,8 @@ def args(action: str, *rest: str, as_json: bool = False, **extra: object) -> arg
     names = {"ns": ["prefix"], "ls": ["namespace"], "get": ["namespace", "key"], "rm": ["namespace", "key"]}
     names["put"] = ["namespace", "key", "value"]
     values = dict(zip(names[action], rest, strict=True))
-    return argparse.Namespace(store_command=action, json=as_json, query=None, limit=100, **values, **extra)
+    options = {"query": None, "limit": 100} | extra
+    return argparse.Namespace(store_command=action, json=as_json, **values, **options)
 
 
 async def run(url: str, a: argparse.Namespace) -> tuple[int, str, str]:
@@ -118,6 +119,8 @@ async def test_store_command_in_process(server_url: str, client: LangGraphClient
     assert code == 0 and "\x1b" not in out and json.loads(out) == {"text": "hi\x1b[31m"}  # (escaped)
     code, out, _ = await run(server_url, args("ls", top, as_json=True))
     assert code == 0 and [(i["namespace"], i["key"]) for i in json.loads(out)] == [([top, "u"], "k1")]
+    code, out, err = await run(server_url, args("ls", top, query="tea"))
+    assert code == 0 and out.count("\n") == 1 and "--query was ignored" in err
     code, out, _ = await run(server_url, args("ns", top))
     assert code == 0 and out == f"{top}.u\n"
     assert (await run(server_url, args("get", f"{top}.u", "nope")))[0] == 5

@@ -16,7 +16,7 @@ from textual.widgets import Input, OptionList, Static, TextArea, Tree
 
 from chat_tui.client import LangGraphClient
 from chat_tui.service.store import all_namespaces
-from chat_tui.ui.screens.dialogs import ConfirmScreen
+from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from chat_tui.ui.screens.store import StoreScreen
 from chat_tui.ui.screens.store_edit import StoreItemEditor
 from tests.support.pilot import connected, make_app, wait_until
@@ -74,8 +74,13 @@ async def test_store_browser_pages_shows_edits_and_deletes(
         }
         assert {p for p in api if p[0] == top} == set(counts)
         # The bad namespace's labels are shown as text, cleaned (no markup read, no control character).
+        bad = next(n for n in _nodes(namespaces.root) if n.data == (top, BAD_LABEL))
+        bad.parent.expand()
+        await pilot.pause()
+        namespaces.move_cursor(bad)
+        await pilot.pause()
         text = "\n".join(screen_lines(app))
-        assert top in text and "\x1b" not in text
+        assert top in text and "[b]bold[/b]␛[31mred" in text and "\x1b" not in text
         # (top, big): 200 items, 50 a page; End moves to the last loaded, the next pages come in.
         big = next(n for n in _nodes(namespaces.root) if n.data == (top, "big"))
         big.parent.expand()
@@ -124,6 +129,14 @@ async def test_store_browser_pages_shows_edits_and_deletes(
         await wait_until(pilot, lambda: items.option_count == 199, what="the row gone")
         assert await client.store.get_item((top, "big"), item.key) is None
         assert item.key not in {i.key for i in screen.pager.items}
+        # A query: the demo's store has no index, so it is ignored, and the status line says so.
+        await pilot.press("slash")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPromptScreen), what="the query prompt")
+        await pilot.press(*"tea", "enter")
+        status = screen.query_one("#store-status", Static)
+        await wait_until(pilot, lambda: "ignored: the store has no index" in str(status.render()), what="the note")
+        assert items.option_count == 50 and screen.pager.query == "tea"
+        items.focus()
         # New: a bad key is refused; a new item in a namespace shown.
         await pilot.press("n")
         editor = await wait_until(pilot, lambda: isinstance(app.screen, StoreItemEditor) and app.screen, what="n")
