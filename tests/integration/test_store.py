@@ -132,16 +132,34 @@ async def test_store_command_in_process(server_url: str, client: LangGraphClient
 async def test_store_cli_exit_codes_and_refusals(proxy: FaultProxy, client: LangGraphClient) -> None:
     top = root()
     await client.store.put_item((top, "a"), "k", {"x": 1})
-    url = ["--url", proxy.url]
-    refusals = [("put", f"{top}.a", "k", "{not json"), ("put", f"{top}..a", "k", "{}"), ("rm", f"{top}.a", " ")]
-    *refused, (get, got, _) = await asyncio.gather(
-        *(cli("store", r[0], *url, *r[1:]) for r in refusals), cli("store", "get", *url, f"{top}.a", "k", "--json")
+    (bad, out, err), (get, got, _) = await asyncio.gather(  # the command line's own exits, in child processes
+        cli("store", "put", "--url", proxy.url, f"{top}.a", "k", "{not json"),
+        cli("store", "get", "--url", proxy.url, f"{top}.a", "k", "--json"),
     )
-    for refusal, (code, out, err) in zip(refusals, refused, strict=True):
-        assert code == 2 and out == "" and "nothing was sent" in err, (refusal, err)
-    assert [r.method for r in proxy.log] == ["GET"]  # the get's only
+    assert bad == 2 and out == "" and "not valid JSON" in err and "nothing was sent" in err
     assert get == 0 and json.loads(got)["value"] == {"x": 1}
-    gone, _, unreachable = await run("http://127.0.0.1:9", args("ns", top))
-    assert gone == 4 and "cannot reach" in unreachable
-    code, _, err = await run(proxy.url, args("put", f"{top}.a", "k", '"a string"'))
-    assert code == 2 and "JSON object" in err and [r.method for r in proxy.log] == ["GET"]
+    assert [r.method for r in proxy.log] == ["GET"]  # the get's only
+    refusals = [  # (in process: the same checks, before the connection is made)
+        (("put", f"{top}..a", "k", "{}"), "cannot be empty"),
+        (("put", f"{top}.a", "k", '"a string"'), "JSON object"),
+        (("put", f"{top}.a.b", "k", "[1]"), "JSON object"),
+        (("rm", f"{top}.a", " "), "needs a key"),
+        (("get", "", "k"), "at least one label"),
+    ]
+    for argv, says in refusals:
+        code, out, err = await run(proxy.url, args(*argv))
+        assert code == 2 and out == "" and says in err and "nothing was sent" in err, (argv, err)
+    assert [r.method for r in proxy.log] == ["GET"]
+    proxy.add(action="respond", path="/store/namespaces", status=401, body=b'{"detail": "bad key"}')
+    refused, _, err = await run(proxy.url, args("ns", top))
+    assert refused == 4 and "authentication failed" in err
+    proxy.add(
+        action="respond",
+        method="PUT",
+        status=422,
+        body=b"Namespace label is wrong",
+        headers={"content-type": "text/plain"},
+    )
+    failed, _, err = await run(proxy.url, args("put", f"{top}.a", "k", "{}"))
+    assert failed == 1 and "Namespace label is wrong" in err
+    assert await client.store.get_item((top, "a"), "k") is not None
