@@ -19,6 +19,7 @@ from chat_tui.service.store import all_namespaces
 from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from chat_tui.ui.screens.store import StoreScreen
 from chat_tui.ui.screens.store_edit import StoreItemEditor
+from tests.faults.proxy import FaultProxy
 from tests.support.pilot import connected, make_app, wait_until
 from tests.support.screen_text import screen_lines
 
@@ -156,3 +157,24 @@ def _nodes(node: Any) -> list[Any]:
     for child in node.children:
         found += _nodes(child)
     return found
+
+
+async def test_store_errors_are_one_line_in_the_status(proxy: FaultProxy, user_dirs: dict[str, Path]) -> None:
+    """The server refusing a read: the status line says so (the screen stays, nothing is shown as markup)."""
+    proxy.add(action="respond", path="/store/namespaces", status=403, body=b'{"detail": "[b]no store[/b] for you"}')
+    app = make_app(proxy.url, user_dirs["data"])
+    async with app.run_test(size=SIZE) as pilot:
+        await connected(pilot)
+        await pilot.press("f9")
+        screen = await wait_until(pilot, lambda: isinstance(app.screen, StoreScreen) and app.screen, what="F9")
+        status = screen.query_one("#store-status", Static)
+        said = await wait_until(
+            pilot,
+            lambda: "could not list" in str(status.render()) and str(status.render()),
+            what=f"error {status.render()!s}",
+        )
+        assert "[b]no store[/b] for you" in said and "HTTP 403" in said and "\n" not in said
+        await pilot.press("f5")  # refreshed: the server answers now
+        await wait_until(pilot, lambda: "in the store" in str(status.render()), what="the items")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, StoreScreen), what="closed")

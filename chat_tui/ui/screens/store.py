@@ -63,6 +63,7 @@ class StoreScreen(ModalScreen[None]):
         self.namespaces: list[tuple[str, ...]] = []
         self.pager = ItemPager(client, ())
         self.query_text = ""
+        self.problem = ""  # why the namespaces could not be listed (kept in the status line)
 
     def compose(self) -> ComposeResult:
         namespaces: Tree[tuple[str, ...]] = Tree(Text("(all)"), data=(), id="store-namespaces")
@@ -96,8 +97,10 @@ class StoreScreen(ModalScreen[None]):
         try:
             self.namespaces = await all_namespaces(self.client)
         except ClientError as exc:
-            self._status(f"could not list the namespaces: {exc}", "$error")
+            self.problem = f"could not list the namespaces: {exc}"
+            self._status(self.problem, "$error")
             return
+        self.problem = ""
         tree: Tree[tuple[str, ...]] = self.query_one("#store-namespaces", Tree)
         tree.clear()
         root = namespace_tree(self.namespaces)
@@ -139,7 +142,10 @@ class StoreScreen(ModalScreen[None]):
         items.add_options(self._option(item) for item in fresh)
         if first and fresh:
             items.highlighted = 0
-        self._status(self._summary())
+        self._status(f"{self.problem} · {self._summary()}" if self.problem else self._summary(), self._style())
+
+    def _style(self) -> str:
+        return "$error" if self.problem else "$text-muted"
 
     def _summary(self) -> str:
         count = len(self.pager.items)
@@ -271,7 +277,7 @@ class StoreScreen(ModalScreen[None]):
         self.pager.forget(item.namespace, item.key)
         items.remove_option_at_index(index)
         self._show_value(self.item)
-        self._status(self._summary())
+        self._status(self._summary(), self._style())
         self.notify(f"deleted {clean_line(item.key, 60)}", markup=False)
 
 
