@@ -1,5 +1,5 @@
 """Command line: ``chat-tui`` (the app; ``chat-tui replay``: on a recording), ``chat-tui stream``,
-``inbox`` and ``export`` (headless), ``chat-tui config``.
+``inbox``, ``export``, ``store`` (headless), ``chat-tui config``.
 
 Imports are deferred to the command that needs them so ``chat-tui --version`` and
 ``--help`` start in a few tens of milliseconds. Usage errors print one line (plus a
@@ -21,8 +21,7 @@ from chat_tui.cli_parsers import (
     DECIDE_HELP,
     EXAMPLES,
     RECORDING_HELP,
-    add_export_parser,
-    add_history_parsers,
+    add_headless_parsers,
     add_recording_args,
     add_replay_parser,
     answer_problem,
@@ -162,8 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=_limit, default=50, metavar="N", help="at most N threads, the newest (default 50)"
     )
 
-    add_history_parsers(commands, _add_connection_args)
-    add_export_parser(commands, _add_connection_args)
+    add_headless_parsers(commands, _add_connection_args, _Parser)
     add_replay_parser(commands)
     from chat_tui.testing.arguments import add_test_parser
 
@@ -216,7 +214,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "stream":
             return _stream(args)
         if args.command == "inbox":
-            return _inbox(args)
+            return _with_connection(_run_inbox, args)
+        if args.command == "store":
+            from chat_tui.store_command import store_main
+
+            return store_main(args, _with_connection, _fail)
         if args.command == "export":
             return _export(args)
         if args.command == "config":
@@ -286,10 +288,6 @@ def _run_export(connection: Any, args: argparse.Namespace) -> int:
     from chat_tui.export_command import run_export
 
     return asyncio.run(run_export(connection, args.thread, args.format, output=args.output, force=args.force))
-
-
-def _inbox(args: argparse.Namespace) -> int:
-    return _with_connection(_run_inbox, args)
 
 
 def _with_connection(run: Callable[[Any, argparse.Namespace], int], args: argparse.Namespace) -> int:

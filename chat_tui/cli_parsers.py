@@ -13,9 +13,11 @@ __all__ = [
     "EXAMPLES",
     "RECORDING_HELP",
     "add_export_parser",
+    "add_headless_parsers",
     "add_history_parsers",
     "add_recording_args",
     "add_replay_parser",
+    "add_store_parser",
     "answer_problem",
     "replay_problem",
 ]
@@ -55,6 +57,7 @@ examples:
   chat-tui stream --replay run.sse --json  the run's --json document again, with no server
   chat-tui replay run.sse --speed 4        play a recording in the app, 4 times faster (no server)
   chat-tui export --url … --thread <id> -o thread.md   the thread as Markdown (or --format json|jsonl)
+  chat-tui store ls --url … users.alice    the items of a store namespace (see chat-tui store --help)
   chat-tui test examples/ --demo           run scripted agent tests (see chat-tui test --help)
   chat-tui config path                     where settings, data and logs live
   chat-tui config show                     the effective settings, secrets masked
@@ -240,3 +243,71 @@ def replay_problem(args: argparse.Namespace) -> str | None:
     """``stream --replay`` sends nothing and needs no server: what would send is refused."""
     given = [flag for name, flag in NOT_WITH_REPLAY if getattr(args, name, None) not in (None, False)]
     return f"--replay plays a recording back with no server: drop {', '.join(given)}" if given else None
+
+
+STORE_HELP = """\
+The server's store (long-term memory): namespaces, items, values.
+
+A NAMESPACE is written with dots, its labels in order: users.alice.memories (a label cannot hold a
+period, so this is unambiguous); "" or . is the root. A VALUE is a JSON object. What the server would
+refuse (an empty label, a period in one, a value that is not a JSON object) is refused before
+anything is sent.
+
+exit codes: 0 ok, 1 the server failed the request, 2 bad usage (a bad NAMESPACE, KEY or VALUE:
+nothing was sent), 4 the server could not be reached or refused the request, 5 nothing found
+(`get` or `rm` of an item that does not exist)
+
+examples:
+  chat-tui store ns --url http://127.0.0.1:2024            every namespace
+  chat-tui store ns --url … users                          the namespaces under users
+  chat-tui store ls --url … users.alice --limit 20         the items under users.alice
+  chat-tui store ls --url … users --query tea --json       ranked by the query, if the store has an index
+  chat-tui store get --url … users.alice prefs
+  chat-tui store put --url … users.alice prefs '{"tea": "green"}'
+  chat-tui store rm --url … users.alice prefs
+"""
+
+
+def _store_limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if not 1 <= value <= 100000:
+        raise argparse.ArgumentTypeError("must be between 1 and 100000")
+    return value
+
+
+def add_store_parser(commands: Any, add_connection_args: Callable[..., None], parser_class: Any) -> None:
+    """``chat-tui store ns|ls|get|put|rm``."""
+    raw = argparse.RawDescriptionHelpFormatter
+    store = commands.add_parser(
+        "store",
+        help="browse and edit the server's store: namespaces, items (no UI)",
+        description=STORE_HELP,
+        formatter_class=raw,
+    )
+    actions = store.add_subparsers(dest="store_command", metavar="ACTION", parser_class=parser_class, required=True)
+    ns = actions.add_parser("ns", help="list namespaces (under PREFIX)", description=STORE_HELP, formatter_class=raw)
+    ns.add_argument("prefix", nargs="?", default="", metavar="PREFIX", help="e.g. users (default: all)")
+    ls = actions.add_parser("ls", help="list the items under NAMESPACE", description=STORE_HELP, formatter_class=raw)
+    ls.add_argument("namespace", metavar="NAMESPACE", help='e.g. users.alice ("" for every item)')
+    ls.add_argument("--query", metavar="Q", help="rank by Q (a store with an index; ignored by others)")
+    ls.add_argument("--limit", type=_store_limit, default=100, metavar="N", help="at most N items (100)")
+    get = actions.add_parser("get", help="print one item", description=STORE_HELP, formatter_class=raw)
+    put = actions.add_parser("put", help="create or replace one item", description=STORE_HELP, formatter_class=raw)
+    rm = actions.add_parser("rm", help="delete one item", description=STORE_HELP, formatter_class=raw)
+    for parser in (get, put, rm):
+        parser.add_argument("namespace", metavar="NAMESPACE", help="e.g. users.alice")
+        parser.add_argument("key", metavar="KEY", help="the item's key")
+    put.add_argument("value", metavar="VALUE", help='the value, a JSON object, e.g. \'{"tea": "green"}\'')
+    for parser in (ns, ls, get, put, rm):
+        add_connection_args(parser, suppress=True, thread_and_assistant=False)
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+
+def add_headless_parsers(commands: Any, add_connection_args: Callable[..., None], parser_class: Any) -> None:
+    """The headless commands on one server: ``history``, ``state``, ``runs``, ``export``, ``store``."""
+    add_history_parsers(commands, add_connection_args)
+    add_export_parser(commands, add_connection_args)
+    add_store_parser(commands, add_connection_args, parser_class)

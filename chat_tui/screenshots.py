@@ -236,6 +236,35 @@ async def scene_big_result(pilot: Any) -> None:
     pilot.app.chat.composer.focus()
 
 
+STORE: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {
+    ("users", "alice", "memories"): {
+        "tea": {"text": "likes green tea, no sugar", "kind": "pref", "since": "2026-03"},
+        "trip": {"text": "visiting Tokyo in May", "kind": "plan", "cities": ["tokyo", "kyoto"]},
+        "team": {"text": "works with Bob on the SSE client", "kind": "fact", "people": {"bob": "colleague"}},
+    },
+    ("users", "alice", "prefs"): {"ui": {"theme": "dark", "density": "compact"}},
+    ("users", "bob", "memories"): {"coffee": {"text": "espresso, twice a day", "kind": "pref"}},
+    ("projects", "chat-tui", "notes"): {"release": {"text": "v2.3 notes drafted", "done": False}},
+}
+
+
+async def scene_store(pilot: Any) -> None:
+    store = pilot.app.service.client.store
+    await asyncio.gather(*(store.put_item(ns, k, v) for ns, items in STORE.items() for k, v in items.items()))
+    await pilot.press("f9")
+    await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "StoreScreen")
+    tree = (screen := pilot.app.screen).query_one("#store-namespaces")
+    await _wait(pilot, lambda: len(tree.root.children) >= 2)
+    for label in ("users", "alice", "memories"):
+        tree.move_cursor(next(n for n in (tree.cursor_node or tree.root).children if str(n.label) == label).expand())
+        await pilot.pause(0.1)
+    items = screen.query_one("#store-items")
+    await _wait(pilot, lambda: items.option_count == 3)
+    items.focus()
+    items.highlighted = [i.key for i in screen.pager.items].index("trip")
+    await pilot.pause(0.3)
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("01-markdown-answer", scene_markdown, WIDE),
     ("02-parallel-tool-calls", scene_tools, WIDE),
@@ -259,6 +288,7 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("18-state-view", scene_state, WIDE),
     ("19-event-inspector", scene_inspector, (160, 40)),
     ("20-big-tool-result", scene_big_result, WIDE),
+    ("23-store", scene_store, (140, 36)),
 ]
 ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals"}  # (the others: "agent")
 

@@ -13,13 +13,14 @@ from chat_tui.client.errors import NotFound
 from chat_tui.client.http import HttpCore
 from chat_tui.client.models import JSON_OBJECT, Health
 from chat_tui.client.runs import RunsAPI
+from chat_tui.client.store import StoreAPI
 from chat_tui.client.threads import ThreadsAPI
 
 __all__ = ["LangGraphClient"]
 
 
 class LangGraphClient:
-    """One Agent Server: ``.assistants``, ``.threads``, ``.runs`` over one HTTP client."""
+    """One Agent Server: ``.assistants``, ``.threads``, ``.runs``, ``.store`` over one HTTP client."""
 
     def __init__(
         self,
@@ -44,6 +45,7 @@ class LangGraphClient:
         self.assistants = AssistantsAPI(self.http)
         self.threads = ThreadsAPI(self.http)
         self.runs = RunsAPI(self.http)
+        self.store = StoreAPI(self.http)
         self._has_ok = True  # until the server answers 404 to ``GET /ok``
 
     @property

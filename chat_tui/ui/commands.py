@@ -92,6 +92,7 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     yield SystemCommand(
         "Event inspector", "Every SSE event of this thread's runs, as it arrives (f12)", screen.action_inspector
     )
+    yield SystemCommand("Store", "The server's store: namespaces, items, values (f9)", screen.action_store)
     if screen.check_action("cancel_run", ()):
         yield SystemCommand("Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run)
     if screen.conversation.thread_id:

@@ -210,15 +210,15 @@ async def test_options_hide_tool_panels_and_are_remembered(server_url: str, user
 
 async def test_keys_can_be_remapped_from_settings(server_url: str, user_dirs: dict[str, Path]) -> None:
     settings = SettingsManager(user_dirs["config"])
-    settings.set_keymap("chat.new-thread", "f9")
+    settings.set_keymap("chat.new-thread", "f11")
     app = make_app(server_url, user_dirs["data"], settings=settings)
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected(pilot)
         await send(pilot, "hello")
         await run_finished(pilot)
         assert screen.conversation.thread_id
-        await pilot.press("f9")
-        await wait_until(pilot, lambda: screen.conversation.thread_id is None, what="a new thread via f9")
+        await pilot.press("f11")
+        await wait_until(pilot, lambda: screen.conversation.thread_id is None, what="a new thread via f11")
 
 
 async def test_a_profile_key_is_not_sent_when_the_url_is_overridden(user_dirs: dict[str, Path]) -> None:

@@ -47,12 +47,13 @@ ALLOWED: dict[str, set[str]] = {
     "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo"},
     "history_command": FLOOR | {"client", "connection", "service"},  # `chat-tui history`, `state`, `runs`
     "export_command": FLOOR | {"client", "connection", "conversation", "service"},  # `chat-tui export`
+    "store_command": FLOOR | {"client", "connection", "service"},  # `chat-tui store`
     # `stream --record` and `stream --replay`: the stream command's run, printed by its printers
     "headless_record": FLOOR | {"client", "conversation", "connection", "service", "headless"},
     "cli_parsers": FLOOR,  # help texts and light parsers
     "cli": FLOOR
     | {"client", "connection", "settings", "headless", "inbox_command", "launch", "demo", "testing"}
-    | {"cli_parsers", "history_command", "headless_record", "export_command"},
+    | {"cli_parsers", "history_command", "headless_record", "export_command", "store_command"},
     "__main__": {"cli"},
     # The demo runs in its own process and needs nothing of the client beyond where logs go.
     "demo": FLOOR | {"settings"},

@@ -1,6 +1,6 @@
 """The chat screen's event inspector (F12): a pane beside the messages with every SSE event of
 the open thread's runs (:mod:`chat_tui.ui.widgets.event_inspector`). Made the first time it is
-asked for; hidden, it stops refreshing."""
+asked for; hidden, it stops refreshing. And the store browser (F9, :mod:`chat_tui.ui.screens.store`)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,15 @@ class ChatInspector(ChatTimeTravel):
             priority=True,  # (also from the composer)
             tooltip="Event inspector: every SSE event of this thread's runs",
             id="chat.inspector",
+        ),
+        Binding(
+            "f9",
+            "store",
+            "Store",
+            show=False,
+            priority=True,  # (also from the composer)
+            tooltip="Store browser: the server's namespaces and items",
+            id="chat.store",
         ),
     ]
 
@@ -53,6 +62,14 @@ class ChatInspector(ChatTimeTravel):
         else:
             inspector.shown(True)
             inspector.focus_list()
+
+    def action_store(self) -> None:
+        if self.service is None:
+            self.notify("not connected to a server", severity="warning", markup=False)
+            return
+        from chat_tui.ui.screens.store import StoreScreen
+
+        self.app.push_screen(StoreScreen(self.service.client))
 
     def on_event_inspector_leave(self) -> None:
         self.composer.focus()
