@@ -32,6 +32,7 @@ GROUPS = {
     "test_runner": "5. `chat-tui test` (a suite beside a plain SDK loop)",
     "time_travel": "6. Time travel (the timeline of a long thread)",
     "inspector": "7. Event inspector and big tool results",
+    "terminal": "8. At the terminal (the real app in a pty, measured from outside)",
 }
 
 # What limits each group's figures, from the profiles taken while making them (see the

@@ -1,0 +1,236 @@
+"""Terminal: the real app (``python -m chat_tui``) in a 120x40 pseudo-terminal, measured from
+the outside with the bytes it really writes.
+
+- key-to-screen: a character written to the pty while a paced answer streams, until its echo
+  is in the output. The characters are Cyrillic letters that neither the answer nor the UI
+  holds, typed one at a time (each distinct from those already in the composer, which is
+  cleared every 16 keys), the next one a random 20-60 ms after the previous echo.
+- token-to-screen: the replay server logs ``time.monotonic()`` as it writes each event;
+  the answer carries unique marker words (``zq00042``), each found in the output the first
+  time it appears. Both sides read CLOCK_MONOTONIC, the same clock across processes.
+- CPU per chunk: the app's CPU time (the kernel's process CPU clock, every thread) from Enter
+  to the last marker on screen plus 0.5 s, beside the smallest Textual app that feeds the same
+  chunks at the same pace into one ``MarkdownStream``, in the same pty, rounds alternating.
+- idle: the app connected, a 200-message thread open and the answer in, nothing streaming.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.benchmarks.corpus import marked_pieces
+from tests.benchmarks.measure import Figure, Results, median, percentile, ratio_figure, spread
+from tests.benchmarks.replay_server import ReplayServer
+from tests.benchmarks.terminal_pty import Terminal, pty_env
+
+ROOT = Path(__file__).resolve().parents[2]
+RATE = 200
+KEYS = "БГДЖЗИЙЛПФЦЧШЩЭЮ"  # in neither the streamed answer nor the app's own text
+KEY_TIMEOUT = 1.0  # a key not echoed by then counts as this late
+
+
+@dataclass
+class Session:
+    keys: list[float] = field(default_factory=list)
+    tokens: list[float] = field(default_factory=list)
+    cpu: float = 0.0  # seconds, Enter to the last marker on screen (+0.5 s)
+    idle: float | None = None  # % of a core
+    missed_keys: int = 0
+    missed_markers: int = 0
+
+
+def _stream(term: Terminal, chunks: int, typing: bool, session: Session) -> None:
+    """Press Enter, then read (and type, if *typing*) until the answer's last marker is on screen."""
+    markers = marked_pieces(chunks)[1]
+    last = markers[-1][0]
+    rng = random.Random(19)
+    term.seen.clear()
+    session.cpu = -term.cpu()
+    term.type(b"\r")
+    deadline = time.monotonic() + chunks / RATE + 20
+    pending: tuple[bytes, float] | None = None
+    typed = 0
+    next_at = 0.0
+    while last not in term.seen:
+        now = time.monotonic()
+        if now > deadline:
+            raise RuntimeError(f"the answer's last marker never showed ({len(term.seen)} of {len(markers)} seen)")
+        if typing and term.seen and pending is None and now >= next_at:
+            if typed == len(KEYS):  # clear the composer: the letters can be used again
+                term.type(b"\x7f" * len(KEYS))
+                typed, next_at = 0, now + 0.15
+                continue
+            key = KEYS[typed].encode()
+            typed += 1
+            pending = (key, term.type(key))
+        if pending is not None:
+            wait = pending[1] + KEY_TIMEOUT - now
+        else:
+            wait = max(0.0, next_at - now) if typing and term.seen else 0.05
+        got = term.pump(min(wait, 0.05))
+        if pending is not None:
+            if got is not None and term.arrived(pending[0]):
+                session.keys.append(got[1] - pending[1])
+                pending, next_at = None, got[1] + rng.uniform(0.02, 0.06)
+            elif time.monotonic() - pending[1] > KEY_TIMEOUT:
+                session.keys.append(KEY_TIMEOUT)
+                session.missed_keys += 1
+                pending, next_at = None, time.monotonic()
+    term.drain(0.5)
+    session.cpu += term.cpu()
+
+
+def _idle(term: Terminal, seconds: float, session: Session) -> None:
+    term.drain(1.0)  # the run's end: the thread's state is read back and reconciled
+    cpu, start = term.cpu(), time.monotonic()
+    term.drain(seconds)
+    session.idle = (term.cpu() - cpu) / (time.monotonic() - start) * 100
+
+
+def app_session(replay: ReplayServer, home: Path, chunks: int, typing: bool, idle: float) -> Session:
+    scenario = f"marked:chunks={chunks}:rate={RATE}"
+    replay.control("prepare", scenario=scenario)
+    thread = replay.control("long_thread", messages=200)["thread_id"]  # fresh: no markers of an earlier run
+    # The app runs a thread's own graph: make it the scenario.
+    httpx.patch(f"{replay.url}/threads/{thread}", json={"metadata": {"graph_id": scenario}}, trust_env=False)
+    command = [sys.executable, "-m", "chat_tui", "--url", replay.url, "--assistant", scenario, "--thread", thread]
+    term = Terminal(command, pty_env(home), ROOT)
+    session = Session()
+    try:
+        term.mark()
+        term.wait_for(b"Threads", 30)
+        term.drain(1.5)  # connected, the thread's window filled
+        term.type(b"go")
+        term.drain(0.3)
+        _stream(term, chunks, typing, session)
+        sent: list[float] = replay.control("sent")
+        for marker, index in marked_pieces(chunks)[1]:
+            if marker in term.seen:
+                session.tokens.append(term.seen[marker] - sent[index])
+            else:
+                session.missed_markers += 1
+        if idle:
+            _idle(term, idle, session)
+    finally:
+        term.close()
+    return session
+
+
+def minimal_session(home: Path, chunks: int, idle: float) -> Session:
+    command = [sys.executable, "-m", "tests.benchmarks.terminal_minimal", str(chunks), str(RATE)]
+    term = Terminal(command, {**pty_env(home), "PYTHONPATH": str(ROOT)}, ROOT)
+    session = Session()
+    try:
+        term.mark()
+        term.wait_for(b"Ready.", 30)
+        term.drain(0.5)
+        _stream(term, chunks, False, session)
+        if idle:
+            _idle(term, idle, session)
+    finally:
+        term.close()
+    return session
+
+
+def run(results: Results, replay: ReplayServer, home: Path, quick: bool) -> None:
+    chunks = 500 if quick else 4000
+    repetitions = 1 if quick else 3
+    idle = 2.0 if quick else 5.0
+    home.mkdir(parents=True, exist_ok=True)
+    kinds = ["typed", "minimal"] if quick else ["typed", "plain", "minimal"]
+    sessions: dict[str, list[Session]] = {kind: [] for kind in kinds}
+    for rep in range(repetitions):
+        for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:
+            where = home / f"{kind}{rep}"
+            if kind == "minimal":
+                session = minimal_session(where, chunks, 0.0 if quick else idle)
+            else:  # in a quick run the typed one is also the CPU and idle one
+                quiet = kind == "plain" or quick
+                session = app_session(replay, where, chunks, typing=kind == "typed", idle=idle if quiet else 0.0)
+            sessions[kind].append(session)
+    _report(results, sessions, chunks, quick)
+
+
+def _ms(values: list[float], q: float) -> float:
+    return percentile(values, q) * 1000
+
+
+def _report(results: Results, sessions: dict[str, list[Session]], chunks: int, quick: bool) -> None:
+    name = f"terminal.{chunks}"
+    typed = sessions["typed"]
+    keys = [k for s in typed for k in s.keys]
+    missed = sum(s.missed_keys for s in typed)
+    per_rep = [_ms(s.keys, 99) for s in typed]
+    note = f"{len(keys)} keys, {missed} not echoed within {KEY_TIMEOUT:.0f} s, at {RATE} chunks/s"
+    results.add(Figure(f"{name}.key_to_screen_p50", _ms(keys, 50), "ms", note=note, reps=len(typed)))
+    results.add(
+        Figure(f"{name}.key_to_screen_p99", _ms(keys, 99), "ms", ("<=", 33.0), spread(per_rep), note, len(typed))
+    )
+    tokens = [t for s in typed for t in s.tokens]
+    lost = sum(s.missed_markers for s in typed)
+    note = f"{len(tokens)} marker words, {lost} never seen; server write to pty read"
+    for q, target in ((50, 40.0), (99, 70.0)):
+        per_rep = [_ms(s.tokens, q) for s in typed]
+        results.add(
+            Figure(
+                f"{name}.token_to_screen_p{q}",
+                _ms(tokens, q),
+                "ms",
+                ("<=", target),
+                spread(per_rep),
+                note + (", while typing" if q == 50 else ""),
+                len(typed),
+            )
+        )
+    if "plain" in sessions:
+        plain = [t for s in sessions["plain"] for t in s.tokens]
+        results.add(Figure(f"{name}.token_to_screen_p99_untyped", _ms(plain, 99), "ms", note="the same, no typing"))
+    ours = sessions["typed" if quick else "plain"]
+    minimal = sessions["minimal"]
+    cpu = [s.cpu / chunks * 1000 for s in ours]
+    base = [s.cpu / chunks * 1000 for s in minimal]
+    which = "(with the typing: quick run)" if quick else "(no typing)"
+    results.add(Figure(f"{name}.cpu_per_chunk", median(cpu), "ms", spread=spread(cpu), note=which, reps=len(cpu)))
+    results.add(
+        Figure(
+            f"{name}.cpu_per_chunk_minimal",
+            median(base),
+            "ms",
+            spread=spread(base),
+            note="one Markdown fed by its MarkdownStream, same chunks and pace, same pty",
+            reps=len(base),
+        )
+    )
+    results.add(
+        ratio_figure(f"{name}.cpu_vs_minimal", cpu, base, 1.3, "app CPU per chunk / the minimal app's, round by round")
+    )
+    idle = [s.idle for s in ours if s.idle is not None]
+    results.add(
+        Figure(
+            "terminal.idle_cpu",
+            median(idle),
+            "%",
+            ("<=", 0.5),
+            spread(idle),
+            "% of a core; connected, a 200-message thread open, nothing streaming",
+            len(idle),
+        )
+    )
+    idle_minimal = [s.idle for s in minimal if s.idle is not None]
+    if idle_minimal:
+        results.add(
+            Figure(
+                "terminal.idle_cpu_minimal",
+                median(idle_minimal),
+                "%",
+                spread=spread(idle_minimal),
+                note="the minimal app, same wait",
+                reps=len(idle_minimal),
+            )
+        )
