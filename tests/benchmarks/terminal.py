@@ -16,6 +16,7 @@ the outside with the bytes it really writes.
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import time
@@ -33,6 +34,20 @@ ROOT = Path(__file__).resolve().parents[2]
 RATE = 200
 KEYS = "БГДЖЗИЙЛПФЦЧШЩЭЮ"  # in neither the streamed answer nor the app's own text
 KEY_TIMEOUT = 1.0  # a key not echoed by then counts as this late
+
+
+@dataclass(frozen=True)
+class Plan:
+    chunks: int
+    repetitions: int
+    idle: float  # seconds of idle CPU measured
+    settle: float  # after the answer, before the idle measurement (the run's end is read back)
+    load: float  # after the first frame, before typing (connected, the thread's window filled)
+    messages: int  # in the open thread
+
+
+FULL = Plan(4000, 3, 5.0, 1.0, 1.5, 200)
+QUICK = Plan(300, 1, 1.2, 0.5, 0.6, 100)
 
 
 @dataclass
@@ -86,17 +101,18 @@ def _stream(term: Terminal, chunks: int, typing: bool, session: Session) -> None
     session.cpu += term.cpu()
 
 
-def _idle(term: Terminal, seconds: float, session: Session) -> None:
-    term.drain(1.0)  # the run's end: the thread's state is read back and reconciled
+def _idle(term: Terminal, session: Session, plan: Plan) -> None:
+    term.drain(plan.settle)  # the run's end: the thread's state is read back and reconciled
     cpu, start = term.cpu(), time.monotonic()
-    term.drain(seconds)
+    term.drain(plan.idle)
     session.idle = (term.cpu() - cpu) / (time.monotonic() - start) * 100
 
 
-def app_session(replay: ReplayServer, home: Path, chunks: int, typing: bool, idle: float) -> Session:
+def app_session(replay: ReplayServer, home: Path, plan: Plan, typing: bool, idle: bool) -> Session:
+    chunks = plan.chunks
     scenario = f"marked:chunks={chunks}:rate={RATE}"
     replay.control("prepare", scenario=scenario)
-    thread = replay.control("long_thread", messages=200)["thread_id"]  # fresh: no markers of an earlier run
+    thread = replay.control("long_thread", messages=plan.messages)["thread_id"]  # fresh: no markers of an earlier run
     # The app runs a thread's own graph: make it the scenario.
     httpx.patch(f"{replay.url}/threads/{thread}", json={"metadata": {"graph_id": scenario}}, trust_env=False)
     command = [sys.executable, "-m", "chat_tui", "--url", replay.url, "--assistant", scenario, "--thread", thread]
@@ -105,56 +121,61 @@ def app_session(replay: ReplayServer, home: Path, chunks: int, typing: bool, idl
     try:
         term.mark()
         term.wait_for(b"Threads", 30)
-        term.drain(1.5)  # connected, the thread's window filled
+        term.drain(plan.load)  # connected, the thread's window filled
         term.type(b"go")
         term.drain(0.3)
         _stream(term, chunks, typing, session)
-        sent: list[float] = replay.control("sent")
-        for marker, index in marked_pieces(chunks)[1]:
-            if marker in term.seen:
-                session.tokens.append(term.seen[marker] - sent[index])
-            else:
-                session.missed_markers += 1
+        _tokens(session, term.seen, replay.control("sent"), chunks)
         if idle:
-            _idle(term, idle, session)
+            _idle(term, session, plan)
     finally:
         term.close()
     return session
 
 
-def minimal_session(home: Path, chunks: int, idle: float) -> Session:
-    command = [sys.executable, "-m", "tests.benchmarks.terminal_minimal", str(chunks), str(RATE)]
+def minimal_session(home: Path, plan: Plan, idle: bool) -> Session:
+    chunks = plan.chunks
+    home.mkdir(parents=True, exist_ok=True)
+    sent_path = home / "sent.json"
+    command = [sys.executable, "-m", "tests.benchmarks.terminal_minimal", str(chunks), str(RATE), str(sent_path)]
     term = Terminal(command, {**pty_env(home), "PYTHONPATH": str(ROOT)}, ROOT)
     session = Session()
     try:
         term.mark()
         term.wait_for(b"Ready.", 30)
-        term.drain(0.5)
+        term.drain(0.3)
         _stream(term, chunks, False, session)
         if idle:
-            _idle(term, idle, session)
+            _idle(term, session, plan)
     finally:
         term.close()
+    _tokens(session, term.seen, json.loads(sent_path.read_text()), chunks)
     return session
 
 
+def _tokens(session: Session, seen: dict[str, float], sent: list[float], chunks: int) -> None:
+    for marker, index in marked_pieces(chunks)[1]:
+        if marker in seen:
+            session.tokens.append(seen[marker] - sent[index])
+        else:
+            session.missed_markers += 1
+
+
 def run(results: Results, replay: ReplayServer, home: Path, quick: bool) -> None:
-    chunks = 500 if quick else 4000
-    repetitions = 1 if quick else 3
-    idle = 2.0 if quick else 5.0
+    plan = QUICK if quick else FULL
     home.mkdir(parents=True, exist_ok=True)
     kinds = ["typed", "minimal"] if quick else ["typed", "plain", "minimal"]
     sessions: dict[str, list[Session]] = {kind: [] for kind in kinds}
-    for rep in range(repetitions):
+    for rep in range(plan.repetitions):
         for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:
             where = home / f"{kind}{rep}"
             if kind == "minimal":
-                session = minimal_session(where, chunks, 0.0 if quick else idle)
+                session = minimal_session(where, plan, idle=not quick)
             else:  # in a quick run the typed one is also the CPU and idle one
                 quiet = kind == "plain" or quick
-                session = app_session(replay, where, chunks, typing=kind == "typed", idle=idle if quiet else 0.0)
+                session = app_session(replay, where, plan, typing=kind == "typed", idle=quiet)
             sessions[kind].append(session)
-    _report(results, sessions, chunks, quick)
+    _report(results, sessions, plan.chunks, quick)
 
 
 def _ms(values: list[float], q: float) -> float:
@@ -186,6 +207,16 @@ def _report(results: Results, sessions: dict[str, list[Session]], chunks: int, q
                 spread(per_rep),
                 note + (", while typing" if q == 50 else ""),
                 len(typed),
+            )
+        )
+    minimal_tokens = [t for s in sessions["minimal"] for t in s.tokens]
+    for q in (50, 99):
+        results.add(
+            Figure(
+                f"{name}.token_to_screen_p{q}_minimal",
+                _ms(minimal_tokens, q),
+                "ms",
+                note="the minimal app: chunk handed to its MarkdownStream to pty read",
             )
         )
     if "plain" in sessions:
