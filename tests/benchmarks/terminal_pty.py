@@ -51,6 +51,7 @@ class Terminal:
         self.fd = master
         self.seen: dict[str, float] = {}  # marker -> when it first appeared in the output
         self.total = 0
+        self.reads = 0
         self._tail = b""  # the last bytes of the previous read: a marker may straddle two reads
         self._window = bytearray()  # what arrived since the last :meth:`type` or :meth:`mark`
         self._clock = ((~self.proc.pid) << 3) | 2  # the process's CPU clock (CPUCLOCK_SCHED)
@@ -72,6 +73,7 @@ class Terminal:
             raise RuntimeError(f"the terminal closed: {self._window[-500:]!r}") from error
         now = time.monotonic()
         self.total += len(data)
+        self.reads += 1
         scan = self._tail + data
         for match in _MARKER_BYTES.finditer(scan):
             self.seen.setdefault(match.group(0).decode(), now)
@@ -82,6 +84,11 @@ class Terminal:
     def mark(self) -> None:
         """Start a new window: :meth:`arrived` looks only at bytes read from now on."""
         self._window = bytearray()
+
+    def screen(self) -> str:
+        """The text of the output since the last :meth:`mark`, escape sequences dropped (for errors)."""
+        text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]", b"", bytes(self._window[-20000:]))
+        return " ".join(text.decode(errors="replace").split())[-1500:]
 
     def arrived(self, needle: bytes) -> bool:
         return needle in self._window
