@@ -47,7 +47,7 @@ class Plan:
 
 
 FULL = Plan(4000, 3, 5.0, 1.0, 1.0, 200)
-QUICK = Plan(300, 1, 1.0, 0.5, 0.3, 50)
+QUICK = Plan(300, 1, 0.8, 0.3, 0.3, 50)
 
 
 @dataclass
