@@ -54,6 +54,10 @@ QUICK_FIGURES = [
     "inspector.big_result.preview",
     "inspector.big_result.expand_first_frame",
     "inspector.big_result.scroll_frame_p95",
+    "terminal.300.key_to_screen_p99",
+    "terminal.300.token_to_screen_p99",
+    "terminal.300.cpu_vs_minimal",
+    "terminal.idle_cpu",
 ]
 
 

@@ -4,7 +4,8 @@ Prints one line per figure (``name value unit``) and writes ``BENCHMARKS.md`` at
 repository root. Groups: startup (with the demo server's start), ingest (replay and real
 server), render, long_thread, thread_list, test_runner (`chat-tui test` beside an SDK loop),
 time_travel (the timeline of a 300-checkpoint thread), inspector (streaming with the event inspector
-shown beside hidden; a 1 MB tool result expanded and scrolled).
+shown beside hidden; a 1 MB tool result expanded and scrolled), terminal (the real app in a pty, measured
+from the outside: key and token to screen, CPU per chunk beside a minimal Textual app, idle CPU).
 """
 
 from __future__ import annotations
@@ -18,7 +19,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-GROUPS = ("startup", "ingest", "render", "long_thread", "thread_list", "test_runner", "time_travel", "inspector")
+GROUPS = (
+    "startup",
+    "ingest",
+    "render",
+    "long_thread",
+    "thread_list",
+    "test_runner",
+    "time_travel",
+    "inspector",
+    "terminal",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,7 +60,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-untyped-def]
-    from tests.benchmarks import ingest, inspector, long_thread, render, startup, suite_runner, thread_list, time_travel
+    from tests.benchmarks import (
+        ingest,
+        inspector,
+        long_thread,
+        render,
+        startup,
+        suite_runner,
+        terminal,
+        thread_list,
+        time_travel,
+    )
     from tests.benchmarks.measure import Figure, Results
     from tests.benchmarks.replay_server import ReplayServer
 
@@ -99,6 +120,9 @@ async def run(groups: list[str], home: Path, quick: bool):  # type: ignore[no-un
         if "inspector" in groups:
             await inspector.run(results, replay, home / "inspector", quick)
             lap("inspector")
+        if "terminal" in groups:
+            await asyncio.to_thread(terminal.run, results, replay, home / "terminal", quick)
+            lap("terminal")
     return results
 
 

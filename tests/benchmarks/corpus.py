@@ -9,6 +9,7 @@ every event, so one ``messages`` event is about 1.1-1.3 KB as on the real server
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -185,6 +186,55 @@ def answer_script(chunks: int, seed: str = "render") -> Script:
         script.events.append(("chunk", text_chunk(message_id, piece), 1))
     script.events.append(("chunk", text_chunk(message_id, "", "last"), 1))
     script.stored.append(_ai_stored(message_id, text, []))
+    return script
+
+
+MARKER = re.compile(r"zq\d{5}")
+# Prose words (not a link's label or target, not in code or tables) that become markers.
+_WORD = re.compile(r"(?<![\w/.(\[`])[a-z]{4,}(?![\w/.)\]`])")
+
+
+@cache
+def marked_pieces(chunks: int, every: int = 4) -> tuple[tuple[str, ...], tuple[tuple[str, int], ...]]:
+    """The render answer with every *every*-th prose word replaced by a unique ``zq<5 digits>``
+    marker, cut into *chunks* text chunks; and each marker with the index of the chunk holding
+    its last character (when that chunk is sent, the whole marker can be on screen)."""
+    text = markdown_text(sum(CHUNK_SIZES) * chunks // len(CHUNK_SIZES))
+    lines, fenced, count = [], False, 0
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and not line.startswith(("|", "#")):
+
+            def mark(match: re.Match[str]) -> str:
+                nonlocal count
+                count += 1
+                return f"zq{count:05d}" if count % every == 0 else match.group(0)
+
+            line = _WORD.sub(mark, line)
+        lines.append(line)
+    pieces = split_text("\n".join(lines))[:chunks]
+    ends, position = [], 0
+    for index, piece in enumerate(pieces):
+        position += len(piece)
+        ends.append((position, index))
+    joined = "".join(pieces)
+    markers = []
+    for match in MARKER.finditer(joined):
+        end = match.end()
+        markers.append((match.group(0), next(index for stop, index in ends if stop >= end)))
+    return tuple(pieces), tuple(markers)
+
+
+def marked_script(chunks: int) -> Script:
+    """:func:`answer_script` with unique marker words (the terminal benchmark finds them on screen)."""
+    pieces, _markers = marked_pieces(chunks)
+    message_id = f"lc_run--{uuid.uuid5(uuid.NAMESPACE_OID, 'marked')}"
+    script = Script()
+    for piece in pieces:
+        script.events.append(("chunk", text_chunk(message_id, piece), 1))
+    script.events.append(("chunk", text_chunk(message_id, "", "last"), 1))
+    script.stored.append(_ai_stored(message_id, "".join(pieces), []))
     return script
 
 

@@ -9,7 +9,8 @@ and then written as fast as the socket takes them, so a benchmark measures the c
 the server.
 
 The scenario is named by the run's ``assistant_id``: ``answer:chunks=1000`` (one Markdown
-answer), ``mixed:events=20000`` (text and tool-call chunks, tool results), ``bigtool:bytes=1000000`` (a tool
+answer), ``mixed:events=20000`` (text and tool-call chunks, tool results), ``marked:chunks=N`` (an answer with
+marker words; ``/_bench/sent`` gives a paced stream's send times), ``bigtool:bytes=1000000`` (a tool
 call whose result is that much JSON, then a short answer), with optional
 ``rate=200`` (events per second, paced; heartbeats then follow the real 5 s timer) and
 ``hb=1000`` (at full speed, a heartbeat every that many events, since a full-speed stream is
@@ -38,6 +39,7 @@ from tests.benchmarks.corpus import (
     answer_script,
     big_tool_script,
     dumps,
+    marked_script,
     metadata,
     mixed_script,
     thread_messages,
@@ -73,6 +75,8 @@ class Scenario:
     def script(self) -> Script:
         if self.kind == "answer":
             return answer_script(self.size)
+        if self.kind == "marked":  # answer with unique marker words; paced, it logs its send times
+            return marked_script(self.size)
         if self.kind == "mixed":
             return mixed_script(self.size)
         if self.kind == "bigtool":
@@ -112,6 +116,7 @@ class State:
         self.state_cache: dict[str, bytes] = {}
         self.runs: dict[str, dict[str, Any]] = {}
         self.prepared: dict[str, Prepared] = {}
+        self.sent: list[float] = []  # time.monotonic() as each frame of the last paced stream was written
 
     def reset(self) -> None:
         self.__init__()  # type: ignore[misc]
@@ -290,6 +295,8 @@ def _control(what: str, body: dict[str, Any]) -> bytes:
         state.messages[row["thread_id"]] = thread_messages(int(body["messages"]), seed=row["thread_id"])
         state.state_body(row["thread_id"])  # encode now, not while the client waits
         return _json(200, {"thread_id": row["thread_id"]})
+    if what == "sent":
+        return _json(200, state.sent)
     if what == "prepare":
         prepared = _prepared(body["scenario"])
         return _json(200, {"events": prepared.events, "payload_bytes": prepared.payload_bytes})
@@ -329,6 +336,8 @@ async def _stream(writer: asyncio.StreamWriter, tid: str, body: dict[str, Any]) 
             writer.write(view[start : start + WRITE_SLICE])
             await writer.drain()
     else:
+        sent: list[float] = []
+        state.sent = sent
         start = time.perf_counter()
         next_heartbeat = start + HEARTBEAT_SECONDS
         for n, frame in enumerate(prepared.frames):
@@ -342,6 +351,7 @@ async def _stream(writer: asyncio.StreamWriter, tid: str, body: dict[str, Any]) 
             for mark, value in marks:
                 frame = frame.replace(mark, value)
             writer.write(_chunk(frame))
+            sent.append(time.monotonic())
             await writer.drain()
     writer.write(b"0\r\n\r\n")
     await writer.drain()
