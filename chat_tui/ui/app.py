@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -35,6 +37,7 @@ from chat_tui.ui.textual_compat import CrashReportWithoutLocals
 __all__ = ["ChatApp", "LaunchPlan"]
 
 RETRY_SECONDS = 3.0
+EXIT_GRACE = 3.0  # seconds from SIGTERM/SIGHUP to the end of the process, clean exit or not
 
 # Textual delivers a worker's StateChanged only to the node that runs it (the message does not
 # bubble), and most workers here run on screens and widgets. Letting it bubble is what gives
@@ -110,7 +113,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGHUP):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(signum, self.exit, None, 128 + signum)
+                    loop.add_signal_handler(signum, self._terminate, signum)
         self.settings_notices()
         self.start_session()
 
@@ -126,6 +129,19 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
             self.choose_connection(first_run=True)
         else:  # after the first frame: connecting imports the HTTP stack (~0.1 s)
             self.call_after_refresh(self.connect)
+
+    def _terminate(self, signum: int) -> None:
+        """SIGTERM, or SIGHUP (the terminal closed): exit cleanly, drafts saved, and for certain.
+
+        A clean exit can wait on something that never ends once the terminal is gone (seen once
+        in CI: an app told to hang up while idle still ran 5 s later), so the process ends
+        ``EXIT_GRACE`` seconds after the signal whatever happens. (A daemon timer: a clean exit
+        that finishes first ends the process, and the timer with it.)
+        """
+        timer = threading.Timer(EXIT_GRACE, os._exit, args=(128 + signum,))
+        timer.daemon = True
+        timer.start()
+        self.exit(None, 128 + signum)
 
     def settings_notices(self) -> None:
         """Say what the settings files reported (moved aside, read-only, not saved), once each."""
