@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -21,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from chat_tui.client.errors import ClientError
 from chat_tui.connection import Connection
 from chat_tui.errors import ChatTuiError
+from chat_tui.process import end_process_after
 from chat_tui.sanitize import clean_line
 from chat_tui.service.assistants import ResolvedAssistant, resolve_assistant
 from chat_tui.service.chat import ChatService
@@ -135,12 +134,9 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
 
         A clean exit can wait on something that never ends once the terminal is gone (seen once
         in CI: an app told to hang up while idle still ran 5 s later), so the process ends
-        ``EXIT_GRACE`` seconds after the signal whatever happens. (A daemon timer: a clean exit
-        that finishes first ends the process, and the timer with it.)
+        ``EXIT_GRACE`` seconds after the signal whatever happens.
         """
-        timer = threading.Timer(EXIT_GRACE, os._exit, args=(128 + signum,))
-        timer.daemon = True
-        timer.start()
+        end_process_after(EXIT_GRACE, 128 + signum)
         self.exit(None, 128 + signum)
 
     def settings_notices(self) -> None:

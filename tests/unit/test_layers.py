@@ -24,6 +24,7 @@ ALLOWED: dict[str, set[str]] = {
     "sanitize": set(),
     "errors": set(),
     "deferred": set(),  # the list of late imports: data, read by tests
+    "process": set(),  # ending the process for certain (signals)
     "client": FLOOR,
     "conversation": FLOOR | {"client"},
     "run_config": FLOOR,
@@ -42,7 +43,8 @@ ALLOWED: dict[str, set[str]] = {
     "inbox_command": FLOOR | {"client", "conversation", "connection", "service", "headless_answers"},
     # `chat-tui test` drives runs as the app does and answers interrupts as `chat-tui stream` does
     "testing": FLOOR | {"client", "conversation", "connection", "service", "headless_answers"},
-    "ui": FLOOR | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile"},
+    "ui": FLOOR
+    | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile", "process"},
     "launch": FLOOR | {"client", "connection", "settings", "ui"},
     "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo"},
     "history_command": FLOOR | {"client", "connection", "service"},  # `chat-tui history`, `state`, `runs`
