@@ -14,7 +14,6 @@ import asyncio
 import fcntl
 import os
 import pty
-import select
 import signal
 import struct
 import sys
@@ -26,28 +25,11 @@ import pytest
 
 from chat_tui.client import LangGraphClient
 from tests.faults.proxy import FaultProxy
+from tests.support.pty_read import read_pty
 
 pytestmark = pytest.mark.server
 
 GONE_WITHIN = 5.0  # seconds from the hangup to the process being reaped
-
-
-def _read(fd: int, until: bytes | None, timeout: float, sink: bytearray, since: int = 0) -> bool:
-    """Read into *sink* until *until* is in what came after byte *since* (None: until *timeout*)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.05)
-        if ready:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                return False
-            if not data:
-                return False
-            sink.extend(data)
-            if until is not None and until in sink[since:]:
-                return True
-    return until is None
 
 
 def _reaped_within(pid: int, timeout: float) -> int | None:
@@ -77,27 +59,27 @@ def _hang_up(url: str, env: dict[str, str], phase: str, how: str) -> tuple[int |
     status: int | None = None
     try:
         if phase == "starting":
-            _read(fd, None, 0.3, output)  # Python is still importing, or Textual setting up
+            read_pty(fd, None, 0.3, output)  # Python is still importing, or Textual setting up
         else:
-            assert _read(fd, b"Threads", 30, output), "the app did not start"
+            assert read_pty(fd, b"Threads", 30, output), "the app did not start"
         if phase == "connecting":
-            assert _read(fd, b"connecting", 10, output), "the app did not say it was connecting"
+            assert read_pty(fd, b"connecting", 10, output), "the app did not say it was connecting"
         elif phase in ("streaming", "idle"):
-            assert _read(fd, b"idle", 20, output), "the app did not connect"
+            assert read_pty(fd, b"idle", 20, output), "the app did not connect"
             os.write(fd, b"slow please")
-            _read(fd, None, 0.3, output)
+            read_pty(fd, None, 0.3, output)
             sent = len(output)
             os.write(fd, b"\r")
             done = b"Once upon" if phase == "streaming" else b"answer ends here"
-            assert _read(fd, done, 30, output, sent), f"no {done!r} in the answer"
+            assert read_pty(fd, done, 30, output, sent), f"no {done!r} in the answer"
             if phase == "streaming":
                 os.write(fd, b"half a thought")  # typed while the answer streams: the draft
-                assert _read(fd, b"thought", 10, output), "the typed text did not show"
+                assert read_pty(fd, b"thought", 10, output), "the typed text did not show"
             else:
-                assert _read(fd, b"done", 20, output, sent), "the run did not end"
+                assert read_pty(fd, b"done", 20, output, sent), "the run did not end"
         if how == "SIGTERM":  # the terminal stays: the app must give it back as it was
             os.kill(pid, signal.SIGTERM)
-            _read(fd, None, GONE_WITHIN, output)  # until the app closes its side (EOF)
+            read_pty(fd, None, GONE_WITHIN, output)  # until the app closes its side (EOF)
             status = _reaped_within(pid, GONE_WITHIN)
             return status, bytes(output)
         os.close(fd)  # the terminal goes away: the kernel sends SIGHUP to the app

@@ -6,7 +6,6 @@ import asyncio
 import fcntl
 import os
 import pty
-import select
 import signal
 import struct
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from chat_tui.client import LangGraphClient
+from tests.support.pty_read import read_pty
 
 pytestmark = pytest.mark.server
 
@@ -33,23 +33,6 @@ PAYLOADS = [
     b"\x1bPq#0;DCS-PWN",  # device control string
     b"\x1b_APC-PWN",  # application program command
 ]
-
-
-def _read(fd: int, until: bytes | None, timeout: float, sink: bytearray) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                return False
-            if not data:
-                return False
-            sink.extend(data)
-            if until is not None and until in sink:
-                return True
-    return until is None
 
 
 def _drive(server_url: str, env: dict[str, str]) -> bytearray:
@@ -74,24 +57,24 @@ def _drive(server_url: str, env: dict[str, str]) -> bytearray:
     output = bytearray()
     try:
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        assert _read(fd, b"Threads", 30, output), "the app did not start"
-        _read(fd, None, 2, output)
+        assert read_pty(fd, b"Threads", 30, output), "the app did not start"
+        read_pty(fd, None, 2, output)
         os.write(fd, b"hostile")
         time.sleep(0.3)
         os.write(fd, b"\r")
-        assert _read(fd, b"self-test", 30, output), "the hostile answer did not arrive"
-        _read(fd, None, 8, output)  # the tool call, its result and the summary
+        assert read_pty(fd, b"self-test", 30, output), "the hostile answer did not arrive"
+        read_pty(fd, None, 8, output)  # the tool call, its result and the summary
         os.write(fd, b"\x0f")  # ctrl+o: the message pane
-        _read(fd, None, 1, output)
+        read_pty(fd, None, 1, output)
         for _ in range(6):  # walk up through the messages and open what can be opened
             os.write(fd, b"\x1b[A")
-            _read(fd, None, 0.3, output)
+            read_pty(fd, None, 0.3, output)
             os.write(fd, b"\r")
-            _read(fd, None, 0.5, output)
+            read_pty(fd, None, 0.5, output)
         os.write(fd, b"\x14")  # ctrl+t: the sidebar with the hostile title
-        _read(fd, None, 2, output)
+        read_pty(fd, None, 2, output)
         os.write(fd, b"\x11")  # ctrl+q
-        _read(fd, None, 5, output)
+        read_pty(fd, None, 5, output)
     finally:
         try:
             os.kill(pid, signal.SIGTERM)
