@@ -19,8 +19,8 @@ from chat_tui.client.errors import ConnectError
 from chat_tui.conversation import RunOutcome
 from chat_tui.settings.userdata import UserData
 from chat_tui.ui.widgets.entries import AssistantMessage
-from tests.faults.test_pty import _read
 from tests.support.pilot import connected, make_app, run_finished, send, wait_until
+from tests.support.pty_read import read_pty
 
 pytestmark = pytest.mark.server
 
@@ -78,12 +78,12 @@ def test_sigterm_saves_the_draft_and_exits_non_zero(server_url: str, tmp_path: P
         os.execve(sys.executable, [sys.executable, "-m", "chat_tui", "--url", server_url], env)
     output = bytearray()
     try:
-        assert _read(fd, b"Threads", 30, output)
-        _read(fd, None, 2, output)
+        assert read_pty(fd, b"Threads", 30, output)
+        read_pty(fd, None, 2, output)
         os.write(fd, b"half-typed thought")
         time.sleep(0.1)  # less than the draft debounce: only the signal handler can save it
         os.kill(pid, signal.SIGTERM)
-        _read(fd, None, 5, output)
+        read_pty(fd, None, 5, output)
         _, status = os.waitpid(pid, 0)
     finally:
         os.close(fd)
