@@ -44,9 +44,10 @@ ALLOWED: dict[str, set[str]] = {
     # `chat-tui test` drives runs as the app does and answers interrupts as `chat-tui stream` does
     "testing": FLOOR | {"client", "conversation", "connection", "service", "headless_answers"},
     "ui": FLOOR
-    | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile", "process"},
+    | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile", "process"}
+    | {"testing"},  # the test use case: the results view and "save this thread as a test" run on it
     "launch": FLOOR | {"client", "connection", "settings", "ui"},
-    "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo"},
+    "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo", "testing"},
     "history_command": FLOOR | {"client", "connection", "service"},  # `chat-tui history`, `state`, `runs`
     "export_command": FLOOR | {"client", "connection", "conversation", "service"},  # `chat-tui export`
     "store_command": FLOOR | {"client", "connection", "service"},  # `chat-tui store`
