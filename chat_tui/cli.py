@@ -192,7 +192,26 @@ def _test_subcommand(argv: list[str]) -> int | None:
 
         args = record_parser(_Parser, _add_connection_args).parse_args(argv[:at] + rest[1:])
         return _with_connection(_run_record, args)
+    if rest[:1] == ["view"]:
+        from chat_tui.testing.arguments import view_parser
+
+        args = view_parser(_Parser, _add_connection_args).parse_args(argv[:at] + rest[1:])
+        return _test_view(args)
     return None
+
+
+def _test_view(args: argparse.Namespace) -> int:
+    """``chat-tui test view RESULTS.jsonl``: a file that cannot be read is one line and exit 2."""
+    from chat_tui.launch import run_test_app
+    from chat_tui.testing.session import ResultsFileError, SuiteSession, TestLaunch, read_results
+
+    try:
+        board = read_results(args.results)
+    except ResultsFileError as exc:
+        return _fail(str(exc))
+    session = SuiteSession.from_results(board)
+    launch = TestLaunch(session, source=str(args.results), run_now=False, concurrency=args.concurrency)
+    return run_test_app(args, launch)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,6 +335,8 @@ def _test(args: argparse.Namespace) -> int:
     selected = load_selection(options, sys.stderr, fallback_assistant="")
     if isinstance(selected, int):
         return selected
+    if args.tui:
+        return _test_in_app(args, options, selected)
 
     def run(connection: Any, _args: argparse.Namespace) -> int:
         import asyncio
@@ -328,6 +349,22 @@ def _test(args: argparse.Namespace) -> int:
         return asyncio.run(run_tests(connection, options, selected))
 
     return _with_connection(run, args)
+
+
+def _test_in_app(args: argparse.Namespace, options: Any, selected: list[Any]) -> int:
+    """``chat-tui test … --tui``: the suite runs in the app's results view; the reports asked for
+    are written after its first full run, and the exit code is the suite's."""
+    from chat_tui.launch import run_test_app
+    from chat_tui.testing.command import report_writer
+    from chat_tui.testing.session import SuiteSession, TestLaunch
+
+    for item in selected:  # (as below: the profile's assistant is applied once connected)
+        item.assistant = item.assistant or "agent"
+    source = " ".join(options.paths)
+    launch = TestLaunch(
+        SuiteSession(selected), source=source, concurrency=options.concurrency, write_reports=report_writer(options)
+    )
+    return run_test_app(args, launch)
 
 
 def _run_history(connection: Any, args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from chat_tui.settings.manager import SettingsManager
     from chat_tui.ui.app import LaunchPlan
 
-__all__ = ["run_app", "run_replay"]
+__all__ = ["run_app", "run_replay", "run_test_app"]
 
 # What `chat-tui replay` refuses: it connects nowhere.
 NO_SERVER = [("url", "--url"), ("demo", "--demo"), ("profile", "--profile"), ("api_key_env", "--api-key-env")]
@@ -37,6 +37,32 @@ def run_app(args: argparse.Namespace) -> int:
     app = ChatApp(plan, settings=settings)
     app.run()
     return app.return_code or 0
+
+
+def run_test_app(args: argparse.Namespace, tests: object) -> int:
+    """The app on a test suite's results view (*tests*: a ``TestLaunch``); exits with the suite's
+    verdict (see ``chat-tui test --help``), 1 when it was left before every scenario ran."""
+    from chat_tui.settings.manager import SettingsManager
+
+    settings = SettingsManager()
+    for name in ("assistant", "thread"):
+        if not hasattr(args, name):
+            setattr(args, name, None)
+    try:
+        plan = build_plan(args, settings)
+    except ClientError as exc:
+        sys.stderr.write(f"chat-tui: error: {exc}\n")
+        return 2
+    if _needs_terminal():
+        return 2
+    from chat_tui.ui.app import ChatApp
+
+    plan.tests = tests
+    plan.assistant = None  # (the scenarios name their assistants; new threads in the app use the default)
+    app = ChatApp(plan, settings=settings)
+    app.run()
+    code = app.test_exit_code()
+    return int(code) if code is not None else app.return_code or 0
 
 
 def _needs_terminal() -> bool:

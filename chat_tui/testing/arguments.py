@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_test_parser", "record_parser"]
+__all__ = ["add_test_parser", "record_parser", "view_parser"]
 
 AddConnection = Callable[..., None]
 
 TEST_HELP = """\
 scenario files (YAML, version: 1) are described in the README ("Testing agents");
 `chat-tui test schema` prints their JSON Schema, `chat-tui test record --thread ID` writes one from a thread.
+--tui shows the runs in the app as they finish; `chat-tui test view RESULTS.jsonl` opens a --jsonl file there.
 
 exit codes: 0 every scenario met its pass rate, 1 at least one did not, 2 bad usage or an invalid
 scenario file (FILE:LINE: message; nothing was run), 4 the server could not be reached or refused
@@ -26,6 +27,8 @@ examples:
   chat-tui test examples/ --demo
   chat-tui test tests/scenarios/ --url http://127.0.0.1:2024 -k weather --repeat 5 --pass-rate 0.8
   chat-tui test suite.yaml --profile staging --junit results.xml --jsonl results.jsonl --md summary.md
+  chat-tui test examples/ --demo --tui
+  chat-tui test view results.jsonl --demo
   chat-tui test record --demo --thread <id> -o regression.yaml
   chat-tui test schema > chat-tui-test.schema.json
 """
@@ -61,7 +64,8 @@ def add_test_parser(commands: Any, add_connection_args: AddConnection) -> None:
         help="run scripted agent tests (YAML scenarios) against a server",
         description="Run the scenarios in PATH (files, or folders of *.yaml/*.yml) against a server: each run\n"
         "is a new thread, tagged in its metadata; interrupts are answered by the script.\n"
-        "Also: `chat-tui test record --thread ID [-o FILE]`, `chat-tui test schema`.",
+        "Also: `chat-tui test record --thread ID [-o FILE]`, `chat-tui test view RESULTS.jsonl`,\n"
+        "`chat-tui test schema`.",
         epilog=TEST_HELP + "\n" + TEST_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -76,6 +80,11 @@ def add_test_parser(commands: Any, add_connection_args: AddConnection) -> None:
     test.add_argument("--jsonl", type=Path, metavar="FILE", help="write one JSON line per run, scenario and suite")
     test.add_argument("--md", type=Path, metavar="FILE", help="write the summary table as Markdown")
     test.add_argument("-v", "--verbose", action="store_true", help="a line per run and per turn instead of marks")
+    test.add_argument(
+        "--tui",
+        action="store_true",
+        help="run in the app's results view (Enter opens a run's thread at the failing turn); exits as without it",
+    )
     test.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders")
 
 
@@ -96,3 +105,21 @@ def record_parser(
     record.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
     record.add_argument("--id", dest="scenario_id", metavar="NAME", help="the scenario's id (default: from the thread)")
     return record
+
+
+def view_parser(
+    parser_class: type[argparse.ArgumentParser], add_connection_args: AddConnection
+) -> argparse.ArgumentParser:
+    """``chat-tui test view RESULTS.jsonl`` (parsed on its own: ``test`` takes PATHs)."""
+    view = parser_class(
+        prog="chat-tui test view",
+        description="Open a results file written by `chat-tui test --jsonl FILE` in the app's results view:\n"
+        "scenarios, their runs, each run's checks with expected against actual. Enter opens a run's thread\n"
+        "at the failing turn (on the server given here), r reruns a scenario (its file must still be there),\n"
+        "R the failures, y copies a command that reproduces a run, a accepts the actual value into the file.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_connection_args(view, thread_and_assistant=False)
+    view.add_argument("results", type=Path, metavar="RESULTS.jsonl", help="a file written by chat-tui test --jsonl")
+    view.add_argument("-j", dest="concurrency", type=_bounded(1, 64), default=4, metavar="N", help="runs at a time (4)")
+    return view

@@ -196,3 +196,29 @@ def print_schema(out: TextIO | None = None) -> int:
     out = out or sys.stdout
     out.write(json.dumps(json_schema(), indent=2) + "\n")
     return EXIT["ok"]
+
+
+def report_writer(options: TestOptions) -> Callable[[SuiteResult], list[str]] | None:
+    """What ``--tui`` calls after the suite's first full run: the reports asked for, written; the
+    paths written, and one line for each that could not be."""
+    if options.junit is None and options.jsonl is None and options.markdown is None:
+        return None
+
+    def write(suite: SuiteResult) -> list[str]:
+        header = {"chat_tui_version": __version__}
+        done: list[str] = []
+        for path, writer in (
+            (options.junit, write_junit),
+            (options.jsonl, lambda s, p: write_jsonl(s, p, header)),
+            (options.markdown, write_markdown),
+        ):
+            if path is None:
+                continue
+            try:
+                writer(suite, path)
+                done.append(str(path))
+            except OSError as exc:
+                done.append(f"not {path} ({clean_line(str(exc), 100)})")
+        return done
+
+    return write

@@ -27,6 +27,7 @@ from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.model import DisplayOptions, Preferences
 from chat_tui.settings.paths import data_dir
 from chat_tui.settings.userdata import UserData
+from chat_tui.ui.app_tests import TestResultsHost
 from chat_tui.ui.collector import CollectorPolicy
 from chat_tui.ui.commands import ThreadCommands, chat_commands
 from chat_tui.ui.screens.chat import ChatScreen
@@ -55,9 +56,10 @@ class LaunchPlan:
     thread: str | None = None
     profile: str | None = None  # the saved profile the connection came from
     problem: str | None = None  # why the last used profile could not be used (the connect screen opens)
+    tests: Any = None  # a TestLaunch: `chat-tui test --tui` or `chat-tui test view` (the results view)
 
 
-class ChatApp(CrashReportWithoutLocals, App[int]):
+class ChatApp(CrashReportWithoutLocals, TestResultsHost):
     TITLE = "chat-tui"
     CSS_PATH = stylesheets()
     COMMANDS = App.COMMANDS | {ThreadCommands}
@@ -91,6 +93,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
         self.demo_server: Any = None
         self._theme_restored = False
         self._collector = CollectorPolicy()
+        self.init_tests(plan.tests)
 
     @property
     def chat(self) -> ChatScreen:
@@ -108,6 +111,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
         if settings.keymap:
             self.set_keymap(settings.keymap)
         await self.push_screen(self.first_screen())
+        self.install_test_results()
         if not self.is_headless:  # a terminal closing or `kill` ends the app cleanly: drafts are saved
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGTERM, signal.SIGHUP):
@@ -167,6 +171,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
     async def _disconnect(self) -> None:
         if self.service is not None:
             service, self.service = self.service, None
+            self.service_connected(False)
             await service.aclose()
 
     def watch_theme(self, theme: str) -> None:
@@ -220,6 +225,7 @@ class ChatApp(CrashReportWithoutLocals, App[int]):
         self.service.recorder = Recorder(connection.host, keep=1)
         chat.threads.show_graphs = assistant.several
         await chat.start_service(self.service)
+        self.service_connected(True)
         if not assistant.found:  # said at once, with the ones there are (not at the first send)
             available = ", ".join(assistant.available) or "none"
             self.notify(

@@ -25,8 +25,8 @@ from chat_tui.sanitize import clean_line
 from chat_tui.service.outcomes import Accepted, BusyChoice
 from chat_tui.service.threads import stored_outcome
 from chat_tui.ui.screens.chat_extras import NARROW
-from chat_tui.ui.screens.chat_inspector import ChatInspector
 from chat_tui.ui.screens.chat_recordings import ChatRecordings
+from chat_tui.ui.screens.chat_tests import ChatTests
 from chat_tui.ui.screens.dialogs import ChoiceScreen
 from chat_tui.ui.widgets.composer import Composer
 from chat_tui.ui.widgets.conversation_view import ConversationView
@@ -75,7 +75,7 @@ def start_hint(*, demo: bool) -> Content:
     return Content.assemble(*parts)
 
 
-class ChatScreen(ChatRecordings, ChatInspector):
+class ChatScreen(ChatRecordings, ChatTests):
     BINDINGS = [
         Binding("escape", "cancel_run", "Cancel", tooltip="Cancel the run on the server", id="chat.cancel", show=True),
         Binding("ctrl+n", "new_thread", "New", tooltip="New thread", id="chat.new-thread"),
@@ -229,6 +229,9 @@ class ChatScreen(ChatRecordings, ChatInspector):
 
     @work(group="open-thread", exclusive=True, exit_on_error=False)
     async def open_thread(self, thread_id: str) -> None:
+        await self.load_thread(thread_id)
+
+    async def load_thread(self, thread_id: str) -> None:
         service = self.service
         if service is None:
             return
@@ -383,4 +386,4 @@ class ChatScreen(ChatRecordings, ChatInspector):
             # (not self.conversation: asked while the first frame is drawn, it would import the state)
             thread_id = self._conversation.thread_id if self._conversation is not None else None
             return bool(self.service and self.service.is_live(thread_id)) or self.composer_mode != "message"
-        return True
+        return super().check_action(action, parameters)

@@ -308,6 +308,23 @@ class WindowPane(VerticalScroll):
         async with self._lock:
             return await self._carry_out(self._plan.extend(count))
 
+    async def reveal(self, seq: int) -> EntryWidget | None:
+        """Mount the window back to the entry *seq* (older entries hydrated as needed), focus it
+        and scroll it to the top of the pane; None when the list has no such entry."""
+        items = self._plan.items
+        if not any(getattr(item, "seq", None) == seq for item in items):
+            return None
+        for _ in range(len(items)):  # (each hydrate mounts a batch; bounded by the list)
+            widget = self._widgets.get(seq)
+            if widget is not None or self._plan.earlier == 0 or not await self.hydrate():
+                break
+        widget = self._widgets.get(seq)
+        if widget is not None:
+            self.anchor(False)
+            widget.focus()
+            widget.scroll_visible(top=True, animate=False, immediate=True)
+        return widget
+
     async def jump(self, *, to_end: bool) -> None:
         """A fresh window at the very end (following new output again) or the very beginning."""
         async with self._lock:

@@ -1,0 +1,122 @@
+"""What the results view's cells and its run detail show, as ``Content`` (never markup): every
+value came from a server or a scenario file, and is cleaned on its way in."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textual.content import Content
+
+from chat_tui.sanitize import clean, clean_line
+from chat_tui.testing.board import RunView, ScenarioView, failing_turn
+from chat_tui.testing.explain import DiffLine, explain
+
+__all__ = ["run_cells", "run_detail", "scenario_cells"]
+
+_VERDICT = {
+    "pass": ("✓ pass", "$success"),
+    "fail": ("✗ fail", "$error"),
+    "error": ("E error", "$warning"),
+    "running": ("… running", "$text-muted"),
+}
+_OUTCOME = {"pass": ("✓", "$success"), "fail": ("✗", "$error"), "error": ("E", "$warning")}
+_STYLE = {"": "", "match": "$success", "unwanted": "$error", "dim": "$text-muted"}
+
+
+def _ms(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value / 1000:.1f}s" if value >= 1000 else f"{value:.0f}ms"
+
+
+def scenario_cells(view: ScenarioView) -> list[Content]:
+    text, style = _VERDICT[view.verdict]
+    rate = view.rate
+    shown = "-" if rate is None else f"{view.passes}/{len(view.counted)}"
+    flaky = Content.styled(" flaky", "$warning") if view.flaky else Content("")
+    return [
+        Content.styled(text, style),
+        Content(clean_line(view.id, 60)) + flaky,
+        Content(f"{len(view.runs)}/{max(view.expected_runs, len(view.runs))}"),
+        Content(f"{shown} ≥{view.required:.0%}"),
+        Content(_ms(view.p50_ms)),
+    ]
+
+
+def run_cells(run: RunView) -> list[Content]:
+    mark, style = _OUTCOME.get(run.outcome, ("?", "$text-muted"))
+    thread = run.thread_id[:8] if run.thread_id else "-"
+    return [
+        Content.styled(f"#{run.index + 1} {mark}", style),
+        Content(_ms(run.duration_ms)),
+        Content(str(run.tokens)),
+        Content.styled(thread, "$text-muted"),
+        Content(clean_line(run.reason, 160)),
+    ]
+
+
+def _diff(line: DiffLine) -> Content:
+    parts = [(clean_line(text, 400), _STYLE.get(style, "")) for text, style in line.segments]
+    return Content.assemble("      ", *parts)
+
+
+def _check_lines(check: dict[str, Any]) -> list[Content]:
+    passed, severity = bool(check.get("passed")), check.get("severity", "fail")
+    mark, style = ("✓", "$success") if passed else (("!", "$warning") if severity == "warn" else ("✗", "$error"))
+    kind = clean_line(str(check.get("kind")), 40)
+    message = clean_line(str(check.get("message") or ""), 300)
+    head = Content.assemble("    ", (mark, style), " ", (kind, "bold"), "  " if message else "", message)
+    lines = [head]
+    if not passed:  # expected against actual, under the check
+        lines.extend(_diff(line) for line in explain(check))
+    return lines
+
+
+def run_detail(scenario: ScenarioView, run: RunView) -> Content:
+    """The run's turns, each with what it sent, its status and its checks; under the first
+    failed check, expected against actual."""
+    mark, style = _OUTCOME.get(run.outcome, ("?", "$text-muted"))
+    head = Content.assemble(
+        (f"{clean_line(scenario.id, 60)} #{run.index + 1} ", "bold"),
+        (f"{mark} {run.outcome}", style),
+        (f" · {_ms(run.duration_ms)} · {run.tokens} tokens · thread {run.thread_id or '-'}", "$text-muted"),
+    )
+    lines: list[Content] = [head]
+    error = run.data.get("error")
+    if error:
+        lines.append(Content.styled(f"  error: {clean_line(str(error), 300)}", "$warning"))
+    failing = failing_turn(run)
+    for turn in run.turns:
+        index = int(turn.get("index") or 0)
+        where = "  ▶ " if index == failing else "    "
+        sent = clean_line(str(turn.get("sent") or ""), 120)
+        status = clean_line(str(turn.get("status") or "?"), 20)
+        latency = _ms(turn.get("latency_ms") if isinstance(turn.get("latency_ms"), int | float) else None)
+        lines.append(
+            Content.assemble(
+                (where, "$accent"),
+                (f"turn {index + 1}", "bold"),
+                f"  {sent}",
+                (f"  → {status} ({latency})", "$text-muted"),
+            )
+        )
+        problem = turn.get("problem")
+        if problem:
+            lines.append(Content.styled(f"      {clean_line(str(problem), 300)}", "$warning"))
+        for check in turn.get("checks") or []:
+            if isinstance(check, dict):
+                lines.extend(_check_lines(check))
+        final = turn.get("final_text")
+        if isinstance(final, str) and final:
+            lines.append(Content.styled(f"      answer: {clean_line(final, 200)}", "$text-muted"))
+    if run.outcome != "pass":
+        lines.append(Content(""))
+        hint = "Enter opens the thread at turn ▶ · a accepts the actual value · r reruns · y copies a command"
+        lines.append(Content.styled(hint, "$text-muted"))
+    return Content("\n").join(lines)
+
+
+def pretty(value: Any) -> str:
+    """A value on one line, cleaned (for notifications)."""
+    return clean(json.dumps(value, ensure_ascii=False, default=str))[:200]
