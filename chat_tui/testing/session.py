@@ -75,6 +75,8 @@ def connection_flags(connection: Connection | None) -> list[str]:
 class TestLaunch:
     """What ``chat-tui test … --tui`` or ``chat-tui test view`` asked the app for."""
 
+    __test__ = False  # (not a pytest test class)
+
     session: SuiteSession
     source: str  # what the view shows: the files run live, or the results file read
     run_now: bool = True  # run the selection at once (``--tui``) or only show results (``view``)

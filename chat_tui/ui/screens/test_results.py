@@ -39,6 +39,7 @@ Key = tuple[str, str]
 
 
 class TestResultsScreen(Screen[None]):
+    __test__ = False  # (not a pytest test class)
     DEFAULT_CSS = """
     TestResultsScreen { layout: vertical; }
     TestResultsScreen #results-title { height: 1; padding: 0 1; background: $panel; }
