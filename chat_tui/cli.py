@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 from chat_tui import __version__
 from chat_tui.cli_parsers import (
@@ -27,68 +26,13 @@ from chat_tui.cli_parsers import (
     answer_problem,
     replay_problem,
 )
+from chat_tui.cli_parsers import Parser as _Parser
+from chat_tui.cli_parsers import add_connection_args as _add_connection_args
+from chat_tui.cli_parsers import json_object as _json_object
+from chat_tui.cli_parsers import json_value as _json_value
+from chat_tui.cli_parsers import limit as _limit
 
 __all__ = ["build_parser", "main"]
-
-INBOX_MAX = 1000
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with a one-line error instead of the usage block."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _json_object(text: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"not valid JSON ({exc.msg} at position {exc.pos})") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError('must be a JSON object, e.g. \'{"configurable": {"model_name": "openai"}}\'')
-    return value
-
-
-def _json_value(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text  # a bare word such as `yes` is sent as a string
-
-
-def _limit(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a whole number") from None
-    if not 1 <= value <= INBOX_MAX:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {INBOX_MAX}")
-    return value
-
-
-def _add_connection_args(
-    parser: argparse.ArgumentParser, *, suppress: bool = False, thread_and_assistant: bool = True
-) -> None:
-    default = argparse.SUPPRESS if suppress else None
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--url", default=default, help="Agent Server URL, e.g. http://127.0.0.1:2024")
-    where.add_argument(
-        "--demo",
-        action="store_true",
-        default=argparse.SUPPRESS if suppress else False,
-        help="start the embedded offline demo server (needs the `demo` extra)",
-    )
-    parser.add_argument("--profile", default=default, help="use a saved connection profile (flags override it)")
-    parser.add_argument(
-        "--api-key-env",
-        metavar="NAME",
-        default=default,
-        help="environment variable holding the API key (sent as x-api-key)",
-    )
-    if thread_and_assistant:
-        parser.add_argument("--assistant", metavar="ID_OR_GRAPH", default=default, help="assistant id or graph name")
-        parser.add_argument("--thread", metavar="ID", default=default, help="open (or continue) this thread")
 
 
 def build_parser() -> argparse.ArgumentParser:

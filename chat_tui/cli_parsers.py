@@ -4,14 +4,18 @@ of ``export``, and ``stream``'s recording options: argparse only, so ``chat-tui 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = [
     "DECIDE_HELP",
     "EXAMPLES",
+    "INBOX_MAX",
     "RECORDING_HELP",
+    "Parser",
+    "add_connection_args",
     "add_export_parser",
     "add_headless_parsers",
     "add_history_parsers",
@@ -19,6 +23,9 @@ __all__ = [
     "add_replay_parser",
     "add_store_parser",
     "answer_problem",
+    "json_object",
+    "json_value",
+    "limit",
     "replay_problem",
 ]
 
@@ -311,3 +318,66 @@ def add_headless_parsers(commands: Any, add_connection_args: Callable[..., None]
     add_history_parsers(commands, add_connection_args)
     add_export_parser(commands, add_connection_args)
     add_store_parser(commands, add_connection_args, parser_class)
+
+
+# -- the argparse pieces every command shares (cli.py builds the commands from them) ------------
+
+INBOX_MAX = 1000
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with a one-line error instead of the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def json_object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({exc.msg} at position {exc.pos})") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError('must be a JSON object, e.g. \'{"configurable": {"model_name": "openai"}}\'')
+    return value
+
+
+def json_value(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text  # a bare word such as `yes` is sent as a string
+
+
+def limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a whole number") from None
+    if not 1 <= value <= INBOX_MAX:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {INBOX_MAX}")
+    return value
+
+
+def add_connection_args(
+    parser: argparse.ArgumentParser, *, suppress: bool = False, thread_and_assistant: bool = True
+) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--url", default=default, help="Agent Server URL, e.g. http://127.0.0.1:2024")
+    where.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="start the embedded offline demo server (needs the `demo` extra)",
+    )
+    parser.add_argument("--profile", default=default, help="use a saved connection profile (flags override it)")
+    parser.add_argument(
+        "--api-key-env",
+        metavar="NAME",
+        default=default,
+        help="environment variable holding the API key (sent as x-api-key)",
+    )
+    if thread_and_assistant:
+        parser.add_argument("--assistant", metavar="ID_OR_GRAPH", default=default, help="assistant id or graph name")
+        parser.add_argument("--thread", metavar="ID", default=default, help="open (or continue) this thread")

@@ -21,6 +21,16 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from chat_tui.screenshot_scenes import (
+    scene_big_result,
+    scene_branches,
+    scene_inspector,
+    scene_state,
+    scene_store,
+    scene_test_results,
+    scene_timeline,
+)
+
 __all__ = ["main"]
 
 WIDE = (120, 36)
@@ -175,96 +185,6 @@ async def scene_inbox(pilot: Any) -> None:
     await pilot.pause(0.3)
 
 
-async def _branched(pilot: Any) -> None:
-    """Two turns, then the first edited: the pane shows the new version, marked ‹ 2/2 ›."""
-    from chat_tui.ui.widgets.entries import UserMessage
-
-    chat = pilot.app.chat
-    await _send(pilot, "hello there")
-    await _send(pilot, "what's the weather in sf")
-    first = next(iter(chat.view.query(UserMessage)))
-    first.focus()
-    await pilot.press("e")
-    chat.composer.replace_text("compare paris and tokyo")
-    await pilot.press("enter")
-    await _wait(
-        pilot, lambda: [m.text for m in chat.conversation.messages if m.role == "human"] == ["compare paris and tokyo"]
-    )
-    await _finished(pilot)
-    await _wait(pilot, lambda: any(w.message.branch for w in chat.view.query(UserMessage)))
-    next(iter(chat.view.query(UserMessage))).focus()
-    await pilot.pause(0.3)
-
-
-async def scene_branches(pilot: Any) -> None:
-    await _branched(pilot)
-
-
-async def scene_timeline(pilot: Any) -> None:
-    await _branched(pilot)
-    await pilot.press("f5")
-    await _wait(pilot, lambda: len(getattr(pilot.app.screen, "rows", ())) >= 10)
-    await pilot.pause(0.3)
-
-
-async def scene_state(pilot: Any) -> None:
-    await scene_timeline(pilot)
-    rows = pilot.app.screen.query_one("#timeline-list")
-    rows.highlighted = 1
-    await pilot.press("enter")
-    await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "StateViewScreen")
-    await pilot.press("down", "down", "down", "enter")  # open a message
-    await pilot.pause(0.3)
-
-
-async def scene_inspector(pilot: Any) -> None:
-    await _send(pilot, "compare the weather in paris and tokyo")
-    chat = pilot.app.chat
-    await pilot.press("f12")
-    inspector = chat.inspector
-    await _wait(pilot, lambda: len(inspector.view) == chat.conversation.events.appended)
-    rows = [inspector.view[i] for i in range(len(inspector.view))]
-    result = next(i for i, e in enumerate(rows) if e.summary().node == "tools" and e.summary().mode == "messages")
-    inspector.list.following = False
-    inspector.list.go_to(result)
-    await pilot.press("enter")
-    await pilot.pause(0.3)
-
-
-async def scene_big_result(pilot: Any) -> None:
-    await _send(pilot, "big export")
-    pilot.app.chat.composer.focus()
-
-
-STORE: dict[tuple[str, ...], dict[str, dict[str, Any]]] = {
-    ("users", "alice", "memories"): {
-        "tea": {"text": "likes green tea, no sugar", "kind": "pref", "since": "2026-03"},
-        "trip": {"text": "visiting Tokyo in May", "kind": "plan", "cities": ["tokyo", "kyoto"]},
-        "team": {"text": "works with Bob on the SSE client", "kind": "fact", "people": {"bob": "colleague"}},
-    },
-    ("users", "alice", "prefs"): {"ui": {"theme": "dark", "density": "compact"}},
-    ("users", "bob", "memories"): {"coffee": {"text": "espresso, twice a day", "kind": "pref"}},
-    ("projects", "chat-tui", "notes"): {"release": {"text": "v2.3 notes drafted", "done": False}},
-}
-
-
-async def scene_store(pilot: Any) -> None:
-    store = pilot.app.service.client.store
-    await asyncio.gather(*(store.put_item(ns, k, v) for ns, items in STORE.items() for k, v in items.items()))
-    await pilot.press("f9")
-    await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "StoreScreen")
-    tree = (screen := pilot.app.screen).query_one("#store-namespaces")
-    await _wait(pilot, lambda: len(tree.root.children) >= 2)
-    for label in ("users", "alice", "memories"):
-        tree.move_cursor(next(n for n in (tree.cursor_node or tree.root).children if str(n.label) == label).expand())
-        await pilot.pause(0.1)
-    items = screen.query_one("#store-items")
-    await _wait(pilot, lambda: items.option_count == 3)
-    items.focus()
-    items.highlighted = [i.key for i in screen.pager.items].index("trip")
-    await pilot.pause(0.3)
-
-
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("01-markdown-answer", scene_markdown, WIDE),
     ("02-parallel-tool-calls", scene_tools, WIDE),
@@ -289,6 +209,7 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("19-event-inspector", scene_inspector, (160, 40)),
     ("20-big-tool-result", scene_big_result, WIDE),
     ("23-store", scene_store, (140, 36)),
+    ("24-test-results", scene_test_results, (140, 36)),
 ]
 ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals"}  # (the others: "agent")
 

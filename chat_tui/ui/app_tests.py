@@ -32,9 +32,11 @@ class TestResultsHost(App[int]):
 
     def install_test_results(self) -> None:
         """``chat-tui test --tui`` / ``test view``: the results view opens over the chat screen."""
+        if self.test_launch is None:
+            return
         from chat_tui.ui.screens.test_results import RESULTS_SCREEN, TestResultsScreen
 
-        if self.test_launch is None or self.is_screen_installed(RESULTS_SCREEN):
+        if self.is_screen_installed(RESULTS_SCREEN):
             return
         self.install_screen(TestResultsScreen(self.test_launch), RESULTS_SCREEN)
         self.push_screen(RESULTS_SCREEN)

@@ -93,6 +93,8 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
         "Event inspector", "Every SSE event of this thread's runs, as it arrives (f12)", screen.action_inspector
     )
     yield SystemCommand("Store", "The server's store: namespaces, items, values (f9)", screen.action_store)
+    if screen.chat_app.has_test_results:
+        yield SystemCommand("Test results", "Back to the test suite's results (ctrl+l)", screen.action_test_results)
     if screen.check_action("cancel_run", ()):
         yield SystemCommand("Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run)
     if screen.conversation.thread_id:

@@ -47,7 +47,10 @@ ALLOWED: dict[str, set[str]] = {
     | {"client", "conversation", "connection", "run_config", "settings", "service", "demo", "logfile", "process"}
     | {"testing"},  # the test use case: the results view and "save this thread as a test" run on it
     "launch": FLOOR | {"client", "connection", "settings", "ui"},
-    "screenshots": FLOOR | {"client", "conversation", "connection", "settings", "service", "ui", "demo", "testing"},
+    "screenshots": FLOOR
+    | {"client", "conversation", "connection", "settings", "service", "ui", "demo", "testing"}
+    | {"screenshot_scenes"},
+    "screenshot_scenes": FLOOR | {"screenshots", "ui", "testing"},  # more scenes (time travel, store, tests)
     "history_command": FLOOR | {"client", "connection", "service"},  # `chat-tui history`, `state`, `runs`
     "export_command": FLOOR | {"client", "connection", "conversation", "service"},  # `chat-tui export`
     "store_command": FLOOR | {"client", "connection", "service"},  # `chat-tui store`
@@ -61,7 +64,7 @@ ALLOWED: dict[str, set[str]] = {
     # The demo runs in its own process and needs nothing of the client beyond where logs go.
     "demo": FLOOR | {"settings"},
 }
-MAY_IMPORT_TEXTUAL = {"ui", "screenshots"}
+MAY_IMPORT_TEXTUAL = {"ui", "screenshots", "screenshot_scenes"}
 
 
 def _imports(path: Path, root: Path) -> set[str]:

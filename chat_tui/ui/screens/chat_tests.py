@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.binding import Binding
 
-from chat_tui.conversation.entries import ChatMessage
 from chat_tui.ui.screens.chat_inspector import ChatInspector
 
 if TYPE_CHECKING:
@@ -21,7 +20,8 @@ def human_entry(conversation: Conversation, ordinal: int, segment_end: bool) -> 
     """The seq of the *ordinal*-th human message (from 0), or of the last entry before the next
     human message when *segment_end*; None when the thread has fewer human messages."""
     entries = conversation.entries
-    humans = [i for i, e in enumerate(entries) if isinstance(e, ChatMessage) and e.role == "human"]
+    # (by role, not isinstance: the entries module loads only once a thread is shown)
+    humans = [i for i, e in enumerate(entries) if getattr(e, "role", None) == "human"]
     if ordinal >= len(humans):
         return None
     at = humans[ordinal]

@@ -44,8 +44,8 @@ class TestResultsScreen(Screen[None]):
     TestResultsScreen { layout: vertical; }
     TestResultsScreen #results-title { height: 1; padding: 0 1; background: $panel; }
     TestResultsScreen #results-main { height: 1fr; }
-    TestResultsScreen #scenarios { width: 2fr; min-width: 30; border-right: vkey $foreground 20%; }
-    TestResultsScreen #results-side { width: 3fr; }
+    TestResultsScreen #scenarios { width: 45%; min-width: 30; border-right: vkey $foreground 20%; }
+    TestResultsScreen #results-side { width: 1fr; }
     TestResultsScreen #runs { height: 2fr; min-height: 4; border-bottom: hkey $foreground 20%; }
     TestResultsScreen #run-detail { height: 3fr; padding: 0 1; }
     TestResultsScreen #results-status { height: 1; padding: 0 1; color: $text-muted; }
@@ -84,10 +84,10 @@ class TestResultsScreen(Screen[None]):
     def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", DataTable)
         # (fixed widths: a column sized by its first rows would cut the ids of rows that come later)
-        for label, width in (("", 9), ("scenario", 30), ("runs", 7), ("passed", 12), ("p50", 6)):
+        for label, width in (("", 6), ("scenario", 26), ("runs", 5), ("passed", 10), ("p50", 5)):
             scenarios.add_column(label, width=width)
         runs = self.query_one("#runs", DataTable)
-        for label, width in (("run", 6), ("time", 6), ("tokens", 6), ("thread", 8), ("why", 120)):
+        for label, width in (("run", 5), ("time", 5), ("tokens", 6), ("thread", 8), ("why", 44)):
             runs.add_column(label, width=width)
         self.redraw()
         scenarios.focus()

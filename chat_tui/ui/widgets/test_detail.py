@@ -17,8 +17,8 @@ __all__ = ["run_cells", "run_detail", "scenario_cells"]
 _VERDICT = {
     "pass": ("✓ pass", "$success"),
     "fail": ("✗ fail", "$error"),
-    "error": ("E error", "$warning"),
-    "running": ("… running", "$text-muted"),
+    "error": ("E err", "$warning"),
+    "running": ("… run", "dim"),
 }
 _OUTCOME = {"pass": ("✓", "$success"), "fail": ("✗", "$error"), "error": ("E", "$warning")}
 _STYLE = {"": "", "match": "$success", "unwanted": "$error", "dim": "$text-muted"}
@@ -51,7 +51,7 @@ def run_cells(run: RunView) -> list[Content]:
         Content.styled(f"#{run.index + 1} {mark}", style),
         Content(_ms(run.duration_ms)),
         Content(str(run.tokens)),
-        Content.styled(thread, "$text-muted"),
+        Content.styled(thread, "dim"),
         Content(clean_line(run.reason, 160)),
     ]
 
@@ -109,7 +109,7 @@ def run_detail(scenario: ScenarioView, run: RunView) -> Content:
                 lines.extend(_check_lines(check))
         final = turn.get("final_text")
         if isinstance(final, str) and final:
-            lines.append(Content.styled(f"      answer: {clean_line(final, 200)}", "$text-muted"))
+            lines.append(Content.styled(f"      answer: {clean_line(final, 100)}", "$text-muted"))
     if run.outcome != "pass":
         lines.append(Content(""))
         hint = "Enter opens the thread at turn ▶ · a accepts the actual value · r reruns · y copies a command"
