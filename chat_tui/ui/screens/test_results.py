@@ -265,4 +265,4 @@ class TestResultsScreen(Screen[None]):
             self._reports_written = True
             written = self.launch.write_reports(result)
             if written:
-                self.say(f"{self.session.board.summary()} · wrote {', '.join(written)}")
+                self.say(f"{self.session.board.summary()} · done · wrote {', '.join(written)}")
