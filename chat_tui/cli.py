@@ -178,15 +178,16 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _test_subcommand(argv: list[str]) -> int | None:
-    """``chat-tui test record …`` and ``chat-tui test schema`` (not PATHs named record or schema)."""
+    """``chat-tui test record|diff …`` and ``test schema`` (not PATHs named so)."""
     if "test" not in argv:
         return None
     at = argv.index("test")
     rest = argv[at + 1 :]
-    if rest[:1] == ["schema"] and len(rest) == 1:
+    if rest == ["schema"] or rest[:1] == ["diff"]:
         from chat_tui.testing.command import print_schema
+        from chat_tui.testing.diff import diff_main
 
-        return print_schema()
+        return print_schema() if rest == ["schema"] else diff_main(rest[1:], _Parser)
     if rest[:1] == ["record"]:
         from chat_tui.testing.arguments import record_parser
 
