@@ -100,6 +100,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.store_command", _L, "cli: `chat-tui store` only"),
     Deferred("chat_tui.testing.command", _L, "cli: `chat-tui test` only (it loads PyYAML and the runner)"),
     Deferred("chat_tui.testing.record", _L, "cli: `chat-tui test record` only"),
+    Deferred("chat_tui.testing.diff", _L, "cli: `chat-tui test diff` only (it loads pydantic)"),
     Deferred("chat_tui.testing.arguments", _L, "cli: the `test` options live beside the runner (light: argparse)"),
     Deferred("chat_tui.settings.profiles", _L, "cli: `chat-tui stream --profile` only"),
     Deferred("chat_tui.connection", _L, "cli and launch: only once arguments are parsed (and the screenshots)"),

@@ -10,9 +10,9 @@ asked for it and the tool node that ran it::
 
 Turns are joined with nothing between them (every run of a scenario sends the same turns). A
 tool call is named once, where it was asked for: an approval that lets it run in a later turn
-does not name it again. Files written before nodes carried their calls (no ``node_calls``) place
-each AI message's calls after the next run of the node that made it, which is the same for
-models that ask for tools once per node run.
+does not name it again. A file written before turns carried ``node_calls`` gives paths of nodes
+only (which AI message a turn's tool call came from cannot tell whether it was asked for in that
+turn or an earlier one).
 
 Groups are largest first, then the one with more failures, then by signature, and labelled
 A, B, C… in that order. A flaky scenario (some counted runs passed, some did not) whose failing
@@ -34,22 +34,10 @@ SIGNATURE_WIDTH = 300
 
 
 def turn_path(turn: TurnRecord) -> list[str]:
-    """The turn's nodes, each followed by the tool calls it asked for."""
-    if turn.node_calls is not None and len(turn.node_calls) == len(turn.nodes):
-        return [step for node, calls in zip(turn.nodes, turn.node_calls, strict=True) for step in (node, *calls)]
-    # An older file: each AI message's calls go after the next run of the node that made it.
-    groups: dict[int, tuple[str | None, list[str]]] = {}
-    for call in turn.tool_calls:
-        groups.setdefault(call.group, (call.node, []))[1].append(call.name)
-    placed: dict[int, list[str]] = {}
-    at = 0
-    for _, (node, names) in sorted(groups.items()):
-        position = next((i for i in range(at, len(turn.nodes)) if turn.nodes[i] == node), None)
-        if position is None:
-            continue  # made in an earlier turn (a call an answer let run), or by a node not in updates
-        placed.setdefault(position, []).extend(names)
-        at = position + 1
-    return [step for i, node in enumerate(turn.nodes) for step in (node, *placed.get(i, []))]
+    """The turn's nodes, each followed by the tool calls it asked for (only the nodes in an older file)."""
+    if turn.node_calls is None or len(turn.node_calls) != len(turn.nodes):
+        return list(turn.nodes)
+    return [step for node, calls in zip(turn.nodes, turn.node_calls, strict=True) for step in (node, *calls)]
 
 
 def run_path(run: RunRecord) -> tuple[str, ...]:
