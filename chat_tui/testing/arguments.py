@@ -23,7 +23,8 @@ of `GET /assistants/ID/graph` no run went through; one request per assistant, ne
 
 exit codes: 0 every scenario met its pass rate, 1 at least one did not, 2 bad usage or an invalid
 scenario file (FILE:LINE: message; nothing was run), 4 the server could not be reached or refused
-(or more than 20% of runs were infrastructure errors) and no assertion failed, 5 nothing was selected
+(or more than 20% of runs were infrastructure errors) and no assertion failed, 5 nothing was selected;
+`test diff`: 0 no scenario regressed, 1 at least one regressed, 2 a file cannot be read, 5 no scenario in common
 """
 
 TEST_EXAMPLES = """\
