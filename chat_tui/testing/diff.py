@@ -168,7 +168,8 @@ def run_diff(base_path: str, new_path: str, *, as_json: bool = False, out: TextI
         return DIFF_EXIT["unreadable"]
     diffs = compare(base, new)
     if as_json:
-        out.write(json.dumps(diff_json(diffs, base, new), ensure_ascii=False) + "\n")
+        # ASCII: a hand-edited file's C1 controls are escaped too, never sent to the terminal as they are
+        out.write(json.dumps(diff_json(diffs, base, new)) + "\n")
     else:
         out.write(diff_table(diffs, base, new))
     code = diff_exit(diffs)

@@ -35,6 +35,7 @@ __all__ = [
     "SuiteRecord",
     "ToolCallRecord",
     "TurnRecord",
+    "parse_lines",
     "read_result_file",
 ]
 

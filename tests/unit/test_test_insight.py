@@ -3,6 +3,7 @@ data (the same against the real demo server: tests/integration/test_test_insight
 
 from __future__ import annotations
 
+import io
 import json
 from itertools import pairwise
 from pathlib import Path
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chat_tui.testing.coverage import END, START, GraphShape, compute_coverage, coverage_line, run_steps, top_level
-from chat_tui.testing.diff import ORDER, compare, diff_exit
+from chat_tui.testing.diff import ORDER, compare, diff_exit, run_diff
 from chat_tui.testing.loader import load_file, select
 from chat_tui.testing.observe import TurnObservation
 from chat_tui.testing.paths import group_paths, path_lines, run_path, turn_path
@@ -349,3 +350,16 @@ def test_run_result_json_names_its_assistant(tmp_path: Path) -> None:
     spec.write_text("version: 1\nscenarios:\n  - {id: a, assistant: coin, turns: [{user: hi}]}\n", encoding="utf-8")
     (selected,) = select([load_file(spec)])
     assert RunResult(selected, 0).to_json()["assistant"] == "coin"
+
+
+def test_diff_output_never_carries_control_characters_from_a_hand_edited_file(tmp_path: Path) -> None:
+    hostile = "\x1b]0;owned\x07a\x9b2J"
+    line = {"type": "scenario", "suite": "s", "file": "/s.yaml", "scenario": hostile, "runs": 1, "passes": 0}
+    lines = [{**line, "pass_rate": rate, "passed": passed} for rate, passed in ((1.0, True), (0.0, False))]
+    base, new = tmp_path / "base.jsonl", tmp_path / "new.jsonl"
+    for path, scenario_line in ((base, lines[0]), (new, lines[1])):
+        path.write_text(json.dumps(scenario_line) + '\n{"type": "suite"}\n', encoding="utf-8")
+    for as_json in (False, True):
+        out = io.StringIO()
+        assert run_diff(str(base), str(new), as_json=as_json, out=out) == 1
+        assert not {"\x1b", "\x07", "\x9b"} & set(out.getvalue())
