@@ -122,15 +122,19 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _test_subcommand(argv: list[str]) -> int | None:
-    """``chat-tui test record …`` and ``chat-tui test schema`` (not PATHs named record or schema)."""
+    """``chat-tui test record|diff …`` and ``test schema`` (not PATHs named so)."""
     if "test" not in argv:
         return None
     at = argv.index("test")
     rest = argv[at + 1 :]
-    if rest[:1] == ["schema"] and len(rest) == 1:
+    if rest == ["schema"]:
         from chat_tui.testing.command import print_schema
 
         return print_schema()
+    if rest[:1] == ["diff"]:
+        from chat_tui.testing.diff import diff_main
+
+        return diff_main(rest[1:], _Parser)
     if rest[:1] == ["record"]:
         from chat_tui.testing.arguments import record_parser
 
@@ -147,11 +151,12 @@ def _test_subcommand(argv: list[str]) -> int | None:
 def _test_view(args: argparse.Namespace) -> int:
     """``chat-tui test view RESULTS.jsonl``: a file that cannot be read is one line and exit 2."""
     from chat_tui.launch import run_test_app
-    from chat_tui.testing.session import ResultsFileError, SuiteSession, TestLaunch, read_results
+    from chat_tui.testing.result_file import ResultFileError
+    from chat_tui.testing.session import SuiteSession, TestLaunch, read_results
 
     try:
         board = read_results(args.results)
-    except ResultsFileError as exc:
+    except ResultFileError as exc:
         return _fail(str(exc))
     session = SuiteSession.from_results(board)
     launch = TestLaunch(session, source=str(args.results), run_now=False, concurrency=args.concurrency)

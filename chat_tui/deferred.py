@@ -105,6 +105,8 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.ui.screens.test_results", _U, "the test results view: only with --tui or `test view`"),
     Deferred("chat_tui.testing.yaml_edit", _L, "the results view's `a` (accept): ruamel.yaml only when used"),
     Deferred("chat_tui.screenshots", _L, "the screenshots' extra scenes use its helpers (it imports them: a cycle)"),
+    Deferred("chat_tui.testing.result_file", _L, "cli: `chat-tui test view` reads a results file (pydantic)"),
+    Deferred("chat_tui.testing.diff", _L, "cli: `chat-tui test diff` only (it loads pydantic)"),
     Deferred("chat_tui.testing.arguments", _L, "cli: the `test` options live beside the runner (light: argparse)"),
     Deferred("chat_tui.settings.profiles", _L, "cli: `chat-tui stream --profile` only"),
     Deferred("chat_tui.connection", _L, "cli and launch: only once arguments are parsed (and the screenshots)"),

@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 
 from chat_tui.demo import texts
 from chat_tui.demo.approval_scripts import approvals_reply
+from chat_tui.demo.coin_script import coin_reply
 from chat_tui.demo.context import RunSettings
 from chat_tui.demo.replies import Reply, ToolCallSpec, find_path, last_human_index, last_human_text, message_text
 from chat_tui.demo.tools import CITY_ALIASES, HOSTILE_TOOL_NAME
@@ -103,6 +104,8 @@ def plan_reply(role: str, messages: Sequence[BaseMessage], settings: RunSettings
         return research_reply(messages)
     if role == "approvals":
         return approvals_reply(messages)
+    if role == "coin":
+        return coin_reply(messages)
     start = last_human_index(messages) + 1
     tail = list(messages[start:])
     tool_results = [m for m in tail if isinstance(m, ToolMessage)]

@@ -67,6 +67,14 @@ GRAPH_HELP: tuple[tuple[str, str, str], ...] = (
         "a graph without `messages`: counts the words (`count`), then summarises (`summarise`); the state view "
         "shows `text`, `words`, `longest`, `summary`",
     ),
+    (
+        "coin",
+        "anything · `escalate`",
+        "a deliberately flaky agent (the one demo graph that is not deterministic): it calls `search`, then "
+        "flips a coin: answers `Found it in one search.` or searches again and answers `Found it after two "
+        "searches.`; a message saying `escalate` takes the branch to the `escalate` node instead (for "
+        "`chat-tui test`'s flaky paths and graph coverage)",
+    ),
 )
 
 PERSONA_OPENERS: dict[str, str] = {

@@ -144,6 +144,12 @@ def search_notes(query: str) -> str:
     return json.dumps({"query": query, "results": notes})
 
 
+@tool
+def search(query: str) -> str:
+    """Search the knowledge base (the `coin` graph's tool; canned results)."""
+    return json.dumps({"query": query, "results": [{"title": "Coins", "snippet": "Heads or tails, one in two."}]})
+
+
 EXPORT_RECORDS = 7_000  # about 1 MB of JSON
 
 

@@ -10,5 +10,8 @@ driven turn by turn through :class:`~chat_tui.service.chat.ChatService` and fold
 * :mod:`.observe`, :mod:`.checks`: what a turn did, and the verdict of each expectation on it;
 * :mod:`.runner`: runs, concurrency, timeouts, answers to interrupts;
 * :mod:`.results`, :mod:`.reports`: aggregation, and the console, JUnit, JSONL and Markdown reports;
+* :mod:`.result_file`: a JSONL results file (or live results) as typed records, the one reader of that format;
+* :mod:`.paths`, :mod:`.coverage`: runs grouped by the path they took; the graph's nodes and edges no run took;
+* :mod:`.diff`: ``chat-tui test diff``, two results files compared;
 * :mod:`.record`: a thread turned into a scenario; :mod:`.command`: the command line.
 """

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_test_parser", "record_parser", "view_parser"]
+__all__ = ["add_test_parser", "diff_parser", "record_parser", "view_parser"]
 
 AddConnection = Callable[..., None]
 
@@ -17,9 +17,15 @@ scenario files (YAML, version: 1) are described in the README ("Testing agents")
 `chat-tui test schema` prints their JSON Schema, `chat-tui test record --thread ID` writes one from a thread.
 --tui shows the runs in the app as they finish; `chat-tui test view RESULTS.jsonl` opens a --jsonl file there.
 
+After the table: each flaky scenario's runs grouped by the path they took (nodes, and the tools each
+node's model asked for) with their verdicts, and each assistant's graph coverage (the nodes and edges
+of `GET /assistants/ID/graph` no run went through; one request per assistant, never a verdict).
+`chat-tui test diff BASE.jsonl NEW.jsonl` compares two --jsonl files (see its --help).
+
 exit codes: 0 every scenario met its pass rate, 1 at least one did not, 2 bad usage or an invalid
 scenario file (FILE:LINE: message; nothing was run), 4 the server could not be reached or refused
-(or more than 20% of runs were infrastructure errors) and no assertion failed, 5 nothing was selected
+(or more than 20% of runs were infrastructure errors) and no assertion failed, 5 nothing was selected;
+`test diff`: 0 no scenario regressed, 1 at least one regressed, 2 a file cannot be read, 5 no scenario in common
 """
 
 TEST_EXAMPLES = """\
@@ -31,6 +37,16 @@ examples:
   chat-tui test view results.jsonl --demo
   chat-tui test record --demo --thread <id> -o regression.yaml
   chat-tui test schema > chat-tui-test.schema.json
+  chat-tui test diff main.jsonl branch.jsonl      pass rate, latency and token changes, regressions first
+"""
+
+DIFF_HELP = """Compare two results files written by `chat-tui test --jsonl`, scenario by scenario (matched by the
+scenario file's name and the scenario's id): pass rate before → after, p50 latency (NEW / BASE),
+tokens per run, and a status: regressed (it passed and now does not, or its pass rate dropped),
+fixed (it did not pass and now does), new, gone, same. Regressions come first.
+
+exit codes: 0 no scenario regressed, 1 at least one regressed, 2 a file cannot be read (one line:
+FILE:LINE: message), 5 no scenario is in both files
 """
 
 
@@ -65,7 +81,7 @@ def add_test_parser(commands: Any, add_connection_args: AddConnection) -> None:
         description="Run the scenarios in PATH (files, or folders of *.yaml/*.yml) against a server: each run\n"
         "is a new thread, tagged in its metadata; interrupts are answered by the script.\n"
         "Also: `chat-tui test record --thread ID [-o FILE]`, `chat-tui test view RESULTS.jsonl`,\n"
-        "`chat-tui test schema`.",
+        "`chat-tui test schema`, `chat-tui test diff BASE.jsonl NEW.jsonl [--json]`.",
         epilog=TEST_HELP + "\n" + TEST_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -123,3 +139,14 @@ def view_parser(
     view.add_argument("results", type=Path, metavar="RESULTS.jsonl", help="a file written by chat-tui test --jsonl")
     view.add_argument("-j", dest="concurrency", type=_bounded(1, 64), default=4, metavar="N", help="runs at a time (4)")
     return view
+
+
+def diff_parser(parser_class: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """``chat-tui test diff BASE NEW [--json]`` (parsed on its own, like ``test record``)."""
+    diff = parser_class(
+        prog="chat-tui test diff", description=DIFF_HELP, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    diff.add_argument("base", type=Path, metavar="BASE.jsonl", help="the results to compare against")
+    diff.add_argument("new", type=Path, metavar="NEW.jsonl", help="the newer results")
+    diff.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    return diff

@@ -20,9 +20,11 @@ from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
 from chat_tui.service.assistants import resolve_assistant
 from chat_tui.service.chat import ChatService
+from chat_tui.testing.coverage import fetch_coverage
 from chat_tui.testing.loader import InvalidSuite, Selected, load_paths, select
 from chat_tui.testing.model import json_schema
 from chat_tui.testing.reports import console_table, write_jsonl, write_junit, write_markdown
+from chat_tui.testing.result_file import RunRecord
 from chat_tui.testing.results import EXIT, RunResult, SuiteResult
 from chat_tui.testing.runner import Runner
 
@@ -164,7 +166,10 @@ async def run_tests(
         service = ChatService(connection, client)
         runner = Runner(service, concurrency=options.concurrency, on_run=_progress(out, options.verbose))
         scenarios = await runner.run(selected)
-    suite = SuiteResult(scenarios, duration_ms=(time.monotonic() - started) * 1000)
+        duration_ms = (time.monotonic() - started) * 1000
+        # One graph request per assistant (milliseconds): cheap enough to need no switch to turn it off.
+        coverage = await fetch_coverage(client, [RunRecord.from_json(r.to_json()) for s in scenarios for r in s.runs])
+    suite = SuiteResult(scenarios, duration_ms=duration_ms, coverage=coverage)
     out.write("\n\n" if not options.verbose else "\n")
     out.write(console_table(suite))
     out.flush()

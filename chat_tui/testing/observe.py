@@ -35,18 +35,43 @@ def status_of(outcome: RunOutcome | None) -> str:
 
 
 class NodeTrail:
-    """Collects the nodes that ran from a run's ``updates`` events (subgraph nodes as ``parent:node``)."""
+    """Collects the nodes that ran from a run's ``updates`` events (subgraph nodes as ``parent:node``),
+    and beside each node the names of the tool calls its update's AI messages asked for.
 
-    def __init__(self) -> None:
+    *known* holds the call ids already seen in the run's earlier turns (shared across them): a
+    node may write an AI message again (a subgraph's output, a middleware after a resume), and a
+    call counts only where it was first asked for.
+    """
+
+    def __init__(self, known: set[str] | None = None) -> None:
         self.nodes: list[str] = []
+        self.calls: list[list[str]] = []  # aligned with nodes
+        self.known = known if known is not None else set()
 
     def __call__(self, event: StreamEvent) -> None:
         if not isinstance(event, Updates):
             return
         prefix = ":".join(part.split(":", 1)[0] for part in event.namespace)
-        for key in event.data:
+        for key, update in event.data.items():
             if key != INTERRUPT_KEY:
                 self.nodes.append(f"{prefix}:{key}" if prefix else str(key))
+                self.calls.append(self._new_calls(update))
+
+    def _new_calls(self, update: Any) -> list[str]:
+        messages = update.get("messages") if isinstance(update, dict) else None
+        names: list[str] = []
+        for message in messages if isinstance(messages, list) else []:
+            calls = message.get("tool_calls") if isinstance(message, dict) else None
+            for call in calls if isinstance(calls, list) else []:
+                if not isinstance(call, dict) or not isinstance(call.get("name"), str):
+                    continue
+                call_id = call.get("id")
+                if isinstance(call_id, str):
+                    if call_id in self.known:
+                        continue
+                    self.known.add(call_id)
+                names.append(clean(call["name"]))
+        return names
 
 
 @dataclass(slots=True)
@@ -73,6 +98,7 @@ class TurnObservation:
     ttft_ms: float | None = None
     usage: dict[str, int] = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0})
     nodes: list[str] = field(default_factory=list)
+    node_calls: list[list[str]] = field(default_factory=list)  # beside each node: the tool calls it asked for
     tool_calls: list[ToolCallSeen] = field(default_factory=list)
     interrupts: list[dict[str, Any]] = field(default_factory=list)
     final_text: str | None = None

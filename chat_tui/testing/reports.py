@@ -12,7 +12,9 @@ from typing import Any, TextIO
 from xml.etree import ElementTree as ET
 
 from chat_tui.sanitize import clean, clean_line
+from chat_tui.testing.coverage import coverage_line
 from chat_tui.testing.matchers import short
+from chat_tui.testing.paths import path_lines
 from chat_tui.testing.results import RunResult, ScenarioResult, SuiteResult, percentile
 
 __all__ = ["console_table", "failure_details", "write_jsonl", "write_junit", "write_markdown"]
@@ -64,7 +66,8 @@ HEADER = ["scenario", "runs", "passed", "needs", "p50", "p95", "tokens", "result
 
 
 def console_table(suite: SuiteResult) -> str:
-    """The table printed after the marks, then the details of each failing scenario and a summary line."""
+    """The table printed after the marks, then the details of each failing or flaky scenario (a flaky
+    one's runs grouped by path), graph coverage, and a summary line."""
     rows = [HEADER, *_rows(suite)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     lines = []
@@ -75,6 +78,7 @@ def console_table(suite: SuiteResult) -> str:
         ]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
     details = failure_details(suite)
+    coverage = [coverage_line(record) for record in suite.coverage]
     scenarios = suite.scenarios
     passed = sum(1 for s in scenarios if s.passed)
     summary = (
@@ -82,11 +86,13 @@ def console_table(suite: SuiteResult) -> str:
         f"{len(suite.runs)} run(s), {suite.infrastructure_errors} infrastructure error(s), "
         f"in {suite.duration_ms / 1000:.1f} s"
     )
-    return "\n".join([*lines, *(["", *details] if details else []), "", summary]) + "\n"
+    extra = [*(["", *details] if details else []), *(["", *coverage] if coverage else [])]
+    return "\n".join([*lines, *extra, "", summary]) + "\n"
 
 
 def failure_details(suite: SuiteResult) -> list[str]:
-    """For each scenario that did not pass: where it is, and each failing run's first failure with
+    """For each scenario that did not pass or is flaky: where it is, a flaky one's paths (its runs
+    grouped by the nodes and tools they went through), and each failing run's first failure with
     its expected and actual values and the thread to open."""
     lines: list[str] = []
     for result in suite.scenarios:
@@ -97,6 +103,8 @@ def failure_details(suite: SuiteResult) -> list[str]:
             f"{label} {result.scenario.id} ({result.scenario.where}): {_rate(result)} passed, "
             f"{100 * result.scenario.pass_rate:.0f}% needed"
         )
+        if result.flaky:
+            lines.extend(path_lines(result.paths()))
         for run in result.runs:
             if run.outcome == "pass":
                 continue
@@ -171,16 +179,18 @@ def _clean_json(value: Any) -> Any:
 
 
 def write_jsonl(suite: SuiteResult, path: Path, header: dict[str, Any]) -> None:
-    """One line per run, one per scenario, one for the suite (with *header*: server, versions)."""
+    """One line per run, one per scenario, one per assistant's graph coverage, one for the suite (with
+    *header*: server, versions). :mod:`.result_file` reads it back."""
     lines = [run.to_json() for result in suite.scenarios for run in result.runs]
     lines.extend(result.to_json() for result in suite.scenarios)
+    lines.extend(record.to_json() for record in suite.coverage)
     lines.append({**suite.to_json(), **header})
     text = "".join(json.dumps(_clean_json(line), ensure_ascii=False, default=str) + "\n" for line in lines)
     path.write_text(text, encoding="utf-8")
 
 
 def write_markdown(suite: SuiteResult, path: Path) -> None:
-    """The console table as Markdown (for a CI job summary)."""
+    """The console table as Markdown (for a CI job summary), then flaky scenarios' paths and graph coverage."""
 
     def cell(text: str) -> str:
         return clean_line(text, 300).replace("|", "\\|")
@@ -189,6 +199,15 @@ def write_markdown(suite: SuiteResult, path: Path) -> None:
     lines.extend("| " + " | ".join(cell(c) for c in row) + " |" for row in _rows(suite))
     passed = sum(1 for s in suite.scenarios if s.passed)
     lines.extend(["", f"{passed} of {len(suite.scenarios)} scenario(s) passed; {len(suite.runs)} run(s)."])
+    flaky = [result for result in suite.scenarios if result.flaky]
+    if flaky:
+        lines.extend(["", "### Flaky scenarios: the paths their runs took", ""])
+        for result in flaky:
+            lines.append(f"- `{cell(result.scenario.id)}`")
+            lines.extend(f"  - {cell(line.strip())}" for line in path_lines(result.paths()))
+    if suite.coverage:
+        lines.extend(["", "### Graph coverage", ""])
+        lines.extend(f"- {cell(coverage_line(record))}" for record in suite.coverage)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

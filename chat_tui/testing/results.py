@@ -20,6 +20,8 @@ from typing import Any
 from chat_tui.testing.checks import CheckResult
 from chat_tui.testing.loader import Selected
 from chat_tui.testing.observe import TurnObservation
+from chat_tui.testing.paths import group_paths
+from chat_tui.testing.result_file import CoverageRecord, PathGroup, RunRecord
 
 __all__ = ["EXIT", "RunResult", "ScenarioResult", "SuiteResult", "percentile"]
 
@@ -77,6 +79,7 @@ class RunResult:
             "suite": selected.file.name,
             "file": str(selected.file.path),
             "scenario": selected.id,
+            "assistant": selected.assistant,  # what the runs were sent to (graph coverage asks for its graph)
             "run": self.index,
             "status": self.outcome,
             "thread_id": self.thread_id,
@@ -136,6 +139,10 @@ class ScenarioResult:
     def first_failure(self) -> RunResult | None:
         return next((r for r in self.runs if r.outcome != "pass"), None)
 
+    def paths(self) -> list[PathGroup]:
+        """Its runs grouped by the path they took (:mod:`.paths`)."""
+        return group_paths(RunRecord.from_json(run.to_json()) for run in self.runs)
+
     def to_json(self) -> dict[str, Any]:
         failing = self.first_failure
         return {
@@ -156,6 +163,7 @@ class ScenarioResult:
             "tokens": sum(r.total_tokens for r in self.runs),
             "first_failure": failing.reason if failing else None,
             "first_failure_thread": failing.thread_id if failing else None,
+            "paths": [group.to_json() for group in self.paths()],
         }
 
 
@@ -164,6 +172,7 @@ class SuiteResult:
     scenarios: list[ScenarioResult]
     duration_ms: float = 0.0
     unreachable: str | None = None  # the server could not be reached at all
+    coverage: list[CoverageRecord] = field(default_factory=list)  # per assistant (never part of the verdict)
 
     @property
     def runs(self) -> list[RunResult]:

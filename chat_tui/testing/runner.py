@@ -81,6 +81,7 @@ class Runner:
         result.thread_id = thread.thread_id
         conversation = Conversation(thread.thread_id)
         turns = selected.scenario.turns
+        known_calls: set[str] = set()  # the run's tool call ids seen so far (a path names each once)
         for n, turn in enumerate(turns):
             seen = TurnObservation(n, turn.kind, turn.describe(), thread_id=thread.thread_id)
             result.turns.append(seen)
@@ -107,7 +108,7 @@ class Runner:
                 message = {"role": "user", "content": request.text, "id": request.message_id}
                 seen.request = {"input": request.input if request.input is not None else {"messages": [message]}}
             decided = decided_calls(conversation)
-            trail = NodeTrail()
+            trail = NodeTrail(known_calls)
             started = time.monotonic()
             timed_out = asyncio.Event()
 
@@ -136,7 +137,7 @@ class Runner:
                 seen.problem = sent.problem
                 return
             observe(seen, conversation, sent.run_id, sent.outcome, decided)
-            seen.nodes = trail.nodes
+            seen.nodes, seen.node_calls = trail.nodes, trail.calls
             if timed_out.is_set():
                 result.error = (
                     f"turn {n + 1} ran past turn_timeout ({selected.turn_timeout:g} s): cancelled on the server"

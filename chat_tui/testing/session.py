@@ -7,15 +7,15 @@ board back and, to rerun, loads the scenario files the results name (when they a
 
 from __future__ import annotations
 
-import json
 import shlex
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chat_tui.testing.board import Board, RunView
 from chat_tui.testing.loader import InvalidSuite, Selected, load_paths, select
+from chat_tui.testing.result_file import ResultFileError, read_result_file
 from chat_tui.testing.results import RunResult, ScenarioResult, SuiteResult
 from chat_tui.testing.runner import Runner
 
@@ -23,36 +23,22 @@ if TYPE_CHECKING:
     from chat_tui.connection import Connection
     from chat_tui.service.chat import ChatService
 
-__all__ = ["ResultsFileError", "SuiteSession", "TestLaunch", "connection_flags", "read_results"]
+__all__ = ["SuiteSession", "TestLaunch", "connection_flags", "read_results"]
 
 Key = tuple[str, str]
 
 
-class ResultsFileError(Exception):
-    """A results file that cannot be read: one line, ``FILE:LINE: message``."""
-
-
 def read_results(path: Path) -> Board:
-    """A board from a ``--jsonl`` results file (every line a JSON object with a ``type``)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsFileError(f"{path}: cannot read it ({getattr(exc, 'strerror', None) or exc})") from None
-    lines: list[dict[str, Any]] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ResultsFileError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-            raise ResultsFileError(f"{path}:{number}: not a results line (an object with a type)")
-        lines.append(data)
-    if not any(line["type"] == "run" for line in lines):
-        raise ResultsFileError(f"{path}: no run in it (write one with chat-tui test --jsonl FILE)")
+    """A board from a ``--jsonl`` results file, read by the one reader of that format (raises
+    :class:`~chat_tui.testing.result_file.ResultFileError`: ``FILE:LINE: message``)."""
+    results = read_result_file(path)
+    if not results.runs:
+        raise ResultFileError([f"{path}: no run in it (write one with chat-tui test --jsonl FILE)"])
     board = Board()
-    board.load(lines)
+    board.load(
+        [{"type": "scenario", **s.model_dump(by_alias=True)} for s in results.scenarios]
+        + [{"type": "run", **r.model_dump(by_alias=True)} for r in results.runs]
+    )
     return board
 
 

@@ -185,6 +185,7 @@ def test_real_server_starts_answers_and_stops_cleanly(tmp_path: Path) -> None:
                 "legacy_inbox",
                 "booking",
                 "structured",
+                "coin",
             }
             body = {"assistant_id": "echo", "input": {"messages": [{"role": "user", "content": "hi"}]}}
             result = client.post("/runs/wait", json=body).json()

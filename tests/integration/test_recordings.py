@@ -45,6 +45,8 @@ BEHAVIOURS: list[tuple[str, str, dict[str, Any]]] = [
     ("parallel", "go", {}),
     ("legacy_inbox", "go", {}),
     ("booking", "go", {}),
+    ("coin", "find it", {}),
+    ("coin", "escalate this", {}),
 ]
 
 

@@ -16,12 +16,14 @@ from chat_tui.connection import Connection
 from chat_tui.testing.accept import NotAcceptable, accepted
 from chat_tui.testing.board import Board, RunView, failing_turn, turn_anchor
 from chat_tui.testing.explain import aligned_calls, explain, json_diff, marked_text
-from chat_tui.testing.session import ResultsFileError, SuiteSession, connection_flags, read_results
+from chat_tui.testing.result_file import ResultFileError
+from chat_tui.testing.session import SuiteSession, connection_flags, read_results
 
 
 def run_line(scenario: str, index: int, status: str, *, infra: bool = False, turns: Any = None) -> dict[str, Any]:
     return {
         "type": "run",
+        "suite": "s",
         "file": "s.yaml",
         "scenario": scenario,
         "run": index,
@@ -165,20 +167,23 @@ def test_accepting_takes_the_actual_value_in_the_expectations_shape() -> None:
 
 def test_a_results_file_is_read_back_or_refused_on_one_line(tmp_path: Path) -> None:
     good = tmp_path / "r.jsonl"
-    lines = [{"type": "header"}, run_line("a", 0, "pass"), {"type": "scenario", "file": "s.yaml", "scenario": "a"}]
+    scenario = {"type": "scenario", "suite": "s", "file": "s.yaml", "scenario": "a", "runs": 1, "passes": 1}
+    lines = [run_line("a", 0, "pass"), {**scenario, "passed": True, "required": 0.5}, {"type": "suite"}]
     good.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n")
     board = read_results(good)
     assert list(board.scenarios) == [("s.yaml", "a")] and board.runs_done == 1
+    assert board.scenarios[("s.yaml", "a")].required == 0.5
     for text, problem in (
-        ('{"type": "run"}\nnot json\n', f"{good}:2: not JSON"),
-        ("[1, 2]\n", f"{good}:1: not a results line"),
-        ('{"type": "suite"}\n', f"{good}: no run in it"),
+        (json.dumps(run_line("a", 0, "pass")) + "\nnot json\n", f"{good}:2: "),
+        ("[1, 2]\n", f"{good}:1: "),
+        ('{"type": "run", "suite": "s"}\n', f"{good}:1: a run line: "),
+        ('{"type": "suite", "exit_code": 5}\n', f"{good}: no run"),
     ):
         good.write_text(text)
-        with pytest.raises(ResultsFileError) as caught:
+        with pytest.raises(ResultFileError) as caught:
             read_results(good)
         assert str(caught.value).startswith(problem) and "\n" not in str(caught.value)
-    with pytest.raises(ResultsFileError):
+    with pytest.raises(ResultFileError):
         read_results(tmp_path / "absent.jsonl")
 
 

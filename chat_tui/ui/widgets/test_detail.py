@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import ValidationError
 from textual.content import Content
 
 from chat_tui.sanitize import clean, clean_line
 from chat_tui.testing.board import RunView, ScenarioView, failing_turn
 from chat_tui.testing.explain import DiffLine, explain
+from chat_tui.testing.paths import group_paths, path_lines
+from chat_tui.testing.result_file import RunRecord
 
 __all__ = ["run_cells", "run_detail", "scenario_cells"]
 
@@ -73,16 +76,39 @@ def _check_lines(check: dict[str, Any]) -> list[Content]:
     return lines
 
 
+def path_groups(scenario: ScenarioView) -> list[Content]:
+    """A flaky scenario's runs grouped by the path they took (why did it flake?)."""
+    if not scenario.flaky:
+        return []
+    records = []
+    for run in scenario.runs:
+        try:
+            records.append(RunRecord.from_json(run.data))
+        except ValidationError:  # (a run line this version cannot read: left out of the groups)
+            continue
+    lines = [Content.styled("flaky: its runs by the path they took", "bold $warning")]
+    groups = group_paths(records)
+    for index, text in enumerate(path_lines(groups)):
+        group = groups[index] if index < len(groups) else None  # (a last line may count the rest)
+        style = ""
+        if group is not None and not group.passes:
+            style = "$error"
+        elif group is not None and not group.fails and not group.errors:
+            style = "$success"
+        lines.append(Content.styled(clean_line(text, 300), style))
+    return [*lines, Content("")]
+
+
 def run_detail(scenario: ScenarioView, run: RunView) -> Content:
     """The run's turns, each with what it sent, its status and its checks; under the first
-    failed check, expected against actual."""
+    failed check, expected against actual. A flaky scenario's path groups come first."""
     mark, style = _OUTCOME.get(run.outcome, ("?", "$text-muted"))
     head = Content.assemble(
         (f"{clean_line(scenario.id, 60)} #{run.index + 1} ", "bold"),
         (f"{mark} {run.outcome}", style),
         (f" · {_ms(run.duration_ms)} · {run.tokens} tokens · thread {run.thread_id or '-'}", "$text-muted"),
     )
-    lines: list[Content] = [head]
+    lines: list[Content] = [*path_groups(scenario), head]
     error = run.data.get("error")
     if error:
         lines.append(Content.styled(f"  error: {clean_line(str(error), 300)}", "$warning"))
