@@ -42,18 +42,19 @@ NEW_FILE = "version: 1\n"
 STRUCTURAL = {"id", "turns", "user", "input", "decide", "resume", "resume_each", "expect"}
 _STR = "tag:yaml.org,2002:str"
 _PYYAML_RESOLVER = pyyaml.resolver.Resolver()
+_PYYAML_EMITTER = pyyaml.emitter.Emitter(io.StringIO(), allow_unicode=True)  # (its analysis of a scalar)
 
 
 class ScenarioFileError(ChatTuiError):
     """The edit cannot be made (nothing was written); the message is one line."""
 
 
-def _read_as_pyyaml(value: str) -> bool:
+def _needs_quotes(value: str) -> bool:
     """True when PyYAML (YAML 1.1, what the loader reads) would not read *value*, written plain, as
-    this string: ``no``, ``on``, ``1_000``, ``2024-01-01``. ruamel.yaml writes YAML 1.2 and would
-    leave them unquoted."""
+    this string: ``no``, ``on``, ``1_000`` (other types in 1.1), ``Which day?`` in a flow mapping
+    (1.1 ends a plain scalar there). ruamel.yaml writes YAML 1.2 and would leave them plain."""
     tag = _PYYAML_RESOLVER.resolve(pyyaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
-    return bool(tag != _STR)
+    return bool(tag != _STR) or not _PYYAML_EMITTER.analyze_scalar(value).allow_flow_plain
 
 
 def _emitter() -> YAML:
@@ -64,7 +65,7 @@ def _emitter() -> YAML:
     emitter.allow_unicode = True
 
     def represent_str(representer: Any, data: str) -> Any:
-        style = "'" if _read_as_pyyaml(data) else ("|" if "\n" in data.rstrip("\n") else None)
+        style = "|" if "\n" in data else "'" if _needs_quotes(data) else None
         return representer.represent_scalar(_STR, data, style=style)
 
     emitter.representer.add_representer(str, represent_str)
