@@ -80,6 +80,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("logging", _L, "the log file's writer, on the first failure (Textual loads it anyway)"),
     Deferred("logging.handlers", _U, "the log file's rotation, on the first failure"),
     Deferred("traceback", _L, "a failed task's traceback, for the log file (Textual loads it anyway)"),
+    Deferred("chat_tui.ui.screens.save_test", _U, "Ctrl+L: the dialog that saves the thread as a test"),
     Deferred("chat_tui.ui.screens.file_dialogs", _U, "F10 and Ctrl+S: where to write a recording or an export"),
     Deferred("chat_tui.service.recording_files", _U, "F10: runs recorded to a file, or the last run saved"),
     Deferred("chat_tui.service.export", _U, "Ctrl+S and Ctrl+G: the thread as Markdown, JSON or JSONL"),

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, get_args
@@ -107,8 +107,14 @@ class RecordOptions:
             return f"args mode is one of {', '.join(ARGS_MODES)}"
         return None
 
-    def with_id(self, scenario_id: str) -> RecordOptions:
-        return replace(self, scenario_id=scenario_id)
+    @staticmethod
+    def parse_repeat(text: str) -> int | None:
+        """``repeat`` as typed (empty: the file's default). Raises ValueError (one line)."""
+        if not text.strip():
+            return None
+        if not text.strip().isdigit() or not 1 <= int(text) <= 1000:
+            raise ValueError("repeat is a whole number from 1 to 1000")
+        return int(text)
 
 
 async def _all_runs(client: LangGraphClient, thread_id: str) -> list[Run]:

@@ -109,6 +109,11 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     )
     if screen.conversation.thread_id:
         yield SystemCommand("Export thread", "To a file: Markdown, JSON or JSONL (ctrl+s)", screen.action_export)
+        yield SystemCommand(
+            "Save thread as test",
+            "Append a chat-tui test scenario that replays this thread (ctrl+l)",
+            screen.action_save_test,
+        )
     if screen.conversation.thread_id:
         yield SystemCommand(
             "Copy thread id",
