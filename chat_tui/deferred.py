@@ -94,6 +94,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.client.recording", _L, "launch: `chat-tui replay` reads its file before the app starts"),
     Deferred("chat_tui.client.recording_reader", _L, "launch: `chat-tui replay` reads its file before the app starts"),
     Deferred("chat_tui.ui.replay_app", _L, "launch: `chat-tui replay` only"),
+    Deferred("chat_tui.screenshots.png", _L, "the screenshots: PNGs, once the SVGs are written"),
     Deferred("chat_tui.ui.screens.replay", _L, "the screenshots' replay scene (`chat-tui replay`: with its app)"),
     Deferred("chat_tui.service.replay", _L, "the replay screen's playback (`chat-tui replay` only)"),
     Deferred("chat_tui.export_command", _L, "cli: `chat-tui export` only"),
