@@ -325,9 +325,10 @@ def _run_history(connection: Any, args: argparse.Namespace) -> int:
 
 
 def _run_record(connection: Any, args: argparse.Namespace) -> int:
-    from chat_tui.testing.record import run_record
+    from chat_tui.testing.record_command import options_from_args, run_record
 
-    return run_record(connection, args.thread, output=args.output, force=args.force, scenario_id=args.scenario_id)
+    options = options_from_args(args)
+    return run_record(connection, args.thread, options, output=args.output, force=args.force, append=args.append)
 
 
 def _on_demo(run: Callable[[Any, argparse.Namespace], int], args: argparse.Namespace) -> int:

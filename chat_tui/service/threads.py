@@ -6,7 +6,7 @@ kind of work): everything here is one or two requests plus the store that goes w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chat_tui.run_config import RunConfig
 from chat_tui.sanitize import clean_line
@@ -59,8 +59,12 @@ class ThreadActions:
     def data_key(self) -> str:
         raise NotImplementedError
 
-    async def list_threads(self, *, limit: int, offset: int = 0) -> list[Thread]:
-        threads = await self.client.threads.search(limit=limit, offset=offset)
+    async def list_threads(
+        self, *, limit: int, offset: int = 0, metadata: dict[str, Any] | None = None
+    ) -> list[Thread]:
+        """A page of the server's threads, most recently updated first (only those whose metadata
+        contains *metadata*, when given)."""
+        threads = await self.client.threads.search(limit=limit, offset=offset, metadata=metadata)
         for thread in threads:
             self.learn_thread(thread)
         return threads

@@ -36,6 +36,7 @@ examples:
   chat-tui test examples/ --demo --tui
   chat-tui test view results.jsonl --demo
   chat-tui test record --demo --thread <id> -o regression.yaml
+  chat-tui test record --demo --thread <id> -o tests/agent/agent.yaml --append --nodes --budgets
   chat-tui test schema > chat-tui-test.schema.json
   chat-tui test diff main.jsonl branch.jsonl      pass rate, latency and token changes, regressions first
 """
@@ -111,15 +112,39 @@ def record_parser(
     record = parser_class(
         prog="chat-tui test record",
         description="Write a scenario that replays a thread's turns (from the server's list of its runs), with\n"
-        "expectations derived from what happened: status, tool calls (args_mode: subset), interrupts,\n"
-        "and the final text only as a minimum length.",
+        "expectations derived from what happened: by default status, tool calls (args_mode: subset),\n"
+        "interrupts, and the final text only as a minimum length; --nodes and --budgets add the node\n"
+        "path and maxima with headroom (twice what the run took, rounded up; latency at least 5 s).",
+        epilog="examples:\n"
+        "  chat-tui test record --demo --thread <id> -o regression.yaml\n"
+        "  chat-tui test record --url … --thread <id> -o tests/agent/agent.yaml --append --id weather --repeat 3\n"
+        "  chat-tui test record --url … --thread <id> --no-tools --nodes --budgets   (printed)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_connection_args(record, thread_and_assistant=False)
     record.add_argument("--thread", metavar="ID", required=True, help="the thread to turn into a test")
     record.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: print it)")
-    record.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
+    where = record.add_mutually_exclusive_group()
+    where.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
+    where.add_argument(
+        "--append",
+        action="store_true",
+        help="add the scenario to FILE's scenarios (its comments and formatting kept; created if missing)",
+    )
     record.add_argument("--id", dest="scenario_id", metavar="NAME", help="the scenario's id (default: from the thread)")
+    record.add_argument("--repeat", type=_bounded(1, 1000), metavar="N", help="runs of the scenario (default: 1)")
+    keep = record.add_argument_group("expectations to keep")
+    keep.add_argument("--no-tools", dest="tools", action="store_false", help="no tool_calls expectations")
+    keep.add_argument(
+        "--args-mode",
+        choices=["subset", "exact", "superset", "ignore"],
+        default="subset",
+        help="how tool call arguments are compared (default subset; ignore: names only)",
+    )
+    keep.add_argument("--no-status", dest="status", action="store_false", help="no status expectations")
+    keep.add_argument("--no-interrupts", dest="interrupts", action="store_false", help="no interrupt expectations")
+    keep.add_argument("--nodes", action="store_true", help="the nodes that ran, as nodes: {in_order: [...]}")
+    keep.add_argument("--budgets", action="store_true", help="latency, tokens and tool calls as maxima with headroom")
     return record
 
 

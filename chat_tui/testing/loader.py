@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from chat_tui.sanitize import clean_line
 from chat_tui.testing.model import Scenario, Suite
 
-__all__ = ["InvalidSuite", "LoadedFile", "Selected", "collect", "load_file", "load_paths", "select"]
+__all__ = ["InvalidSuite", "LoadedFile", "Selected", "collect", "load_file", "load_paths", "load_text", "select"]
 
 SUFFIXES = (".yaml", ".yml")
 PROBLEMS_PER_FILE = 5
@@ -124,6 +124,13 @@ def load_file(path: Path) -> LoadedFile:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidSuite([f"{path}: cannot read it ({clean_line(str(exc), 200)})"]) from None
+    return load_text(text, path)
+
+
+def load_text(text: str, path: Path) -> LoadedFile:
+    """Check *text* as the scenario file *path* (named in the problems). Raises :class:`InvalidSuite`.
+
+    (An edit of a file is checked with this before it is written: :mod:`.yaml_edit`.)"""
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()

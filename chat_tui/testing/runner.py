@@ -22,13 +22,13 @@ from chat_tui.testing.checks import CheckResult, check_turn, needs_state
 from chat_tui.testing.loader import Selected
 from chat_tui.testing.observe import NodeTrail, TurnObservation, decided_calls, observe
 from chat_tui.testing.results import RunResult, ScenarioResult
+from chat_tui.testing.tags import METADATA_KEY
 
 if TYPE_CHECKING:
     from chat_tui.service.chat import ChatService
 
 __all__ = ["METADATA_KEY", "Runner", "is_infrastructure"]
 
-METADATA_KEY = "chat_tui_test"
 CANCEL_GRACE = 30.0  # seconds a cancelled turn may take to end before the run is abandoned
 OnRun = Callable[[RunResult], None]
 

@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 
 __all__ = ["ThreadCommands", "chat_commands", "safe_highlight"]
 
+TEST_THREAD_COMMANDS = {  # the sidebar's filter of chat-tui test's threads (t in the sidebar)
+    "all": ("Threads: show all", "Every thread in the sidebar, test runs too (t in the sidebar)"),
+    "only": ("Threads: only test runs", "Only the threads chat-tui test made (t in the sidebar)"),
+    "hide": ("Threads: hide test runs", "The sidebar without the threads chat-tui test made (t in the sidebar)"),
+}
+
 
 def safe_highlight(matcher: Matcher, text: str) -> Content:
     """Highlight fuzzy matches without parsing *text* as markup (``Matcher.highlight`` would)."""
@@ -82,6 +88,9 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     yield SystemCommand(
         "Filter threads", "Filter the thread list by title (/ in the sidebar)", screen.threads.action_filter
     )
+    for mode, (name, what) in TEST_THREAD_COMMANDS.items():
+        if mode != screen.threads.tests:
+            yield SystemCommand(name, what, partial(screen.sidebar.set_tests, mode))
     yield SystemCommand("Pick assistant", "Choose the assistant new runs use (f2)", screen.action_pick_assistant)
     yield SystemCommand("Run configuration", "Edit this thread's configurable / context (f3)", screen.action_run_config)
     yield SystemCommand("Stream options", "Tool panels, node labels, subgraphs (f4)", screen.action_options)
@@ -94,7 +103,7 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     )
     yield SystemCommand("Store", "The server's store: namespaces, items, values (f9)", screen.action_store)
     if screen.chat_app.has_test_results:
-        yield SystemCommand("Test results", "Back to the test suite's results (ctrl+l)", screen.action_test_results)
+        yield SystemCommand("Test results", "Back to the test suite's results (ctrl+r)", screen.action_test_results)
     if screen.check_action("cancel_run", ()):
         yield SystemCommand("Cancel run", "Cancel the streaming run on the server (esc)", screen.action_cancel_run)
     if screen.conversation.thread_id:
@@ -111,6 +120,11 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
     )
     if screen.conversation.thread_id:
         yield SystemCommand("Export thread", "To a file: Markdown, JSON or JSONL (ctrl+s)", screen.action_export)
+        yield SystemCommand(
+            "Save thread as test",
+            "Append a chat-tui test scenario that replays this thread (ctrl+r)",
+            screen.action_save_test,
+        )
     if screen.conversation.thread_id:
         yield SystemCommand(
             "Copy thread id",

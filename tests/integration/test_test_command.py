@@ -201,4 +201,4 @@ async def test_a_recorded_thread_replays_as_a_passing_test(client: Any, server_u
     code, out, err = await cli("test", str(scenario), "--url", server_url)
     assert code == 0, out + err
     code, _, err = await cli("test", "record", "--url", server_url, "--thread", thread_id, "-o", str(scenario))
-    assert code == 2 and "exists (pass --force to overwrite it)" in err
+    assert code == 2 and "exists (pass --append to add the scenario to it, --force to overwrite it)" in err

@@ -1,6 +1,6 @@
 """The test results view (``chat-tui test --tui`` / ``test view``) under Pilot against the real demo
 server: a suite fills it live, a failed check shows expected against actual, Enter opens the run's
-thread in the chat screen at the failing turn, Ctrl+L comes back, y copies a command that reruns
+thread in the chat screen at the failing turn, Ctrl+R comes back, y copies a command that reruns
 the scenario, and a file read back shows the same runs."""
 
 from __future__ import annotations
@@ -117,10 +117,22 @@ async def test_a_suite_fills_the_view_and_enter_opens_the_failing_turn(
         message = focused_message()
         assert message is not None and message.role == "human" and message.text == "what's the weather in sf"
 
-        # Ctrl+L: back to the results, as they were
-        await pilot.press("ctrl+l")
+        # Ctrl+R: back to the results, as they were
+        await pilot.press("ctrl+r")
         await wait_until(pilot, lambda: isinstance(app.screen, TestResultsScreen))
         assert results(app).selected_scenario().id == "fails-at-second-turn"
+
+        # a: the actual calls become the expectation (the file's comment kept); r: the rerun passes
+        await pilot.press("a")
+        await wait_until(pilot, lambda: "accepted: tool_calls of turn 2" in screen(app))
+        text = path.read_text()
+        assert text.startswith("# A suite for the results view.\n") and "Paris" not in text
+        assert "San Francisco" in text
+        await pilot.press("r")
+        await wait_until(pilot, lambda: session.running, 10, "the rerun to start")
+        await wait_until(pilot, lambda: not session.running, 120, "the rerun to end")
+        assert results(app).selected_scenario().verdict == "pass"
+        assert "2/2 runs · 2 passed" in screen(app)
 
 
 async def test_a_results_file_read_back_shows_the_same_runs(

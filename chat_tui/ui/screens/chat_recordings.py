@@ -1,14 +1,18 @@
 """The chat screen's recordings and exports: F10 records the current and next runs to a file (● REC
 in the status line until stopped) or saves the last run; Ctrl+S exports the thread (md, json, jsonl,
-as ``chat-tui export``); Ctrl+G copies the thread as Markdown (OSC 52, and the clipboard file).
+as ``chat-tui export``); Ctrl+G copies the thread as Markdown (OSC 52, and the clipboard file);
+Ctrl+L saves the thread as a test (a scenario appended to a ``chat-tui test`` file).
 
 A base class of :class:`~chat_tui.ui.screens.chat.ChatScreen`. What is written, and how, is the
-service's (:mod:`chat_tui.service.recording_files`, :mod:`chat_tui.service.export`); this maps
+service's (:mod:`chat_tui.service.recording_files`, :mod:`chat_tui.service.export`) and the test
+use case's (:mod:`chat_tui.testing.record`, :mod:`chat_tui.testing.record_command`); this maps
 keys to it and its outcomes to notifications.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +27,7 @@ from chat_tui.ui.widgets.conversation_view import ConversationView
 
 if TYPE_CHECKING:
     from chat_tui.service.recording_files import RecordingToFile
+    from chat_tui.testing.record import RecordOptions
 
 __all__ = ["ChatRecordings"]
 
@@ -51,11 +56,21 @@ class ChatRecordings(ChatExtras):
             tooltip="Copy this thread as Markdown",
             id="chat.copy-thread",
         ),
+        Binding(
+            "ctrl+l",
+            "save_test",
+            "Save as test",
+            show=False,
+            tooltip="Save this thread as a test: a scenario appended to a chat-tui test file",
+            id="chat.save-test",
+        ),
     ]
 
     recording_file: RecordingToFile | None = None  # the file the runs are recorded to, while they are
     record_path = ""  # the path last typed in the recording dialog (offered again)
     export_format = "md"
+    test_path = ""  # the scenario file last saved to (offered again)
+    test_options: RecordOptions | None = None  # the expectations kept last time (offered again)
 
     def _stem(self) -> str:
         return f"./{self.conversation.thread_id or 'conversation'}"
@@ -171,3 +186,45 @@ class ChatRecordings(ChatExtras):
         if text is None:
             text = thread_markdown(conversation)
         self.post_message(ConversationView.CopyRequested(text, "thread as Markdown"))
+
+    # -- save as a test -------------------------------------------------------------------------
+
+    @work(group="save-test", exclusive=True, exit_on_error=False)
+    async def action_save_test(self) -> None:
+        """The open thread as a ``chat-tui test`` scenario: read its runs, then the dialog."""
+        service = self.service
+        thread_id = self.conversation.thread_id
+        if service is None:
+            self.notify("a test is made from a thread's runs on a server: connect first", markup=False)
+            return
+        if thread_id is None:
+            self.notify("nothing to save: this thread has no message yet", markup=False)
+            return
+        if service.is_live(thread_id):
+            self.notify("a run is still going: save the thread as a test once it has ended", markup=False)
+            return
+        from chat_tui.testing.record import RecordOptions, default_test_file, read_thread
+        from chat_tui.testing.record_command import save_scenario
+        from chat_tui.ui.screens.save_test import SaveTestScreen
+
+        try:
+            record = await read_thread(service.client, thread_id)
+        except ClientError as exc:
+            self.notify(f"could not read the thread's runs: {exc}", severity="error", markup=False)
+            return
+        except ValueError as exc:  # (the first run answers an interrupt: no scenario can start there)
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        if not record.turns:
+            self.notify("this thread has no run a test could replay", markup=False)
+            return
+        save = partial(save_scenario, thread_id=thread_id, host=service.host)
+        path = self.test_path or str(default_test_file(record.graph))
+        saved = await self.app.push_screen_wait(
+            SaveTestScreen(record, path, self.test_options or RecordOptions(), save)
+        )
+        if saved is None:
+            return
+        self.test_path = saved.typed_path
+        self.test_options = replace(saved.options, scenario_id=None)  # (the next thread's id is its own)
+        self.notify(f"saved scenario {saved.scenario_id} to {_where(saved.path)}:{saved.line}", markup=False)

@@ -1,5 +1,5 @@
 """The chat screen's side of the test results view: open a test run's thread at the turn that
-failed, and go back to the results (Ctrl+L) while a suite is open in the app."""
+failed, and go back to the results (Ctrl+R) while a suite is open in the app."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def human_entry(conversation: Conversation, ordinal: int, segment_end: bool) -> 
 
 class ChatTests(ChatInspector):
     BINDINGS = [
-        Binding("ctrl+l", "test_results", "Results", show=False, id="chat.test-results"),
+        Binding("ctrl+r", "test_results", "Results", show=False, id="chat.test-results"),
     ]
 
     async def load_thread(self, thread_id: str) -> None:
@@ -60,4 +60,4 @@ class ChatTests(ChatInspector):
         if widget is None:
             await self.view.jump(to_end=True)
             self.view.focus()
-        self.notify("the test run's thread · Ctrl+L: back to the results", markup=False)
+        self.notify("the test run's thread · Ctrl+R: back to the results", markup=False)

@@ -3,7 +3,7 @@
 Scenarios (verdict, pass rate, flaky mark) on the left; the selected scenario's runs and the
 selected run's turns and checks (expected against actual under a failed one) on the right. It
 fills as runs finish. Enter on a run opens its thread in the chat screen at the failing turn
-(Ctrl+L comes back); ``r`` reruns the scenario, ``R`` the failures, ``y`` copies a command that
+(Ctrl+R comes back); ``r`` reruns the scenario, ``R`` the failures, ``y`` copies a command that
 reproduces one run, ``a`` writes the actual value of the run's first failed check into the file.
 
 The screen maps the session's state to widgets; what a rerun or an accept means lives in
@@ -12,6 +12,7 @@ The screen maps the session's state to widgets; what a rerun or an accept means 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -237,11 +238,11 @@ class TestResultsScreen(Screen[None]):
 
     def accept_value(self, view: ScenarioView, turn: int, kind: str, value: Any) -> None:
         """Write *value* as the turn's ``expect.<kind>`` in the scenario file (comments kept)."""
-        from chat_tui.testing.yaml_edit import YamlEditError, replace_expectation
+        from chat_tui.testing.yaml_edit import ScenarioFileError, replace_expectation
 
         try:
-            line = replace_expectation(view.file, view.id, turn, kind, value)
-        except (YamlEditError, OSError) as exc:
+            line = replace_expectation(Path(view.file), view.id, turn, kind, value)
+        except (ScenarioFileError, ValueError, OSError) as exc:
             self.say(f"not accepted: {exc}")
             return
         self.session.reload(view.key)

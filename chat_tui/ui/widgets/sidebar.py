@@ -8,7 +8,7 @@ and they bubble up to it, as do :class:`ThreadSidebar.Deleted` and :class:`Threa
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -18,7 +18,8 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from chat_tui.client.errors import ClientError
-from chat_tui.ui.widgets.thread_list import PAGE_SIZE, ThreadList
+from chat_tui.testing.tags import TEST_THREADS
+from chat_tui.ui.widgets.thread_list import PAGE_SIZE, TEST_FILTERS, ThreadList
 
 if TYPE_CHECKING:
     from chat_tui.service.chat import ChatService
@@ -45,9 +46,10 @@ class ThreadSidebar(Vertical):
         self.service: ChatService | None = None
         self.threads = ThreadList(id="threads")
         self._filter = Input(placeholder="filter threads…", id="thread-filter")
+        self.heading = Static(Content.styled("Threads", "bold"), id="sidebar-title")
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.styled("Threads", "bold"), id="sidebar-title")
+        yield self.heading
         yield self._filter
         yield self.threads
 
@@ -69,7 +71,7 @@ class ThreadSidebar(Vertical):
         if service is None:
             return
         try:
-            page = await service.list_threads(limit=PAGE_SIZE)
+            page = await service.list_threads(limit=PAGE_SIZE, metadata=self._server_filter())
         except ClientError as exc:
             self.notify(f"could not list threads: {exc}", severity="error", markup=False)
             return
@@ -88,7 +90,7 @@ class ThreadSidebar(Vertical):
         try:
             if service is None:
                 return
-            page = await service.list_threads(limit=PAGE_SIZE, offset=event.offset)
+            page = await service.list_threads(limit=PAGE_SIZE, offset=event.offset, metadata=self._server_filter())
             threads.add_page(page, more=len(page) == PAGE_SIZE)
         except ClientError as exc:
             self.notify(f"could not load more threads: {exc}", severity="error", markup=False)
@@ -118,7 +120,8 @@ class ThreadSidebar(Vertical):
         if service is None or not self.threads.threads:
             return
         try:
-            page = await service.list_threads(limit=min(PAGE_SIZE, len(self.threads.threads)))
+            limit = min(PAGE_SIZE, len(self.threads.threads))
+            page = await service.list_threads(limit=limit, metadata=self._server_filter())
         except ClientError:
             return
         known = {t.thread_id: t for t in self.threads.threads}
@@ -131,6 +134,26 @@ class ThreadSidebar(Vertical):
                 thread.interrupts,
             ):
                 self.threads.upsert(thread)  # (which also moves it to its place in the order)
+
+    # -- test threads ------------------------------------------------------------------------------
+
+    def _server_filter(self) -> dict[str, Any] | None:
+        """Only test threads: the server filters (on their metadata); hiding them is done here, as
+        rows arrive (a search cannot say "without this key")."""
+        return TEST_THREADS if self.threads.tests == "only" else None
+
+    def set_tests(self, mode: str) -> None:
+        """Show every thread, only chat-tui test's, or hide them (TEST_FILTERS); the title says which."""
+        self.threads.set_tests(mode)
+        label = TEST_FILTERS[self.threads.tests]
+        title = Content.styled("Threads", "bold")
+        self.heading.update(Content.assemble(title, ("  ·  " + label, "$accent")) if label else title)
+        self.load()
+
+    @on(ThreadList.TestsRequested)
+    def _next_tests(self) -> None:
+        modes = list(TEST_FILTERS)
+        self.set_tests(modes[(modes.index(self.threads.tests) + 1) % len(modes)])
 
     # -- renaming and deleting --------------------------------------------------------------
 

@@ -18,16 +18,20 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from chat_tui.sanitize import clean_line
+from chat_tui.testing.tags import is_test_thread
 from chat_tui.ui.format import relative_time, thread_title
 from chat_tui.ui.textual_compat import RowCachingOptionList
 
 if TYPE_CHECKING:
     from chat_tui.client.models import Thread
 
-__all__ = ["PAGE_SIZE", "ThreadList"]
+__all__ = ["PAGE_SIZE", "TEST_FILTERS", "ThreadList"]
 
 PAGE_SIZE = 50
 _PREFETCH = 10  # rows from the end at which the next page is requested
+# Which threads the list shows: every one, only those `chat-tui test` made (tagged in their
+# metadata), or all but those. `t` in the list goes round them; the title says which.
+TEST_FILTERS = {"all": "", "only": "only tests", "hide": "no tests"}
 
 _BADGES = {
     "idle": ("", ""),
@@ -53,6 +57,13 @@ class ThreadList(RowCachingOptionList):
         Binding("d,delete", "delete", "Delete", id="threads.delete"),
         Binding("f5,ctrl+r", "refresh", "Refresh", id="threads.refresh"),
         Binding("slash", "filter", "Filter", id="threads.filter"),
+        Binding(
+            "t",
+            "tests",
+            "Tests",
+            tooltip="Show every thread, only chat-tui test's, or hide them (in turn)",
+            id="threads.tests",
+        ),
         Binding("escape", "leave", "Back", id="threads.back"),
     ]
 
@@ -90,6 +101,9 @@ class ThreadList(RowCachingOptionList):
     class Leave(Message):
         pass
 
+    class TestsRequested(Message):
+        """`t`: the next of TEST_FILTERS."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.threads: list[Thread] = []
@@ -100,6 +114,7 @@ class ThreadList(RowCachingOptionList):
         self.loading = False
         self.fetched = 0  # rows the server has sent (the next page's offset: rows can move between pages)
         self.filter_text = ""
+        self.tests = "all"  # one of TEST_FILTERS
         self.show_graphs = False  # each row names its thread's graph (when the server has more than one)
         self._times_now: datetime | None = None  # the last minute's refresh of relative times...
         self._times_fresh: set[str] = set()  # ...and the rows re-rendered since
@@ -114,6 +129,7 @@ class ThreadList(RowCachingOptionList):
         self.more = more
         self.fetched = len(threads)
         self._rebuild(keep)
+        self._fill()
 
     def add_page(self, threads: list[Thread], *, more: bool) -> None:
         """The next page. A thread updated meanwhile moved to the top of the server's order: it is
@@ -124,6 +140,7 @@ class ThreadList(RowCachingOptionList):
         self._by_id.update((t.thread_id, t) for t in fresh)
         self.more = more
         self.add_options(self._option(t) for t in fresh if self._matches(t))
+        self._fill()
 
     def upsert(self, thread: Thread) -> None:
         """A thread changed or appeared (e.g. after a send): update it and move it to where the
@@ -159,6 +176,11 @@ class ThreadList(RowCachingOptionList):
             except Exception:  # filtered out
                 pass
 
+    def set_tests(self, mode: str) -> None:
+        """Show every thread, only test threads, or the others (a mode of TEST_FILTERS)."""
+        self.tests = mode if mode in TEST_FILTERS else "all"
+        self._rebuild(self._highlighted_id())
+
     def set_filter(self, text: str) -> None:
         self.filter_text = text.strip().lower()
         self._rebuild(self._highlighted_id())
@@ -180,6 +202,8 @@ class ThreadList(RowCachingOptionList):
     # -- rendering ----------------------------------------------------------------------
 
     def _matches(self, thread: Thread) -> bool:
+        if self.tests != "all" and is_test_thread(thread.metadata) != (self.tests == "only"):
+            return False
         if not self.filter_text:
             return True
         return self.filter_text in self.title_of(thread.thread_id).lower()
@@ -289,6 +313,12 @@ class ThreadList(RowCachingOptionList):
             self.loading = True
             self.post_message(self.LoadMore(self.fetched))
 
+    def _fill(self) -> None:
+        """Ask for the next page while the rows shown do not fill the list (the rows of a page can
+        all be hidden, `t`: then no scrolling would ever ask for more)."""
+        if self.tests != "all" and self.option_count * 2 < max(self.size.height, 20) + _PREFETCH:
+            self._maybe_load_more()  # (a row is two lines)
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index >= self.option_count - _PREFETCH:
             self._maybe_load_more()
@@ -325,6 +355,9 @@ class ThreadList(RowCachingOptionList):
 
     def action_filter(self) -> None:
         self.post_message(self.FilterRequested())
+
+    def action_tests(self) -> None:
+        self.post_message(self.TestsRequested())
 
     def action_leave(self) -> None:
         self.post_message(self.Leave())

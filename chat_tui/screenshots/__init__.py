@@ -10,12 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import os
-import re
-import shutil
-import subprocess
-import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -185,6 +180,18 @@ async def scene_inbox(pilot: Any) -> None:
     await pilot.pause(0.3)
 
 
+async def scene_save_test(pilot: Any) -> None:
+    await _send(pilot, "email bob")
+    await _gated(pilot, 1)
+    await pilot.press("tab", "a", "y")  # approve, and send the answer
+    await _wait(pilot, lambda: not pilot.app.chat.conversation.pending_interrupts)
+    await _finished(pilot)
+    await pilot.press("ctrl+l")
+    await _wait(pilot, lambda: type(pilot.app.screen).__name__ == "SaveTestScreen")
+    pilot.app.screen.query_one("#keep-nodes").value = True
+    await pilot.pause(0.4)
+
+
 SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("01-markdown-answer", scene_markdown, WIDE),
     ("02-parallel-tool-calls", scene_tools, WIDE),
@@ -210,8 +217,10 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("20-big-tool-result", scene_big_result, WIDE),
     ("23-store", scene_store, (140, 36)),
     ("24-test-results", scene_test_results, (140, 36)),
+    ("25-save-test", scene_save_test, (120, 44)),
 ]
-ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals"}  # (the others: "agent")
+# (the others: "agent")
+ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals", "25-save-test": "approvals"}
 
 SEED_THREADS = [
     ("Release notes for v2.3", "write the release notes for v2.3", "agent"),
@@ -263,39 +272,6 @@ async def _shoot(url: str, out: Path, data_dir: Path, only: list[str] | None = N
     return written
 
 
-_LEADING_NBSP = re.compile(
-    r'(<text[^>]*? x=")([\d.]+)("[^>]*? textLength=")([\d.]+)("[^>]*>)((?:&#160;)+)([^<]*)(</text>)'
-)
-
-
-def _shift_leading_spaces(svg: str) -> str:
-    """rsvg-convert drops the leading no-break spaces of a positioned text run (terminals and
-    browsers do not), so a run such as ``  city="Paris"`` after a bold word is drawn against
-    it. Move such runs right by the width of their spaces instead (for the PNG only)."""
-
-    def shift(match: re.Match[str]) -> str:
-        spaces = match.group(6).count("&#160;")
-        rest = html.unescape(match.group(7))
-        width = float(match.group(4)) / (spaces + len(rest))
-        x = float(match.group(2)) + spaces * width
-        length = float(match.group(4)) - spaces * width
-        return f"{match.group(1)}{x:.1f}{match.group(3)}{length:.1f}{match.group(5)}{match.group(7)}{match.group(8)}"
-
-    return _LEADING_NBSP.sub(shift, svg)
-
-
-def _to_png(svgs: list[Path]) -> None:
-    converter = shutil.which("rsvg-convert")
-    if converter is None:
-        print("rsvg-convert not found: install librsvg2-bin (and fonts-firacode) for PNGs", file=sys.stderr)
-        return
-    for svg in svgs:
-        png = svg.with_suffix(".png")
-        fixed = _shift_leading_spaces(svg.read_text(encoding="utf-8"))
-        subprocess.run([converter, "-z", "1.0", "-o", str(png)], input=fixed.encode("utf-8"), check=True)
-        print(f"wrote {png}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chat_tui.screenshots", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
@@ -312,9 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CHAT_TUI_DATA_DIR"] = str(Path(scratch) / "data")
         asyncio.run(_seed(server.url))
         svgs = asyncio.run(_shoot(server.url, args.out, Path(scratch) / "data", args.only))
-    _to_png(svgs)
+    from chat_tui.screenshots.png import to_png
+
+    to_png(svgs)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,7 @@
+"""``python -m chat_tui.screenshots``."""
+
+import sys
+
+from chat_tui.screenshots import main
+
+sys.exit(main())
