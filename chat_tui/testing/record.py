@@ -179,8 +179,10 @@ async def record_scenario(client: LangGraphClient, thread_id: str, scenario_id: 
         config = run.sent_config
         if config:
             turn["config"] = config
-        if kwargs.get("context"):
-            turn["context"] = kwargs["context"]
+        context = kwargs.get("context")
+        # (The server copies the configurable into the context, and refuses a run given both: the copy is not kept.)
+        if context and context != (config or {}).get("configurable"):
+            turn["context"] = context
         turn["expect"] = _expect(run, written.get(run.run_id, []), pending_after.get(run.run_id, []))
         turns.append(turn)
     if turns and any(k in turns[0] for k in ("decide", "resume", "resume_each")):
