@@ -288,3 +288,21 @@ async def test_one_run_s_infrastructure_error_is_a_junit_error_beside_passing_ru
     error = case.find("error")
     assert case.find("failure") is None and error is not None and error.get("type") == "InfrastructureError"
     assert (error.get("message") or "").startswith("1 of 5 run(s) hit an infrastructure error: run 1 (thread -): ")
+
+
+@pytest.mark.slow  # (the client's rejoins and reads back off for ~20 s before it gives up)
+async def test_a_run_whose_end_cannot_be_learned_is_an_infrastructure_error_not_a_pass_or_a_fail(
+    proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """The stream is cut and the server then answers nothing but 500: the turn could not complete. Before
+    the fix that was an `F` (a failed status check); it is an `E`, and the server's fault (exit 4)."""
+    proxy.add(method="POST", path=RUN_STREAM, action="cut", after=300)
+    proxy.add(method="GET", path=r"/threads/", action="respond", status=500, body=b'{"detail": "down"}', times=999)
+    jsonl = tmp_path / "r.jsonl"
+    code, out, err = await cli("test", str(EXAMPLES), "--url", proxy.url, "-k", "weather-sf", "--jsonl", str(jsonl))
+    assert code == 4, out + err
+    assert out.splitlines()[1] == "E"
+    (run,) = [line for line in read_jsonl(jsonl) if line["type"] == "run"]
+    assert (run["status"], run["infrastructure"]) == ("error", True)
+    assert run["error"].startswith("turn 1 could not complete (expected success): "), run["error"]
+    assert "HTTP 500" in run["error"]
