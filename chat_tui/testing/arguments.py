@@ -26,6 +26,9 @@ exit codes: 0 every scenario met its pass rate, 1 at least one did not, 2 bad us
 scenario file (FILE:LINE: message; nothing was run), 4 the server could not be reached or refused
 (or more than 20% of runs were infrastructure errors) and no assertion failed, 5 nothing was selected;
 `test diff`: 0 no scenario regressed, 1 at least one regressed, 2 a file cannot be read, 5 no scenario in common
+--junit/--jsonl/--md are written even when nothing ran (one error testcase, one suite line, one line).
+marks: . pass, F a failed check, E an error (no verdict, or the run failed where the turn did not
+expect `status: error`: never a pass).
 """
 
 TEST_EXAMPLES = """\

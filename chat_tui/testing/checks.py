@@ -30,6 +30,7 @@ from chat_tui.testing.model import (
     StateCheck,
     StatusExpect,
     ToolCallExpect,
+    ToolNotCalled,
 )
 from chat_tui.testing.observe import TurnObservation
 from chat_tui.testing.trajectory import ActualCall, trajectory_problem
@@ -196,10 +197,12 @@ def check_turn(expect: Expect | None, seen: TurnObservation, *, next_answers: bo
     results = [_status(expect, seen, next_answers)]
     if expect is not None:
         results.extend(_tool_call(item, seen) for item in expect.tool_calls or ())
-        for name in expect.tool_not_called or ():
+        for item in expect.tool_not_called or ():
+            name, severity = (item.name, item.severity) if isinstance(item, ToolNotCalled) else (item, "fail")
             called = [c for c in seen.tool_calls if name_matches(name, c.name)]
             message = f"{name_text(name)} was called {len(called)} time(s)" if called else ""
-            results.append(CheckResult("tool_not_called", not called, message, "fail", name_text(name)))
+            names = [c.name for c in called]
+            results.append(CheckResult("tool_not_called", not called, message, severity, name_text(name), names))
         if expect.trajectory is not None:
             trajectory = expect.trajectory
             actual = [ActualCall(c.name, c.args, c.group) for c in seen.tool_calls]

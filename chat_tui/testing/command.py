@@ -20,6 +20,7 @@ from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
 from chat_tui.service.assistants import resolve_assistant
 from chat_tui.service.chat import ChatService
+from chat_tui.testing.aborted import write_aborted
 from chat_tui.testing.coverage import fetch_coverage
 from chat_tui.testing.loader import InvalidSuite, Selected, load_paths, select
 from chat_tui.testing.model import json_schema
@@ -76,7 +77,7 @@ def load_selection(options: TestOptions, err: TextIO, fallback_assistant: str = 
     except InvalidSuite as exc:
         err.write("".join(f"{problem}\n" for problem in exc.problems))
         err.write(f"chat-tui: error: {len(exc.problems)} problem(s) in the scenario files; nothing was run\n")
-        return EXIT["usage"]
+        return write_aborted(options, EXIT["usage"], exc.problems, err)
     selected = select(
         files,
         keyword=options.keyword,
@@ -93,17 +94,18 @@ def load_selection(options: TestOptions, err: TextIO, fallback_assistant: str = 
     ]
     if problems:
         err.write("".join(f"{p}\n" for p in problems))
-        return EXIT["usage"]
+        return write_aborted(options, EXIT["usage"], problems, err)
     if not selected:
         total = sum(len(f.suite.scenarios) for f in files)
         how = " by -k/--tag" if options.keyword or options.tags else ""
-        err.write(f"chat-tui: no scenario selected{how} ({total} in {len(files)} file(s)); nothing was run\n")
-        return EXIT["nothing"]
+        reason = f"no scenario selected{how} ({total} in {len(files)} file(s))"
+        err.write(f"chat-tui: {reason}; nothing was run\n")
+        return write_aborted(options, EXIT["nothing"], [reason], err)
     return selected
 
 
-async def _check_assistants(client: Any, selected: list[Selected], err: TextIO) -> bool:
-    """Every assistant named exists on the server (else one line per scenario that names a missing one)."""
+async def _check_assistants(client: Any, selected: list[Selected], err: TextIO) -> list[str]:
+    """The assistants named that the server does not have (one line each on *err*, at the scenario)."""
     known: dict[str, str | None] = {}
     for item in selected:
         if item.assistant not in known:
@@ -115,7 +117,7 @@ async def _check_assistants(client: Any, selected: list[Selected], err: TextIO) 
                     f"{item.where}: the server has no assistant {clean_line(item.assistant, 60)!r} "
                     f"(graphs: {available})\n"
                 )
-    return all(value is not None for value in known.values())
+    return [clean_line(name, 60) for name, value in known.items() if value is None]
 
 
 def _progress(out: TextIO, verbose: bool) -> Any:
@@ -154,12 +156,14 @@ async def run_tests(
     async with connection.client() as client:
         try:
             info = await client.info()
-            if not await _check_assistants(client, selected, err):
+            missing = await _check_assistants(client, selected, err)
+            if missing:
                 err.write("chat-tui: error: nothing was run\n")
-                return EXIT["usage"]
+                reason = f"the server has no assistant {', '.join(map(repr, missing))}"
+                return write_aborted(options, EXIT["usage"], [reason], err, {"server": connection.host})
         except ClientError as exc:
             err.write(f"chat-tui: error: {exc}\n")
-            return EXIT["unreachable"]
+            return write_aborted(options, EXIT["unreachable"], [str(exc)], err, {"server": connection.host})
         runs = sum(s.repeat for s in selected)
         out.write(f"{len(selected)} scenario(s), {runs} run(s) on {connection.host}, {options.concurrency} at a time\n")
         out.flush()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chat_tui.sanitize import clean_line
 from chat_tui.testing.model import Scenario, Suite
@@ -108,8 +108,45 @@ def _node_at(node: Any, loc: Sequence[int | str]) -> Any:
     return node
 
 
-def _path_text(loc: Sequence[int | str]) -> str:
-    parts = [str(p) for p in loc if isinstance(p, int) or (not any(c in str(p) for c in "[]()-") and p[:1].islower())]
+def _field_names() -> frozenset[str]:
+    """Every key the format knows (fields and their aliases), from the models themselves."""
+    names: set[str] = set()
+    pending: list[type[BaseModel]] = [Suite]
+    done: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in done:
+            continue
+        done.add(model)
+        for name, info in model.model_fields.items():
+            names.update(n for n in (name, info.alias) if n)
+            nested = [t for t in _types(info.annotation) if isinstance(t, type) and issubclass(t, BaseModel)]
+            pending.extend(nested)
+    return frozenset(names)
+
+
+def _types(annotation: Any) -> list[Any]:
+    args = getattr(annotation, "__args__", ())
+    return [annotation, *(t for arg in args for t in _types(arg))]
+
+
+FIELD_NAMES = _field_names()
+
+
+def _path_text(loc: Sequence[int | str], data: Any) -> str:
+    """Pydantic's error path as the YAML path it is about: keys and indexes of the file (and the
+    name of a missing field), without the union members pydantic tried (``str``, ``NameRegex``…)."""
+    parts: list[str] = []
+    current = data
+    for part in loc:
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_list or (isinstance(current, dict) and part in current):
+            current = current[part]
+        elif isinstance(part, str) and part in FIELD_NAMES and isinstance(current, dict):
+            current = None  # a field the file leaves out
+        else:
+            continue  # a union member's name, not a place in the file
+        parts.append(str(part))
     return ".".join(parts)
 
 
@@ -149,27 +186,32 @@ def load_text(text: str, path: Path) -> LoadedFile:
     try:
         suite = Suite.model_validate(data)
     except ValidationError as exc:
-        problems: dict[int, str] = {}
+        # One problem per line: of the errors pydantic gives for one value (one per union member it
+        # tried), the one deepest in the file, a wrong value before an unknown key before a missing one.
+        problems: dict[int, tuple[tuple[int, int], str]] = {}
         for error in exc.errors():
             node = _node_at(root, error["loc"])
             line = node.start_mark.line + 1 if node is not None else 1
-            where = _path_text(error["loc"])
+            where = _path_text(error["loc"], data)
             message = clean_line(error["msg"].removeprefix("Value error, "), 200)
-            problems.setdefault(line, f"{path}:{line}: {where + ': ' if where else ''}{message}")
-        raise InvalidSuite(list(problems.values())[:PROBLEMS_PER_FILE]) from None
+            rank = (where.count(".") + bool(where), {"missing": 0, "extra_forbidden": 1}.get(error["type"], 2))
+            if line not in problems or rank > problems[line][0]:
+                problems[line] = (rank, f"{path}:{line}: {where + ': ' if where else ''}{message}")
+        raise InvalidSuite([text for _, text in problems.values()][:PROBLEMS_PER_FILE]) from None
     loaded = LoadedFile(path, suite, _lines(root, "scenarios"))
     scenarios = _node_at(root, ["scenarios"])
     loaded.turn_lines = [_lines(item, "turns") for item in scenarios.value]
     seen: dict[str, int] = {}
+    found: list[str] = []  # every problem, not only the first (each duplicate id, each answering first turn)
     for index, (scenario, line) in enumerate(zip(suite.scenarios, loaded.scenario_lines, strict=True)):
         if scenario.id in seen:
-            raise InvalidSuite([f"{path}:{line}: scenario id {scenario.id!r} is used twice (line {seen[scenario.id]})"])
-        seen[scenario.id] = line
+            found.append(f"{path}:{line}: scenario id {scenario.id!r} is used twice (line {seen[scenario.id]})")
+        seen.setdefault(scenario.id, line)
         if scenario.turns[0].answers:
             where = f"{path}:{loaded.turn_lines[index][0]}"
-            raise InvalidSuite(
-                [f"{where}: the first turn of {scenario.id!r} answers an interrupt: a new thread has none"]
-            )
+            found.append(f"{where}: the first turn of {scenario.id!r} answers an interrupt: a new thread has none")
+    if found:
+        raise InvalidSuite(found)
     return loaded
 
 

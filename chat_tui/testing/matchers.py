@@ -6,10 +6,11 @@ Pure functions; each returns None when the actual value fits, else one line sayi
   is one of :data:`MATCHER_KEYS` (``{regex: "^sf$"}``, ``{in: [a, b]}``, ``{exists: true}``,
   ``{eq: {...}}`` for a literal mapping, ``{schema: {...}}``).
 * **Arguments** (``args_mode``), read from the test's side: ``subset`` (the default) = every
-  listed path matches and other arguments are ignored; ``exact`` = the same top-level keys, each
-  matching; ``superset`` = every argument the call has is listed and matches (listed ones may be
-  missing); ``ignore``. (agentevals names the first two the other way round: its
-  ``tool_args_match_mode="superset"`` is our ``subset``.)
+  listed path matches and other arguments are ignored; ``exact`` = every listed path matches, and
+  the call's top-level arguments are exactly the ones the listed paths start with (``{a.b: 1}``
+  fits ``{a: {b: 1, c: 2}}``: list ``a`` itself to pin all of it); ``superset`` = every argument
+  the call has is listed and matches (listed ones may be missing); ``ignore``. (agentevals names
+  the first two the other way round: its ``tool_args_match_mode="superset"`` is our ``subset``.)
 """
 
 from __future__ import annotations
@@ -136,6 +137,11 @@ def _argument(actual: Mapping[str, Any], path: str) -> Any:
     return actual[path] if path in actual else dig(actual, path)
 
 
+def _top(actual: Mapping[str, Any], path: str) -> str:
+    """The top-level argument *path* is read from (as :func:`_argument` reads it)."""
+    return path if path in actual else path.split(".", 1)[0]
+
+
 def args_problem(expected: Mapping[str, Any] | None, actual: Any, mode: str) -> str | None:
     """Why a call's arguments *actual* do not fit *expected* under *mode*; None when they do."""
     if expected is None or mode == "ignore":
@@ -143,8 +149,8 @@ def args_problem(expected: Mapping[str, Any] | None, actual: Any, mode: str) -> 
     if not isinstance(actual, Mapping):
         return f"the arguments are {short(actual)}, not an object"
     if mode == "exact":
-        extra = sorted(set(actual) - set(expected))
-        missing = sorted(set(expected) - set(actual))
+        extra = sorted(set(actual) - {_top(actual, path) for path in expected})
+        missing = sorted(path for path in expected if _top(actual, path) not in actual)
         if extra or missing:
             said = [
                 f"unexpected {', '.join(extra)}" if extra else "",

@@ -30,6 +30,7 @@ __all__ = [
     "Suite",
     "TextExpect",
     "ToolCallExpect",
+    "ToolNotCalled",
     "TrajectoryCall",
     "TrajectoryExpect",
     "Turn",
@@ -74,6 +75,10 @@ class ToolCallExpect(_Check):
     args_mode: ArgsMode = "subset"
     count: CountRange | None = None  # default: at least one matching call
     result: ResultExpect | None = None
+
+
+class ToolNotCalled(_Check):
+    name: ToolName  # (a plain name or {regex} in the list is the same with severity fail)
 
 
 class TrajectoryCall(_Strict):
@@ -146,7 +151,7 @@ class StatusExpect(_Check):
 class Expect(_Strict):
     status: Status | StatusExpect | None = None  # default: success (interrupted when the next turn answers)
     tool_calls: list[ToolCallExpect] | None = None
-    tool_not_called: list[ToolName] | None = None
+    tool_not_called: list[ToolName | ToolNotCalled] | None = None
     trajectory: TrajectoryExpect | None = None
     final_text: TextExpect | None = None
     nodes: NodesExpect | None = None

@@ -379,8 +379,10 @@ async def read_thread(client: LangGraphClient, thread_id: str) -> ThreadRecord:
         config = run.sent_config
         if config:
             sent["config"] = config
-        if kwargs.get("context"):
-            sent["context"] = kwargs["context"]
+        context = kwargs.get("context")
+        # (The server copies the configurable into the context, and refuses a run given both: the copy is not kept.)
+        if context and context != (config or {}).get("configurable"):
+            sent["context"] = context
         turn = _observed(run, written.get(run.run_id, []), pending_after.get(run.run_id, []), nodes.get(run.run_id, []))
         turn.sent = sent
         turns.append(turn)

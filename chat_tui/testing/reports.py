@@ -148,10 +148,12 @@ def write_junit(suite: SuiteResult, path: Path) -> None:
                 message = f"{_rate(result)} < {100 * result.scenario.pass_rate:.0f}% required"
                 node = ET.SubElement(case, "failure", type="PassRateBelowThreshold", message=message)
                 node.text = "\n".join(failing)
-            elif not result.passed:
+            infra = [_run_line(r) for r in runs if r.infrastructure]  # (an <error> even when other runs passed)
+            if infra:
                 counts["errors"] += 1
-                node = ET.SubElement(case, "error", type="InfrastructureError", message=clean_line(failing[0], 300))
-                node.text = "\n".join(failing)
+                message = f"{len(infra)} of {len(runs)} run(s) hit an infrastructure error: {infra[0]}"
+                node = ET.SubElement(case, "error", type="InfrastructureError", message=clean_line(message, 300))
+                node.text = "\n".join(infra)
             if result.flaky:
                 properties = ET.SubElement(case, "properties")
                 ET.SubElement(properties, "property", name="flaky", value="true")

@@ -2,9 +2,13 @@
 
 A run's thread carries ``{"chat_tui_test": {"suite", "file", "scenario", "run"}}`` in its metadata,
 so it can be found and opened in the app. Turns go through :meth:`ChatService.send`, the app's own
-send path (with its retries, rejoins and the reconciliation with the stored state). A turn still
-going after ``turn_timeout`` is cancelled on the server and the run is an error. After a turn whose
-status is not the expected one the run stops: what follows depends on it.
+send path (with its retries, rejoins and the reconciliation with the stored state), with back-off
+on 429/503 and the turn's timeout around it (:mod:`.sending`). A turn still going after
+``turn_timeout`` is cancelled on the server and the run is an error. After a turn whose status is
+not the expected one the run stops: what follows depends on it. Never a false green: a turn whose
+run failed (or could not complete) where the turn did not expect ``status: error`` makes the run an
+error (``E``), not a failed check; the server's or the network's fault when the run's end could
+not be learned, the agent's when the server said the run failed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from chat_tui.client.errors import BadRequest, ClientError, Conflict, NotFound, Unprocessable
+from chat_tui.conversation import RunOutcome
 from chat_tui.conversation.state import Conversation
 from chat_tui.headless_answers import Refused, interrupt_json
 from chat_tui.testing.answers import turn_outgoing
@@ -22,6 +27,7 @@ from chat_tui.testing.checks import CheckResult, check_turn, needs_state
 from chat_tui.testing.loader import Selected
 from chat_tui.testing.observe import NodeTrail, TurnObservation, decided_calls, observe
 from chat_tui.testing.results import RunResult, ScenarioResult
+from chat_tui.testing.sending import CANCEL_GRACE, create_thread, send_turn
 from chat_tui.testing.tags import METADATA_KEY
 
 if TYPE_CHECKING:
@@ -29,7 +35,6 @@ if TYPE_CHECKING:
 
 __all__ = ["METADATA_KEY", "Runner", "is_infrastructure"]
 
-CANCEL_GRACE = 30.0  # seconds a cancelled turn may take to end before the run is abandoned
 OnRun = Callable[[RunResult], None]
 
 
@@ -59,6 +64,8 @@ class Runner:
                     await self._run(result)
                 except ClientError as exc:  # (a failure outside a turn: creating the thread, reading state)
                     result.error, result.infrastructure = str(exc), is_infrastructure(exc)
+                if result.error is None and not result.checks:  # (never a pass with nothing checked)
+                    result.error = "no turn reached a verdict"
                 result.duration_ms = (time.monotonic() - started) * 1000
                 if self.on_run is not None:
                     self.on_run(result)
@@ -77,7 +84,7 @@ class Runner:
                 "run": result.index,
             }
         }
-        thread = await client.threads.create(metadata=metadata)
+        thread = await create_thread(client, metadata)
         result.thread_id = thread.thread_id
         conversation = Conversation(thread.thread_id)
         turns = selected.scenario.turns
@@ -110,27 +117,23 @@ class Runner:
             decided = decided_calls(conversation)
             trail = NodeTrail(known_calls)
             started = time.monotonic()
-            timed_out = asyncio.Event()
-
-            async def watchdog(thread_id: str = thread.thread_id, flag: asyncio.Event = timed_out) -> None:
-                await asyncio.sleep(selected.turn_timeout)
-                flag.set()
-                try:
-                    await self.service.cancel(thread_id)
-                except ClientError:
-                    pass
-
-            dog = asyncio.create_task(watchdog())
-            try:
-                sent = await asyncio.wait_for(
-                    self.service.send(outgoing, on_event=trail), selected.turn_timeout + CANCEL_GRACE
-                )
-            except TimeoutError:
-                result.error = f"turn {n + 1} did not end {CANCEL_GRACE:g} s after it was cancelled"
-                return
-            finally:
-                dog.cancel()
+            known = {t.run_id for t in result.turns if t.run_id}
+            sending = await send_turn(
+                self.service, outgoing, seconds=selected.turn_timeout, known_runs=known, on_event=trail
+            )
             seen.latency_ms = round((time.monotonic() - started) * 1000, 1)
+            sent = sending.outcome
+            if sent is None:
+                seen.run_id = next(iter(sending.cancelled_runs), None)
+                if sending.accepted:
+                    result.error = f"turn {n + 1} did not end {CANCEL_GRACE:g} s after it was cancelled"
+                    return
+                refused = f" (the server answered: {sending.refusals[-1]})" if sending.refusals else ""
+                result.error = (
+                    f"turn {n + 1}: no run started within turn_timeout ({selected.turn_timeout:g} s){refused}"
+                )
+                result.infrastructure = True  # the server did not start the run in time: not the agent's doing
+                return
             if not sent.sent:
                 result.error = f"turn {n + 1} was not accepted: {sent.problem or 'the server refused it'}"
                 result.infrastructure = is_infrastructure(sent.error)
@@ -138,7 +141,7 @@ class Runner:
                 return
             observe(seen, conversation, sent.run_id, sent.outcome, decided)
             seen.nodes, seen.node_calls = trail.nodes, trail.calls
-            if timed_out.is_set():
+            if sending.timed_out:
                 result.error = (
                     f"turn {n + 1} ran past turn_timeout ({selected.turn_timeout:g} s): cancelled on the server"
                 )
@@ -151,5 +154,12 @@ class Runner:
             next_answers = n + 1 < len(turns) and turns[n + 1].answers
             checks = check_turn(turn.expect, seen, next_answers=next_answers)
             result.checks.extend(checks)
-            if not checks[0].passed:
+            status = checks[0]
+            if not status.passed:
+                if seen.status == "error":  # the run failed where the turn expected it not to
+                    failed = sent.outcome is RunOutcome.ERROR  # (the server said so; else its end is unknown)
+                    what = "errored" if failed else "could not complete"
+                    cause = f": {seen.problem}" if seen.problem else ""
+                    result.error = f"turn {n + 1} {what} (expected {status.expected}){cause}"
+                    result.infrastructure = not failed
                 return  # the status was not the expected one: the turns after it would test something else

@@ -25,6 +25,8 @@ toward the client, so a fault can act on exact byte offsets of the SSE stream:
 * ``transform(fn)``: rewrite each piece of the body (BOM, malformed events, a 20 MB event...);
   an empty result sends nothing, and ``raise EndBody`` ends the body cleanly there;
 * ``rewrite_headers(fn)``: e.g. a cross-origin ``Location``;
+* ``head_delay=S`` (with any forwarding action): hold the server's answer S seconds before its
+  status line reaches the client (the server has acted: a run it created is going on);
 * ``refuse()`` / ``accept()`` on the proxy itself: stop or resume listening.
 
 Every request is logged (method, path, ``Last-Event-ID``, whether an API key was sent).
@@ -79,6 +81,7 @@ class Rule:
     headers: dict[str, str] = field(default_factory=dict)
     transform: BodyTransform | None = None
     rewrite_headers: Callable[[list[tuple[str, str]]], list[tuple[str, str]]] | None = None
+    head_delay: float = 0.0
     fired: int = 0
 
     def matches(self, request: Request) -> bool:
@@ -215,6 +218,8 @@ class FaultProxy:
         up_reader, up_writer = await self._send_upstream(request, rule)
         try:
             status_line, response_headers = await _read_head(up_reader)
+            if rule is not None and rule.head_delay:
+                await asyncio.sleep(rule.head_delay)
             chunked = any(k.lower() == "transfer-encoding" and "chunked" in v.lower() for k, v in response_headers)
             length = next((int(v) for k, v in response_headers if k.lower() == "content-length"), None)
             kept = [

@@ -30,8 +30,15 @@ FIRST_FAILURES = {
     "wrong-decision-count": "turn 2 answer: decide: 2 gated call(s) wait (send_email, delete_file); "
     "1 decision(s) given; nothing was sent",
     "decision-not-allowed": "turn 2 answer: decide: delete_file allows approve, reject, not respond; nothing was sent",
-    "run-error": "turn 1 status: status error, expected success "
-    "(ValueError: Scripted model crashed mid-stream (demo 'crash' keyword))",
+    "run-error": "turn 1 errored (expected success): "
+    "ValueError: Scripted model crashed mid-stream (demo 'crash' keyword)",
+    "every-turn-errors": "turn 1 errored (expected success): "
+    "ValueError: Scripted model crashed mid-stream (demo 'crash' keyword)",
+    "error-despite-a-warn-status": "turn 1 errored (expected success): "
+    "ValueError: Scripted model crashed mid-stream (demo 'crash' keyword)",
+    "resume-with-two-pending": "turn 2 answer: resume: 2 interrupts are pending: answer them with resume_each; "
+    "nothing was sent",
+    "interrupt-count-range": "turn 1 interrupt: pending interrupts: 1 found, expected at least 2",
     "strict-trajectory": "turn 1 trajectory: 2 call(s) made, 1 expected (strict)",
     "node-not-run": "turn 1 nodes: node 'tools' did not run (ran: planner → writer)",
     "state-length": "turn 1 state: state.messages has length 2, expected 1",
@@ -44,7 +51,11 @@ STARTS_WITH = {
     "unanswered-interrupt": 'turn 1 status: an interrupt was not answered: {"question": "Allow delete_file on '
     '/tmp/report.txt?"',
     "final-text": "turn 1 final_text: final text It's currently",
+    "resume-each-matches-nothing": 'turn 2 answer: resume_each #1: no pending interrupt matches {"value.question": '
+    '"Who brings the cake?"} (pending: ',
 }
+# Runs that are errors (E), not failures: the run failed where the turn expected success.
+RUN_ERRORS = {"run-error", "every-turn-errors", "error-despite-a-warn-status", "too-slow"}
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -120,9 +131,24 @@ def test_the_must_fail_suite_reports_each_first_failure(
     assert scenarios["warning-only-passes"]["passed"] is True
     runs = {line["scenario"]: line for line in read_jsonl(jsonl) if line["type"] == "run"}
     warned = [c for c in runs["warning-only-passes"]["turns"][0]["checks"] if c["severity"] == "warn"]
-    assert [(c["kind"], c["passed"]) for c in warned] == [("final_text", False)]
+    assert [(c["kind"], c["passed"]) for c in warned] == [
+        ("tool_not_called", False), ("tool_not_called", True), ("final_text", False)
+    ]  # fmt: skip
+    # never a false green: a run that failed where success was expected is an error, counted against the agent
+    errors = {name for name, run in runs.items() if run["status"] == "error"}
+    assert errors == RUN_ERRORS and not any(runs[name]["infrastructure"] for name in errors)
+    assert all(not scenarios[name]["passed"] for name in errors)
+    assert len(runs["every-turn-errors"]["turns"]) == 1  # (the second crash was not sent after the first)
+    marks = out.splitlines()[1]
+    assert sorted(marks) == sorted("E" * len(RUN_ERRORS) + "." + "F" * (len(runs) - len(RUN_ERRORS) - 1))
     # what was refused was never sent: the run that would answer does not exist
-    for name in ("decide-with-nothing-pending", "wrong-decision-count", "decision-not-allowed"):
+    for name in (
+        "decide-with-nothing-pending",
+        "wrong-decision-count",
+        "decision-not-allowed",
+        "resume-each-matches-nothing",
+        "resume-with-two-pending",
+    ):
         assert len(runs[name]["run_ids"]) == 1
         listed = httpx.get(f"{server_url}/threads/{runs[name]['thread_id']}/runs").json()
         assert len(listed) == 1

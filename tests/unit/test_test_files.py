@@ -134,3 +134,86 @@ def test_the_readme_example_and_the_example_suite_load() -> None:
     assert [t.kind for t in suite.scenarios[0].turns] == ["user", "decide"]
     demo = load_file(ROOT / "examples" / "tests" / "demo.yaml")
     assert len(demo.suite.scenarios) == len(demo.scenario_lines) == 11
+
+
+def test_tool_not_called_takes_names_regexes_and_items_with_a_severity(tmp_path: Path) -> None:
+    from chat_tui.testing.checks import check_turn
+    from chat_tui.testing.observe import ToolCallSeen, TurnObservation
+
+    path = write(
+        tmp_path,
+        "version: 1\nscenarios:\n  - id: a\n    turns:\n      - user: hi\n        expect:\n"
+        "          tool_not_called:\n"
+        "            - delete_file\n"
+        "            - {regex: '^send_'}\n"
+        "            - {name: get_weather, severity: warn}\n"
+        "            - {name: {regex: '^get_'}, severity: warn}\n"
+        "            - {name: lookup}\n",
+    )
+    expect = load_file(path).suite.scenarios[0].turns[0].expect
+    assert expect is not None
+    seen = TurnObservation(0, "user", "user: hi", status="success")
+    seen.tool_calls.append(ToolCallSeen("get_weather", {"city": "sf"}))
+    checks = [c for c in check_turn(expect, seen, next_answers=False) if c.kind == "tool_not_called"]
+    assert [(c.expected, c.passed, c.severity, c.fails) for c in checks] == [
+        ("delete_file", True, "fail", False),
+        ("/^send_/", True, "fail", False),
+        ("get_weather", False, "warn", False),  # called: reported, not failing
+        ("/^get_/", False, "warn", False),
+        ("lookup", True, "fail", False),
+    ]
+    assert checks[2].message == "get_weather was called 1 time(s)" and checks[2].actual == ["get_weather"]
+    seen.tool_calls.append(ToolCallSeen("lookup", {}))
+    (lookup,) = [c for c in check_turn(expect, seen, next_answers=False) if c.expected == "lookup"]
+    assert lookup.fails  # an item without a severity fails
+    # the JSON Schema says so too (editors complete it)
+    items = json.dumps(json_schema()["$defs"]["Expect"]["properties"]["tool_not_called"])
+    assert "ToolNotCalled" in items and "NameRegex" in items
+    assert set(json_schema()["$defs"]["ToolNotCalled"]["properties"]) == {"name", "severity"}
+
+
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("[1]", "scenarios.0.turns.0.expect.tool_not_called.0: Input should be a valid string"),
+        ("[{nam: x}]", "scenarios.0.turns.0.expect.tool_not_called.0.nam: Extra inputs are not permitted"),
+        (
+            "[{name: x, severity: warning}]",
+            "scenarios.0.turns.0.expect.tool_not_called.0.severity: Input should be 'fail' or 'warn'",
+        ),
+        ("[{regex: 1}]", "scenarios.0.turns.0.expect.tool_not_called.0.regex: Input should be a valid string"),
+    ],
+)
+def test_a_problem_is_named_by_its_yaml_path_not_by_pydantic_types(tmp_path: Path, item: str, message: str) -> None:
+    path = write(
+        tmp_path,
+        f"version: 1\nscenarios:\n  - id: a\n    turns:\n      - user: hi\n        expect:\n"
+        f"          tool_not_called: {item}\n",
+    )
+    assert problems(path) == [f"{path}:7: {message}"]
+
+
+def test_union_members_never_show_in_a_problems_path(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "version: 1\nscenarios:\n  - id: a\n    turns:\n      - decide: [maybe]\n"
+        "  - id: b\n    turns:\n      - user: hi\n        expect:\n          interrupt: {count: {min: -1}}\n"
+        "  - id: c\n    turns:\n      - user: hi\n        expect: {tool_calls: [{name: {regx: a}}]}\n"
+        "  - id: d\n",
+    )
+    assert problems(path) == [
+        f"{path}:5: scenarios.0.turns.0.decide.0: Input should be 'approve' or 'reject'",
+        f"{path}:10: scenarios.1.turns.0.expect.interrupt.count.min: Input should be greater than or equal to 0",
+        f"{path}:14: scenarios.2.turns.0.expect.tool_calls.0.name.regx: Extra inputs are not permitted",
+        f"{path}:15: scenarios.3.turns: Field required",
+    ]
+
+
+def test_every_duplicate_id_in_one_file_is_reported(tmp_path: Path) -> None:
+    scenario = "  - id: {}\n    turns: [{{user: hi}}]\n"
+    path = write(tmp_path, "version: 1\nscenarios:\n" + "".join(scenario.format(i) for i in "aabba"))
+    assert problems(path) == [
+        f"{path}:5: scenario id 'a' is used twice (line 3)",
+        f"{path}:9: scenario id 'b' is used twice (line 7)",
+        f"{path}:11: scenario id 'a' is used twice (line 3)",
+    ]

@@ -413,3 +413,57 @@ def test_dig_finds_what_is_at_every_path(d: dict[str, Any]) -> None:
     for path, value in paths(d):
         assert dig(d, path) == value, path
     assert dig(d, "no-such-key") is MISSING or "no-such-key" in d
+
+
+# args_mode exact with dotted paths ----------------------------------------------------------------
+
+
+def test_args_exact_reads_dotted_paths_by_their_top_level_argument() -> None:
+    assert args_problem({"a.b": 1}, {"a": {"b": 1}}, "exact") is None  # was: "unexpected a; missing a.b"
+    assert args_problem({"a.b": 1, "a.c": 2}, {"a": {"b": 1, "c": 2}}, "exact") is None
+    assert args_problem({"a.b": 1}, {"a": {"b": 1, "c": 2}}, "exact") is None  # list `a` itself to pin all of it
+    assert args_problem({"a": {"b": 1}}, {"a": {"b": 1, "c": 2}}, "exact") == (
+        'args.a is {"b": 1, "c": 2}, expected {"b": 1}'
+    )
+    assert (
+        args_problem({"a.b": 1}, {"a": {"b": 1}, "z": 0}, "exact") == 'arguments {"a": {"b": 1}, "z": 0}: unexpected z'
+    )
+    assert args_problem({"a.b": 1}, {"z": 0}, "exact") == 'arguments {"z": 0}: unexpected z; missing a.b'
+    assert args_problem({"a.b": 1}, {"a": {"b": 2}}, "exact") == "args.a.b is 2, expected 1"
+    assert args_problem({"a.b": 1}, {"a": 5}, "exact") == "args.a.b is missing (expected 1)"
+    assert args_problem({"a.b": 1}, {"a.b": 1}, "exact") is None  # an argument named with a dot, read as it is
+    assert args_problem({"a.b": 1}, {"a.b": 1, "a": {"b": 1}}, "exact") == (
+        'arguments {"a.b": 1, "a": {"b": 1}}: unexpected a'
+    )
+
+
+def leaf_paths(value: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """*value* as dotted paths to its leaves (mappings are walked, lists and empty mappings are leaves)."""
+    flat: dict[str, Any] = {}
+    for key, item in value.items():
+        path = f"{prefix}.{key}" if prefix else key
+        if isinstance(item, dict) and item:
+            flat.update(leaf_paths(item, path))
+        else:
+            flat[path] = item
+    return flat
+
+
+@settings(max_examples=200, deadline=None)
+@given(OBJECTS, st.data())
+def test_exact_with_dotted_paths_is_exact_on_the_nested_object(d: dict[str, Any], data: st.DataObject) -> None:
+    """Listing an object's leaves by dotted path is an exact match of the object itself; an argument
+    no path starts with is unexpected, one no path reaches is missing, a changed leaf is noticed."""
+    flat = leaf_paths(d)
+    assert args_problem(flat, d, "exact") is None
+    assert args_problem(flat, {**d, "extra": 1}, "exact") == f"arguments {short({**d, 'extra': 1})}: unexpected extra"
+    if flat:
+        path = data.draw(st.sampled_from(sorted(flat)))
+        top = path.split(".", 1)[0]
+        without = {k: v for k, v in d.items() if k != top}
+        problem = args_problem(flat, without, "exact") or ""
+        assert path in problem.split("; missing ", 1)[-1].split("missing ", 1)[-1].split(", "), problem
+        changed = {**flat, path: ["a value no leaf can be"]}
+        assert args_problem(changed, d, "exact") == f"args.{path} is {short(flat[path])}, expected " + short(
+            ["a value no leaf can be"]
+        )

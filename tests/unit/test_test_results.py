@@ -127,3 +127,29 @@ def test_reports(scenarios: list[Selected], tmp_path: Path) -> None:
     write_markdown(result, md)
     rows = md.read_text(encoding="utf-8").splitlines()
     assert rows[0].startswith("| scenario |") and "red \\| text" in rows[2]
+
+
+def test_an_infrastructure_error_is_a_junit_error_even_when_the_scenario_passed(
+    scenarios: list[Selected], tmp_path: Path
+) -> None:
+    a, b = scenarios
+    result = suite(
+        # a passes (2 of 2 counted runs) although one run hit the server's error
+        ScenarioResult(a, [run(a, 0, "pass"), run(a, 1, "error", infra=True), run(a, 2, "pass")]),
+        # b fails its pass rate, and one of its runs hit the server's error too
+        ScenarioResult(b, [run(b, 0, "fail"), run(b, 1, "error", infra=True)]),
+    )
+    assert [s.passed for s in result.scenarios] == [True, False]
+    junit = tmp_path / "r.xml"
+    write_junit(result, junit)
+    root = ET.parse(junit).getroot()
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "1", "2")
+    case_a, case_b = root.iter("testcase")
+    error = case_a.find("error")
+    assert case_a.find("failure") is None and error is not None and error.get("type") == "InfrastructureError"
+    assert (
+        error.get("message") == "1 of 3 run(s) hit an infrastructure error: run 2 (thread t-a-1): turn 1 was "
+        "not accepted: 503"
+    )
+    assert case_b.find("failure") is not None and case_b.find("error") is not None
+    assert "run 2 (thread t-b-1)" in (case_b.find("error").text or "")  # type: ignore[union-attr]
