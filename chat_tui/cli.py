@@ -151,15 +151,16 @@ def _test_subcommand(argv: list[str]) -> int | None:
 def _test_view(args: argparse.Namespace) -> int:
     """``chat-tui test view RESULTS.jsonl``: a file that cannot be read is one line and exit 2."""
     from chat_tui.launch import run_test_app
-    from chat_tui.testing.result_file import ResultFileError
+    from chat_tui.testing.result_file import ResultFileError, read_result_file
     from chat_tui.testing.session import SuiteSession, TestLaunch, read_results
 
     try:
         board = read_results(args.results)
+        base = read_result_file(args.compare) if args.compare is not None else None
     except ResultFileError as exc:
         return _fail(str(exc))
     session = SuiteSession.from_results(board)
-    launch = TestLaunch(session, source=str(args.results), run_now=False, concurrency=args.concurrency)
+    launch = TestLaunch(session, source=str(args.results), run_now=False, concurrency=args.concurrency, base=base)
     return run_test_app(args, launch)
 
 
@@ -286,6 +287,8 @@ def _test(args: argparse.Namespace) -> int:
         return selected
     if args.tui:
         return _test_in_app(args, options, selected)
+    if args.compare is not None:
+        return _fail("--compare goes with --tui (or see `chat-tui test diff BASE.jsonl NEW.jsonl`)")
 
     def run(connection: Any, _args: argparse.Namespace) -> int:
         import asyncio
@@ -305,13 +308,22 @@ def _test_in_app(args: argparse.Namespace, options: Any, selected: list[Any]) ->
     are written after its first full run, and the exit code is the suite's."""
     from chat_tui.launch import run_test_app
     from chat_tui.testing.command import report_writer
+    from chat_tui.testing.result_file import ResultFileError, read_result_file
     from chat_tui.testing.session import SuiteSession, TestLaunch
 
+    try:
+        base = read_result_file(args.compare) if args.compare is not None else None
+    except ResultFileError as exc:
+        return _fail(str(exc))
     for item in selected:  # (as below: the profile's assistant is applied once connected)
         item.assistant = item.assistant or "agent"
     source = " ".join(options.paths)
     launch = TestLaunch(
-        SuiteSession(selected), source=source, concurrency=options.concurrency, write_reports=report_writer(options)
+        SuiteSession(selected),
+        source=source,
+        concurrency=options.concurrency,
+        write_reports=report_writer(options),
+        base=base,
     )
     return run_test_app(args, launch)
 

@@ -105,6 +105,12 @@ def add_test_parser(commands: Any, add_connection_args: AddConnection) -> None:
         action="store_true",
         help="run in the app's results view (Enter opens a run's thread at the failing turn); exits as without it",
     )
+    test.add_argument(
+        "--compare",
+        type=Path,
+        metavar="BASE.jsonl",
+        help="with --tui: each scenario against an earlier --jsonl file, regressions first (as `test diff`)",
+    )
     test.add_argument("paths", nargs="*", metavar="PATH", help="scenario files or folders")
 
 
@@ -165,6 +171,9 @@ def view_parser(
     )
     add_connection_args(view, thread_and_assistant=False)
     view.add_argument("results", type=Path, metavar="RESULTS.jsonl", help="a file written by chat-tui test --jsonl")
+    view.add_argument(
+        "--compare", type=Path, metavar="BASE.jsonl", help="each scenario against an earlier file, regressions first"
+    )
     view.add_argument("-j", dest="concurrency", type=_bounded(1, 64), default=4, metavar="N", help="runs at a time (4)")
     return view
 

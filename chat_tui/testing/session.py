@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chat_tui.testing.board import Board, RunView
+from chat_tui.testing.diff import ScenarioDiff, compare
 from chat_tui.testing.loader import InvalidSuite, Selected, load_paths, select
-from chat_tui.testing.result_file import ResultFileError, read_result_file
+from chat_tui.testing.result_file import ResultFile, ResultFileError, ScenarioRecord, SuiteRecord, read_result_file
 from chat_tui.testing.results import RunResult, ScenarioResult, SuiteResult
 from chat_tui.testing.runner import Runner
 
@@ -68,6 +69,7 @@ class TestLaunch:
     run_now: bool = True  # run the selection at once (``--tui``) or only show results (``view``)
     concurrency: int = 4
     write_reports: Callable[[SuiteResult], list[str]] | None = None  # after the first full run
+    base: ResultFile | None = None  # --compare BASE.jsonl: each scenario's change against it
 
 
 @dataclass
@@ -172,6 +174,38 @@ class SuiteSession:
         fresh = next((s for s in chosen if s.id == key[1]), None)
         if fresh is not None:
             self.selected = [fresh if self.key_of(s) == key else s for s in self.selected]
+
+    def records(self) -> ResultFile:
+        """The board's finished scenarios as the records of a results file (what ``test diff`` reads)."""
+        scenarios = []
+        for view in self.board.scenarios.values():
+            if view.verdict == "running" or not view.runs:
+                continue
+            suite = str(view.runs[0].data.get("suite") or "")
+            scenarios.append(
+                ScenarioRecord(
+                    suite=suite,
+                    file=view.file,
+                    line=view.line or 0,
+                    scenario=view.id,
+                    runs=len(view.runs),
+                    passes=view.passes,
+                    pass_rate=view.rate,
+                    required=view.required,
+                    passed=view.verdict == "pass",
+                    flaky=view.flaky,
+                    p50_ms=view.p50_ms,
+                    tokens=sum(run.tokens for run in view.runs),
+                )
+            )
+        return ResultFile(Path("(this run)"), SuiteRecord(), scenarios=scenarios)
+
+    def compared(self, base: ResultFile | None) -> dict[Key, ScenarioDiff]:
+        """Each finished scenario's change against *base* (by file name and id, as ``test diff``)."""
+        if base is None:
+            return {}
+        by_name = {(Path(key[0]).name, key[1]): key for key in self.board.scenarios}
+        return {by_name[(d.file, d.scenario)]: d for d in compare(base, self.records()) if d.new is not None}
 
     def run_view(self, key: Key, index: int) -> RunView | None:
         view = self.board.scenarios.get(key)

@@ -16,6 +16,7 @@ from chat_tui.conversation.entries import ChatMessage
 from chat_tui.settings.manager import SettingsManager
 from chat_tui.settings.userdata import UserData
 from chat_tui.testing.loader import load_paths, select
+from chat_tui.testing.result_file import read_result_file
 from chat_tui.testing.session import SuiteSession, TestLaunch, read_results
 from chat_tui.ui.app import ChatApp, LaunchPlan
 from chat_tui.ui.screens.chat import ChatScreen
@@ -154,7 +155,17 @@ async def test_a_results_file_read_back_shows_the_same_runs(
     board = read_results(jsonl)
     session = SuiteSession.from_results(board)
     assert session.problem is None and [s.id for s in session.selected] == ["passes", "fails-at-second-turn"]
-    app = make_results_app(server_url, user_dirs, TestLaunch(session, source=str(jsonl), run_now=False))
+    # the base: the same results, but with the failing scenario passing there (it regressed since)
+    base_lines = []
+    for line in jsonl.read_text().splitlines():
+        data = json.loads(line)
+        if data.get("type") == "scenario" and data["scenario"] == "fails-at-second-turn":
+            data.update(passes=1, pass_rate=1.0, passed=True)
+        base_lines.append(json.dumps(data))
+    base_path = tmp_path / "base.jsonl"
+    base_path.write_text("\n".join(base_lines) + "\n")
+    launch = TestLaunch(session, source=str(jsonl), run_now=False, base=read_result_file(base_path))
+    app = make_results_app(server_url, user_dirs, launch)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, TestResultsScreen))
         await pilot.pause()
@@ -162,4 +173,44 @@ async def test_a_results_file_read_back_shows_the_same_runs(
         assert "2/2 runs · 1 passed · 1 failed" in text
         for row in ("passes", "fails-at-second-turn"):
             assert row in text and row in live_text
+        assert "vs base.jsonl: 1 regressed" in text
+        table = results(app).query_one("#scenarios", DataTable)
+        assert [str(row.value).split("\0")[1] for row in table.rows] == ["fails-at-second-turn", "passes"]
+        assert "▼ 100%→0%" in text  # the regression first, with its pass rates
     assert json.loads(jsonl.read_text().splitlines()[0])["type"] in ("header", "run", "suite", "scenario")
+
+
+COIN = """\
+version: 1
+defaults: {assistant: coin}
+scenarios:
+  - id: one-search
+    repeat: 20
+    pass_rate: 0.01
+    turns:
+      - user: "find the coin"
+        expect: {final_text: {contains: "one search"}}
+"""
+
+
+async def test_a_flaky_scenario_shows_its_runs_grouped_by_path(
+    server_url: str, user_dirs: dict[str, Path], tmp_path: Path
+) -> None:
+    """The demo's `coin` searches once or twice at random: 20 runs take both paths (all but certainly:
+    2^-19), and each path either always passes or always fails."""
+    path = tmp_path / "coin.yaml"
+    path.write_text(COIN)
+    launch = launch_for(path)
+    launch.concurrency = 8
+    app = make_results_app(server_url, user_dirs, launch)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: launch.session.suite_result() is not None, 180, "the suite to end")
+        await pilot.pause()
+        text = screen(app)
+        assert "flaky" in text and "flaky: its runs by the path they took" in text
+        two = "agent → search → tools → agent → search → tools → agent: {} fail"
+        view = results(app).selected_scenario()
+        assert view is not None and view.flaky
+        passes = view.passes
+        assert f"runs): agent → search → tools → agent: {passes} pass" in text
+        assert two.format(20 - passes) in text

@@ -27,7 +27,14 @@ from chat_tui.sanitize import clean_line
 from chat_tui.testing.accept import NotAcceptable, accepted
 from chat_tui.testing.board import RunView, ScenarioView, turn_anchor
 from chat_tui.ui.clipboard import copy_text
-from chat_tui.ui.widgets.test_detail import run_cells, run_detail, scenario_cells
+from chat_tui.ui.widgets.test_detail import (
+    change_cell,
+    comparison_summary,
+    diff_order,
+    run_cells,
+    run_detail,
+    scenario_cells,
+)
 
 if TYPE_CHECKING:
     from chat_tui.testing.session import SuiteSession, TestLaunch
@@ -46,6 +53,7 @@ class TestResultsScreen(Screen[None]):
     TestResultsScreen #results-title { height: 1; padding: 0 1; background: $panel; }
     TestResultsScreen #results-main { height: 1fr; }
     TestResultsScreen #scenarios { width: 45%; min-width: 30; border-right: vkey $foreground 20%; }
+    TestResultsScreen.-compare #scenarios { width: 55%; }
     TestResultsScreen #results-side { width: 1fr; }
     TestResultsScreen #runs { height: 2fr; min-height: 4; border-bottom: hkey $foreground 20%; }
     TestResultsScreen #run-detail { height: 3fr; padding: 0 1; }
@@ -66,6 +74,7 @@ class TestResultsScreen(Screen[None]):
         self.session.on_change = self._changed
         self._shown: tuple[int, bool] | None = None  # what the view shows: (board version, running)
         self._reports_written = False
+        self._reselect: str | None = None  # the scenario to select again once the rows are re-ordered
 
     @property
     def chat_app(self) -> ChatApp:
@@ -87,6 +96,9 @@ class TestResultsScreen(Screen[None]):
         # (fixed widths: a column sized by its first rows would cut the ids of rows that come later)
         for label, width in (("", 6), ("scenario", 26), ("runs", 5), ("passed", 10), ("p50", 5)):
             scenarios.add_column(label, width=width)
+        if self.launch.base is not None:
+            scenarios.add_column("vs base", width=11)
+            self.add_class("-compare")
         runs = self.query_one("#runs", DataTable)
         for label, width in (("run", 5), ("time", 5), ("tokens", 6), ("thread", 8), ("why", 44)):
             runs.add_column(label, width=width)
@@ -112,22 +124,37 @@ class TestResultsScreen(Screen[None]):
             return
         self._shown = shown
         running = " · running…" if self.session.running else ""
+        compared = self.session.compared(self.launch.base)
         title = Content.assemble(
             ("Test results ", "bold $accent"),
-            (clean_line(self.launch.source, 80), "$text-muted"),
+            (clean_line(self.launch.source, 60), "$text-muted"),
             "  ",
             board.summary() + running,
+            comparison_summary(compared, self.launch.base),
         )
         self.query_one("#results-title", Static).update(title)
         table = self.query_one("#scenarios", DataTable)
-        for view in board.scenarios.values():
-            key = f"{view.file}\0{view.id}"
+        views = list(board.scenarios.values())
+        if compared and not self.session.running:  # regressions first, as `chat-tui test diff` lists them
+            views.sort(key=lambda v: diff_order(compared.get(v.key)))
+        keys = [f"{view.file}\0{view.id}" for view in views]
+        if [row.value for row in table.rows] != keys[: table.row_count]:  # (the order changed: rows again)
+            selected = self.selected_scenario()
+            table.clear()
+            if selected is not None:
+                self._reselect = f"{selected.file}\0{selected.id}"
+        for key, view in zip(keys, views, strict=True):
             cells = scenario_cells(view)
+            if self.launch.base is not None:
+                cells.append(change_cell(compared.get(view.key)))
             if key in table.rows:
                 for column, cell in zip(table.columns, cells, strict=False):
                     table.update_cell(key, column, cell)
             else:
                 table.add_row(*cells, key=key)
+        if self._reselect is not None and self._reselect in table.rows:
+            table.move_cursor(row=table.get_row_index(self._reselect))
+            self._reselect = None
         self._show_runs()
 
     def selected_scenario(self) -> ScenarioView | None:

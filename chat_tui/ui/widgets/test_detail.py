@@ -11,11 +11,12 @@ from textual.content import Content
 
 from chat_tui.sanitize import clean, clean_line
 from chat_tui.testing.board import RunView, ScenarioView, failing_turn
+from chat_tui.testing.diff import ORDER, ScenarioDiff
 from chat_tui.testing.explain import DiffLine, explain
 from chat_tui.testing.paths import group_paths, path_lines
-from chat_tui.testing.result_file import RunRecord
+from chat_tui.testing.result_file import ResultFile, RunRecord
 
-__all__ = ["run_cells", "run_detail", "scenario_cells"]
+__all__ = ["change_cell", "comparison_summary", "diff_order", "run_cells", "run_detail", "scenario_cells"]
 
 _VERDICT = {
     "pass": ("✓ pass", "$success"),
@@ -45,6 +46,42 @@ def scenario_cells(view: ScenarioView) -> list[Content]:
         Content(f"{shown} ≥{view.required:.0%}"),
         Content(_ms(view.p50_ms)),
     ]
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.0f}%"
+
+
+def change_cell(diff: ScenarioDiff | None) -> Content:
+    """A scenario against the base results: regressed, fixed, new or the same."""
+    if diff is None:
+        return Content.styled("…", "dim")
+    before = diff.base.pass_rate if diff.base is not None else None
+    after = diff.new.pass_rate if diff.new is not None else None
+    if diff.status == "regressed":
+        return Content.styled(f"▼ {_rate(before)}→{_rate(after)}", "$error")
+    if diff.status == "fixed":
+        return Content.styled(f"▲ {_rate(before)}→{_rate(after)}", "$success")
+    if diff.status == "new":
+        return Content.styled("new", "$accent")
+    ratio = diff.p50_ratio
+    return Content.styled(f"= p50 ×{ratio:.2f}" if ratio is not None else "=", "dim")
+
+
+def diff_order(diff: ScenarioDiff | None) -> tuple[int, float]:
+    """Regressions first (the largest drop first), then fixed, new, the same; running ones last."""
+    if diff is None:
+        return len(ORDER), 0.0
+    return ORDER[diff.status], diff.rate_change if diff.status == "regressed" else 0.0
+
+
+def comparison_summary(compared: dict[Any, ScenarioDiff], base: ResultFile | None) -> Content:
+    if base is None:
+        return Content("")
+    counts = {status: sum(1 for d in compared.values() if d.status == status) for status in ORDER}
+    parts = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "nothing finished yet"
+    style = "$error" if counts["regressed"] else "$text-muted"
+    return Content.styled(f"  · vs {clean_line(base.path.name, 40)}: {parts}", style)
 
 
 def run_cells(run: RunView) -> list[Content]:
