@@ -1,7 +1,8 @@
 """Saving a thread as a test from the app (Ctrl+L), with the keys a user presses, against the real demo
 server: a thread with a gated tool call and its interrupt is saved, with the expectations chosen in the
 dialog, into a hand-written file whose comments stay; `chat-tui test` then passes on it, and fails,
-naming the wrong expectation, once the file is edited to expect another tool."""
+naming the wrong expectation, once the file is edited to expect another tool; in the results view, Enter on
+the failing run opens its thread at the failing turn."""
 
 from __future__ import annotations
 
@@ -12,11 +13,17 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Select
 
+from chat_tui.connection import Connection
 from chat_tui.conversation import RunOutcome
-from chat_tui.testing.loader import load_file
+from chat_tui.settings.manager import SettingsManager
+from chat_tui.settings.userdata import UserData
+from chat_tui.testing.loader import load_file, load_paths, select
+from chat_tui.testing.session import SuiteSession, TestLaunch
+from chat_tui.ui.app import ChatApp, LaunchPlan
 from chat_tui.ui.screens.chat import ChatScreen
 from chat_tui.ui.screens.dialogs import ConfirmScreen
 from chat_tui.ui.screens.save_test import SaveTestScreen
+from chat_tui.ui.screens.test_results import TestResultsScreen
 from chat_tui.ui.widgets.tool_panel import ToolPanel
 from tests.support.cli import cli
 from tests.support.pilot import connected, make_app, run_finished, send, wait_until
@@ -130,3 +137,21 @@ async def test_save_a_thread_as_a_test_run_it_and_make_it_fail(
     code, out, err = await cli("test", str(suite), "--url", server_url, "-k", "email-bob")
     assert code == 1, out + err
     assert "turn 1 tool_calls: send_mail" in out
+
+    # ... and from the results view (`chat-tui test FILE --tui`), Enter lands on the failing turn
+    selected = [s for s in select(load_paths([suite]), fallback_assistant="agent") if s.id == "email-bob"]
+    launch = TestLaunch(SuiteSession(selected), source=str(suite))
+    plan = LaunchPlan(connection=Connection(server_url), tests=launch)
+    app = ChatApp(plan, userdata=UserData(user_dirs["data"]), settings=SettingsManager(user_dirs["config"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: launch.session.suite_result() is not None, 120, what="the suite")
+        view = app.screen
+        assert isinstance(view, TestResultsScreen) and view.selected_scenario().verdict == "fail"
+        run = view.selected_run()
+        assert run is not None and "send_mail" in run.reason
+        await pilot.press("enter", "enter")  # the scenario, then its run
+        await wait_until(pilot, lambda: isinstance(app.screen, ChatScreen), what="the chat screen")
+        await wait_until(pilot, lambda: app.chat.conversation.thread_id == run.thread_id, 30, "the run's thread")
+        await wait_until(
+            pilot, lambda: getattr(getattr(app.focused, "message", None), "text", None) == "email bob", 20, "turn 1"
+        )
