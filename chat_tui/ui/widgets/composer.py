@@ -33,6 +33,9 @@ from chat_tui.ui.textual_compat import bindings_for_key
 __all__ = ["Composer"]
 
 DRAFT_DELAY = 0.4  # seconds of quiet before a draft is written
+# The cursor blinks this long after the last key or focus, then stays lit (as GTK's terminals do):
+# a blinking cursor repaints twice a second forever, most of an idle app's CPU and terminal output.
+BLINK_FOR = 10.0
 
 _INLINE_ACTIONS = frozenset({"submit", "newline", "history_previous", "history_next"})
 
@@ -91,6 +94,21 @@ class Composer(TextArea):
         self._placeholder = placeholder
         self.drafts: Drafts | None = None  # where what is typed is kept (per thread, on disk)
         self._draft_timer: Timer | None = None
+        self._blink_timer: Timer | None = None
+
+    def _blink_a_while(self) -> None:
+        """Blink (again) for BLINK_FOR seconds from now."""
+        if not self.cursor_blink:
+            self.cursor_blink = True
+        if self._blink_timer is not None:
+            self._blink_timer.stop()  # (a one-shot timer that fired cannot be reset: a new one)
+        self._blink_timer = self.set_timer(BLINK_FOR, self._stop_blinking)
+
+    def _stop_blinking(self) -> None:
+        self.cursor_blink = False  # (the cursor stays shown)
+
+    def on_focus(self) -> None:
+        self._blink_a_while()
 
     def set_placeholder(self, text: str) -> None:
         self._placeholder = text
@@ -101,6 +119,7 @@ class Composer(TextArea):
         self.placeholder = self._placeholder if self.content_size.width > 0 else ""
 
     async def on_key(self, event: events.Key) -> None:
+        self._blink_a_while()
         # Run our own bindings here, in order with the typed characters (see the module doc).
         # This handler runs before TextArea's, which inserts the typed text; preventing the
         # default keeps it from also inserting the key.
