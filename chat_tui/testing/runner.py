@@ -82,7 +82,8 @@ class Runner:
                 "file": str(selected.file.path),
                 "scenario": selected.id,
                 "run": result.index,
-            }
+            },
+            "title": f"test: {selected.id} #{result.index + 1}",  # (the sidebar names it without a lookup)
         }
         thread = await create_thread(client, metadata)
         result.thread_id = thread.thread_id

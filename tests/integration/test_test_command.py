@@ -108,6 +108,7 @@ def test_the_example_suite_passes_with_every_report(
         "scenario": runs[0]["scenario"],
         "run": 0,
     }
+    assert thread["metadata"]["title"] == f"test: {runs[0]['scenario']} #1"  # (the sidebar shows it)
     suite = ET.parse(junit).getroot()
     assert suite.tag == "testsuites" and suite.get("tests") == "11" and suite.get("failures") == "0"
     assert [case.get("name") for case in suite.iter("testcase")] == [s["scenario"] for s in scenarios]
