@@ -81,9 +81,10 @@ class TestResultsHost(App[int]):
         return self._test_service
 
     def test_exit_code(self) -> Any:
-        """What ``chat-tui test --tui`` exits with: the suite's verdict once every scenario ran, else 1."""
+        """What ``chat-tui test --tui`` exits with: the suite's verdict once every scenario ran, else 1
+        (``test view`` only shows a file: it exits as the app does)."""
         launch = self.test_launch
-        if launch is None:
+        if launch is None or not launch.run_now:
             return None
         result = launch.session.suite_result()
         return result.exit_code if result is not None else 1
