@@ -156,6 +156,7 @@ class ChatTimeTravel(ChatApprovals):
 
     @work(group="branches", exclusive=True, exit_on_error=False)
     async def switch_branch(self, message: ChatMessage, step: int) -> None:
+        self.workers.cancel_group(self, "marks")  # (a walk for the version shown before is stale)
         service, conversation = self.service, self.conversation
         branch = self._branches.get(message.id or "")
         if service is None or branch is None:
@@ -184,7 +185,7 @@ class ChatTimeTravel(ChatApprovals):
                 widget.focus()
                 return
 
-    @work(group="branches", exclusive=True, exit_on_error=False)
+    @work(group="marks", exclusive=True, exit_on_error=False)
     async def refresh_branches(self) -> None:
         """The ``‹ n/m ›`` marks of the shown thread (its checkpoints are read in the background)."""
         await self._mark_branches(self.conversation)
@@ -192,14 +193,15 @@ class ChatTimeTravel(ChatApprovals):
     async def _mark_branches(self, conversation: Conversation) -> None:
         if self.service is None or conversation.thread_id is None:
             return
+        head = conversation.branch_head
         self._walking = True
         try:
-            found = await self.service.timeline(conversation.thread_id).branches(conversation.branch_head)
+            found = await self.service.timeline(conversation.thread_id).branches(head)
         except ClientError:
             return  # (the marks are a convenience; the keys say why when they cannot work)
         finally:
             self._walking = False
-        if conversation is self.conversation:
+        if conversation is self.conversation and conversation.branch_head == head:  # (else: another version now)
             self._branches = found
             conversation.set_branches({k: (b.index, b.count) for k, b in found.items()})
             self.wake_flush()
@@ -223,7 +225,7 @@ class ChatTimeTravel(ChatApprovals):
         # The marks' walk reads the whole history (a long thread's is many MB): it waits while the
         # timeline loads its first page, so that page is not queued behind it on the loop and the server.
         walking = self._walking
-        self.workers.cancel_group(self, "branches")
+        self.workers.cancel_group(self, "marks")
         # The first page is asked for at once and the screen waits a moment for it, to open with its
         # rows drawn once (not an empty list first, whose frames would slow the page); a slow server
         # gets the screen, saying it loads, after SHOW_AFTER.
