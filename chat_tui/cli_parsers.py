@@ -101,8 +101,10 @@ def add_history_parsers(commands: Any, add_connection_args: Callable[..., None])
     state = commands.add_parser(
         "state",
         help="print a thread's values, at its head or at a checkpoint (no UI)",
-        description="The thread's values (all of them, not only messages) as JSON: at the newest checkpoint,\n"
-        "or at --checkpoint ID.",
+        description="The thread's values (all of them, not only messages), at the newest checkpoint or at\n"
+        "--checkpoint ID: one line (checkpoint id, step, source, what runs next), then the values as\n"
+        "indented JSON. --json prints one object: checkpoint_id, parent_checkpoint_id, step, source,\n"
+        "next, created_at, run_id, messages (how many) and values.",
         epilog=HISTORY_EXIT,
         formatter_class=raw,
     )
@@ -118,8 +120,9 @@ def add_history_parsers(commands: Any, add_connection_args: Callable[..., None])
         add_connection_args(parser, suppress=True, thread_and_assistant=False)
         parser.add_argument("--thread", metavar="ID", required=True, help="the thread")
         parser.add_argument("--json", action="store_true", help="print JSON")
-    history.add_argument("--limit", type=_limit, default=100, metavar="N", help="at most N checkpoints (100)")
-    runs.add_argument("--limit", type=_limit, default=100, metavar="N", help="at most N runs (100)")
+    # (Everything by default, read a page at a time: a long thread's history is listed whole.)
+    history.add_argument("--limit", type=_limit, metavar="N", help="at most N checkpoints, the newest (default: all)")
+    runs.add_argument("--limit", type=_limit, metavar="N", help="at most N runs, the newest (default: all)")
     state.add_argument("--checkpoint", metavar="CHECKPOINT_ID", help="the values at this checkpoint")
 
 

@@ -3,11 +3,16 @@
 * ``history``: its checkpoints newest first, every branch (``--json``: a list of
   ``{"checkpoint_id", "parent_checkpoint_id", "step", "source", "next", "created_at", "run_id",
   "messages"}``, ``messages`` being how many the checkpoint holds);
-* ``state``: its values as JSON, at the newest checkpoint or at ``--checkpoint`` (which must be in
-  the thread's history: an unknown id is a usage error, never sent as a state read that would
-  answer an empty state);
+* ``state``: its values, at the newest checkpoint or at ``--checkpoint`` (which must be in the
+  thread's history: an unknown id is a usage error, never sent as a state read that would answer an
+  empty state): one line (checkpoint, step, source, what runs next), then the values as indented
+  JSON; ``--json``: one object ``{"checkpoint_id", "parent_checkpoint_id", "step", "source", "next",
+  "created_at", "run_id", "values"}``;
 * ``runs``: its runs newest first (``--json``: id, status, created and updated, the input or
   command, the config the client sent, the multitask strategy).
+
+``history`` and ``runs`` list everything unless ``--limit N``, a page at a time (``RUNS_PAGE`` runs,
+``Timeline``'s pages of checkpoints), so a thread with any number of either is listed whole.
 
 Exit 0, 2 for a thread or checkpoint the server does not have, 4 when it cannot be reached.
 Everything printed from the server is cleaned of control characters.
@@ -18,17 +23,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from chat_tui.client.errors import ClientError, NotFound
-from chat_tui.client.models import Run
+from chat_tui.client.models import Run, ThreadState
 from chat_tui.connection import Connection
 from chat_tui.sanitize import clean, clean_line
 from chat_tui.service.timeline import CheckpointInfo, Timeline
 
-__all__ = ["run_history_command", "run_json"]
+if TYPE_CHECKING:
+    from chat_tui.client import LangGraphClient
+
+__all__ = ["all_runs", "run_history_command", "run_json", "state_json"]
 
 EXIT_OK, EXIT_USAGE, EXIT_CONNECTION = 0, 2, 4
+RUNS_PAGE = 100
+HISTORY_PAGE = 100  # (checkpoints: a script wants few requests)
 
 
 def _dumps(value: Any) -> str:
@@ -74,8 +84,35 @@ def _run_line(run: dict[str, Any]) -> str:
     )
 
 
-async def _history(timeline: Timeline, limit: int, as_json: bool, out: TextIO) -> None:
-    while len(timeline) < limit and not timeline.complete:
+async def all_runs(client: LangGraphClient, thread_id: str, limit: int | None = None) -> list[Run]:
+    """The thread's runs newest first, a page at a time (*limit*: at most that many)."""
+    runs: dict[str, Run] = {}
+    while limit is None or len(runs) < limit:
+        page = RUNS_PAGE if limit is None else min(RUNS_PAGE, limit - len(runs))
+        batch = await client.runs.list(thread_id, limit=page, offset=len(runs))
+        for run in batch:
+            runs.setdefault(run.run_id, run)  # (a run started meanwhile shifts the pages by one)
+        if len(batch) < page:
+            break
+    return list(runs.values())[:limit]
+
+
+def state_json(state: ThreadState) -> dict[str, Any]:
+    """What ``chat-tui state --json`` prints: where the values are from, and the values."""
+    info = CheckpointInfo.from_state(state)
+    return {**info.to_json(), "values": state.values}
+
+
+def _state_text(state: ThreadState) -> str:
+    info = CheckpointInfo.from_state(state)
+    step = "-" if info.step is None else info.step
+    nxt = clean_line(", ".join(info.next), 200) or "nothing (the run ended)"
+    header = f"checkpoint {info.checkpoint_id or '?'} · step {step} · {info.source or '?'} · next: {nxt}"
+    return f"{clean_line(header, 400)}\n{_dumps(state.values)}\n"
+
+
+async def _history(timeline: Timeline, limit: int | None, as_json: bool, out: TextIO) -> None:
+    while (limit is None or len(timeline) < limit) and not timeline.complete:
         await timeline.more()
     shown = [timeline.by_id[c] for c in timeline.order[:limit]]
     if as_json:
@@ -97,7 +134,7 @@ async def run_history_command(
     async with connection.client() as client:
         try:
             await client.threads.get(thread_id)
-            timeline = Timeline(client, thread_id)
+            timeline = Timeline(client, thread_id, page=HISTORY_PAGE)
             if args.command == "history":
                 await _history(timeline, args.limit, args.json, out)
             elif args.command == "state":
@@ -111,9 +148,9 @@ async def run_history_command(
                     state = await client.threads.get_state_at(thread_id, args.checkpoint)
                 else:
                     state = await client.threads.get_state(thread_id)
-                out.write(_dumps(state.values) + "\n")  # (JSON either way: values are any JSON)
+                out.write(_dumps(state_json(state)) + "\n" if args.json else _state_text(state))
             else:
-                runs = [run_json(r) for r in await client.runs.list(thread_id, limit=args.limit)]
+                runs = [run_json(r) for r in await all_runs(client, thread_id, args.limit)]
                 if args.json:
                     out.write(_dumps(runs) + "\n")
                 else:

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Branch", "CheckpointInfo", "Timeline"]
 
-PAGE = 100
+PAGE = 100  # (a script reading the whole history: few requests)
+WALK_PAGE = 25  # (the app: each page is parsed on the UI's loop; a long thread's page of 100 can be 10 MB)
 PREVIEW = 80
 
 
@@ -56,6 +57,7 @@ class CheckpointInfo:
     message_ids: tuple[str, ...]
     preview: str  # the last message, on one line
     values: Any = field(default=None, compare=False, repr=False)
+    writes: tuple[str, ...] = ()  # the nodes ``metadata.writes`` names (older langgraph; 0.16 sends none)
 
     @classmethod
     def from_state(cls, state: ThreadState) -> CheckpointInfo:
@@ -66,6 +68,7 @@ class CheckpointInfo:
         kind = last.get("type", "") if isinstance(last, dict) else ""
         preview = f"{kind}: {_message_text(last)}" if last is not None else ""
         step = metadata.get("step")
+        writes = metadata.get("writes")
         return cls(
             checkpoint_id=state.checkpoint_id or "",
             parent_id=state.parent_checkpoint_id,
@@ -77,6 +80,7 @@ class CheckpointInfo:
             message_ids=ids,
             preview=clean_line(preview, PREVIEW),
             values=state.values,
+            writes=tuple(str(node) for node in writes) if isinstance(writes, dict) else (),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -129,6 +133,13 @@ class Timeline:
         before = self.order[-1] if self.order else None
         page = limit or self.page
         states = await self.client.threads.get_history(self.thread_id, limit=page, before=before)
+        added = self.add(states)
+        if len(states) < page or not added:
+            self.complete = True
+        return added
+
+    def add(self, states: list[ThreadState]) -> list[CheckpointInfo]:
+        """Index a page of history (newest first, older than what is loaded); returns what was new."""
         added = []
         for state in states:
             info = CheckpointInfo.from_state(state)
@@ -141,9 +152,16 @@ class Timeline:
             self.children.setdefault(info.parent_id, []).append(info.checkpoint_id)
         for siblings in self.children.values():
             siblings.sort()  # ids are time-ordered: oldest version first
-        if len(states) < page or not added:
-            self.complete = True
         return added
+
+    def writers(self, info: CheckpointInfo) -> tuple[str, ...]:
+        """The node(s) that wrote *info*, when the history says: ``metadata.writes`` (any source, from
+        servers that send it), else, for a ``loop`` checkpoint, what its parent had next. langgraph-api
+        0.16 names no writer for an ``update`` (its metadata is only source, step and parents)."""
+        if info.writes:
+            return info.writes
+        parent = self.by_id.get(info.parent_id or "")
+        return parent.next if info.source == "loop" and parent is not None else ()
 
     async def get(self, checkpoint_id: str) -> CheckpointInfo | None:
         """A checkpoint of this thread, loading older pages until it is found (None: not in its history)."""

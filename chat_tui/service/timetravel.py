@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from chat_tui.service.approvals import NotSendable
 from chat_tui.service.outcomes import Outgoing
-from chat_tui.service.timeline import Timeline
+from chat_tui.service.timeline import WALK_PAGE, Timeline
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
     from chat_tui.conversation import Conversation
+    from chat_tui.service.drafts import Drafts
     from chat_tui.service.turn import TurnRequest
 
 __all__ = ["TimeTravel"]
@@ -27,19 +28,24 @@ __all__ = ["TimeTravel"]
 
 class TimeTravel:
     client: LangGraphClient
+    drafts: Drafts | None
 
     if TYPE_CHECKING:  # (Approvals, beside it in ChatService, has the real one)
 
         def request(self, conversation: Conversation) -> TurnRequest: ...
 
     def timeline(self, thread_id: str) -> Timeline:
-        return Timeline(self.client, thread_id)
+        """The app's walks page small: each page is parsed on the loop that draws the screen."""
+        return Timeline(self.client, thread_id, page=WALK_PAGE)
 
     async def _start_at(self, conversation: Conversation, checkpoint_id: str) -> None:
-        """Show the values at *checkpoint_id*: what a run from there starts with."""
+        """Show the values at *checkpoint_id*: what a run from there starts with. It is the branch
+        head too: should the run be refused (a busy thread, the server says no), what is shown is
+        what the next message continues from (a run that starts makes its branch the newest)."""
         thread_id = conversation.thread_id or ""
         state = await self.client.threads.get_state_at(thread_id, checkpoint_id)
         conversation.load(state)
+        conversation.branch_head = checkpoint_id
 
     async def _fork_point(self, timeline: Timeline, conversation: Conversation, message_id: str | None) -> str:
         if not message_id:
@@ -59,6 +65,8 @@ class TimeTravel:
         request.text, request.checkpoint_id = text, point
         outgoing = Outgoing(conversation, request)
         outgoing.text = text
+        # (a refused run gives the text back to the composer, which holds this thread's draft)
+        outgoing.draft_key = self.drafts.key if self.drafts is not None else None
         return outgoing
 
     async def regenerate(self, conversation: Conversation, message_id: str | None) -> Outgoing:

@@ -129,6 +129,19 @@ async def next_frame_after(moment: float, timeout: float = 30.0) -> float:
         await asyncio.sleep(0.001)
 
 
+async def quiet(seconds: float, timeout: float = 30.0) -> None:
+    """Until no frame has been written for *seconds* (an opened thread mounts its messages for a
+    while after the view says it is ready: a key pressed meanwhile would time that work too)."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        last = CaptureDriver.writes[-1] if CaptureDriver.writes else 0.0
+        if time.perf_counter() - last >= seconds:
+            return
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"the screen was never quiet for {seconds} s")
+        await asyncio.sleep(0.01)
+
+
 async def connected(pilot: Pilot[Any], timeout: float = 30.0) -> Any:
     app = pilot.app
     await wait_for(lambda: getattr(app, "service", None) is not None and app.chat.started, timeout, "the connection")

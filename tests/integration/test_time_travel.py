@@ -30,8 +30,9 @@ async def turn(client: LangGraphClient, thread_id: str, text: str, assistant: st
 async def test_history_state_runs_and_stream_from_a_checkpoint(client: LangGraphClient, server_url: str) -> None:
     thread = await client.threads.create()
     tid = thread.thread_id
-    for text in ("hello there", "what's the weather in sf", "make a plan"):
+    for text in ("hello there", "what's the weather in sf"):
         await turn(client, tid, text)
+    await turn(client, tid, "make a plan", config={"recursion_limit": 42}, multitask_strategy="enqueue")
     code, out, err = await cli("history", "--url", server_url, "--thread", tid, "--json")
     assert code == 0, err
     rows = json.loads(out)
@@ -45,13 +46,27 @@ async def test_history_state_runs_and_stream_from_a_checkpoint(client: LangGraph
     assert code == 0 and len(out.splitlines()) == 4  # a header and three rows
     # the state at turn 2's input checkpoint: turn 1 only
     turn_two = next(r for r in rows if r["source"] == "input" and r["messages"] == 2)
+    code, out, _ = await cli(
+        "state", "--url", server_url, "--thread", tid, "--checkpoint", turn_two["checkpoint_id"], "--json"
+    )
+    shown = json.loads(out)
+    assert code == 0 and [m["content"] for m in shown["values"]["messages"] if m["type"] == "human"] == ["hello there"]
+    assert {k: shown[k] for k in ("checkpoint_id", "parent_checkpoint_id", "step", "source", "next")} == {
+        k: turn_two[k] for k in ("checkpoint_id", "parent_checkpoint_id", "step", "source", "next")
+    }
+    # without --json: one line saying where the values are from, then the values as indented JSON
     code, out, _ = await cli("state", "--url", server_url, "--thread", tid, "--checkpoint", turn_two["checkpoint_id"])
-    assert code == 0 and [m["content"] for m in json.loads(out)["messages"] if m["type"] == "human"] == ["hello there"]
+    header, _, body = out.partition("\n")
+    assert code == 0 and header.startswith(f"checkpoint {turn_two['checkpoint_id']} · step ")
+    assert header.endswith("· input · next: __start__") and json.loads(body) == shown["values"]
+    assert body.startswith('{\n  "messages": [')
     code, _, err = await cli("state", "--url", server_url, "--thread", tid, "--checkpoint", "not-a-checkpoint")
     assert code == 2 and "has no checkpoint not-a-checkpoint" in err
     code, out, _ = await cli("runs", "--url", server_url, "--thread", tid, "--json")
     runs = json.loads(out)
     assert code == 0 and [r["status"] for r in runs] == ["success"] * 3
+    assert {"config", "multitask_strategy"} <= set(runs[0]) and runs[0]["multitask_strategy"] == "enqueue"
+    assert runs[0]["config"] == {"recursion_limit": 42}  # what the client sent, not what the server adds
     assert runs[-1]["input"]["messages"][0]["content"] == "hello there" and runs[0]["duration_s"] > 0
     # an edit of turn 2, as a branch from its input checkpoint
     code, out, err = await cli(
@@ -144,5 +159,5 @@ async def test_a_graph_without_messages_is_driven_by_json_input(client: LangGrap
         "longest": "terminal",
         "summary": "5 words; the longest is 'terminal'",
     }
-    code, out, _ = await cli("state", "--url", server_url, "--thread", result.thread_id)
-    assert code == 0 and json.loads(out)["words"] == 5
+    code, out, _ = await cli("state", "--url", server_url, "--thread", result.thread_id, "--json")
+    assert code == 0 and json.loads(out)["values"]["words"] == 5 and json.loads(out)["next"] == []

@@ -6,6 +6,7 @@ maps keys to them and their outcomes to widgets.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from chat_tui.service.approvals import NotSendable
 from chat_tui.service.outcomes import Outgoing
 from chat_tui.ui.screens.chat_approvals import ChatApprovals
 from chat_tui.ui.screens.runs import RunsScreen
-from chat_tui.ui.screens.timeline import TimelineScreen
+from chat_tui.ui.screens.timeline import FIRST_PAGE, SHOW_AFTER, TimelineScreen
 from chat_tui.ui.widgets.entries_base import MessageAction
 
 if TYPE_CHECKING:
@@ -35,13 +36,14 @@ class ChatTimeTravel(ChatApprovals):
     BINDINGS = [
         Binding("f5", "timeline", "Timeline", show=False, tooltip="The thread's checkpoints", id="chat.timeline"),
         Binding("f8", "run_history", "Runs", show=False, tooltip="The thread's runs", id="chat.runs"),
-        Binding(
+        Binding(  # (priority: the composer, a TextArea, would take F7 as "select all")
             "f7",
             "json_input",
             "JSON input",
             show=False,
             tooltip="Send a JSON object as the run's input",
             id="chat.json",
+            priority=True,
         ),
     ]
 
@@ -50,6 +52,7 @@ class ChatTimeTravel(ChatApprovals):
         self.composer_mode = "message"  # message | edit | json
         self._editing: tuple[Conversation, str | None, str] | None = None  # (where, message id, text before)
         self._branches: dict[str, Branch] = {}
+        self._walking = False  # the version marks' walk of the history is under way
 
     def _set_mode(self, mode: str, title: str = "") -> None:
         self.composer_mode = mode
@@ -153,6 +156,7 @@ class ChatTimeTravel(ChatApprovals):
 
     @work(group="branches", exclusive=True, exit_on_error=False)
     async def switch_branch(self, message: ChatMessage, step: int) -> None:
+        self.workers.cancel_group(self, "marks")  # (a walk for the version shown before is stale)
         service, conversation = self.service, self.conversation
         branch = self._branches.get(message.id or "")
         if service is None or branch is None:
@@ -181,7 +185,7 @@ class ChatTimeTravel(ChatApprovals):
                 widget.focus()
                 return
 
-    @work(group="branches", exclusive=True, exit_on_error=False)
+    @work(group="marks", exclusive=True, exit_on_error=False)
     async def refresh_branches(self) -> None:
         """The ``‹ n/m ›`` marks of the shown thread (its checkpoints are read in the background)."""
         await self._mark_branches(self.conversation)
@@ -189,11 +193,15 @@ class ChatTimeTravel(ChatApprovals):
     async def _mark_branches(self, conversation: Conversation) -> None:
         if self.service is None or conversation.thread_id is None:
             return
+        head = conversation.branch_head
+        self._walking = True
         try:
-            found = await self.service.timeline(conversation.thread_id).branches(conversation.branch_head)
+            found = await self.service.timeline(conversation.thread_id).branches(head)
         except ClientError:
             return  # (the marks are a convenience; the keys say why when they cannot work)
-        if conversation is self.conversation:
+        finally:
+            self._walking = False
+        if conversation is self.conversation and conversation.branch_head == head:  # (else: another version now)
             self._branches = found
             conversation.set_branches({k: (b.index, b.count) for k, b in found.items()})
             self.wake_flush()
@@ -214,7 +222,19 @@ class ChatTimeTravel(ChatApprovals):
             self.notify("a new thread has no checkpoints yet", markup=False)
             return
         timeline = self.service.timeline(self.conversation.thread_id)
-        choice = await self.app.push_screen_wait(TimelineScreen(timeline, self.conversation.branch_head))
+        # The marks' walk reads the whole history (a long thread's is many MB): it waits while the
+        # timeline loads its first page, so that page is not queued behind it on the loop and the server.
+        walking = self._walking
+        self.workers.cancel_group(self, "marks")
+        # The first page is asked for at once and the screen waits a moment for it, to open with its
+        # rows drawn once (not an empty list first, whose frames would slow the page); a slow server
+        # gets the screen, saying it loads, after SHOW_AFTER.
+        first = asyncio.ensure_future(timeline.more(FIRST_PAGE))
+        first.add_done_callback(lambda task: task.cancelled() or task.exception())  # (the screen reports it)
+        await asyncio.wait([first], timeout=SHOW_AFTER)
+        choice = await self.app.push_screen_wait(TimelineScreen(timeline, self.conversation.branch_head, first))
+        if walking:
+            self.refresh_branches()
         if choice is not None:
             await self._from_checkpoint(*choice)
 

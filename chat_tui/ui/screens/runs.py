@@ -1,6 +1,7 @@
 """A thread's runs, newest first: status, start, duration, what it was sent, multitask strategy and
 config. Enter re-runs one: from its input checkpoint with no input (the server applies the turn's
-stored input again, as a new branch)."""
+stored input again, as a new branch). A page of runs at a time, the next as the cursor nears the end
+(as the timeline does), so any number of runs can be browsed."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RunsScreen", "run_row"]
 
-RUNS = 100
+PAGE = 50
+NEAR_END = 10
 _STATUS = {"success": "$success", "error": "$error", "interrupted": "$warning", "timeout": "$error"}
 
 
@@ -58,7 +60,8 @@ class RunsScreen(ModalScreen[str | None]):
         super().__init__(classes="dialog-screen")
         self.service = service
         self.thread_id = thread_id
-        self.runs: dict[str, Run] = {}
+        self.runs: dict[str, Run] = {}  # newest first, as loaded
+        self.complete = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker wide"):
@@ -72,18 +75,30 @@ class RunsScreen(ModalScreen[str | None]):
 
     @work(group="runs", exclusive=True, exit_on_error=False)
     async def load(self) -> None:
+        """The next page (the offset is how many are shown: a run started meanwhile shifts the
+        pages by one, and is then listed once)."""
+        if self.complete:
+            return
         status = self.query_one("#runs-status", Static)
         try:
-            runs = await self.service.client.runs.list(self.thread_id, limit=RUNS)
+            runs = await self.service.client.runs.list(self.thread_id, limit=PAGE, offset=len(self.runs))
         except ClientError as exc:
             status.update(Content.styled(f"could not list the runs: {exc}", "$error"))
             return
-        self.runs = {run.run_id: run for run in runs}
+        new = [run for run in runs if run.run_id not in self.runs]
+        self.complete = len(runs) < PAGE or not new
+        self.runs.update((run.run_id, run) for run in new)
         options = self.query_one(OptionList)
-        options.add_options(Option(run_row(run), id=run.run_id) for run in runs)
-        if runs:
+        options.add_options(Option(run_row(run), id=run.run_id) for run in new)
+        if options.highlighted is None and self.runs:
             options.highlighted = 0
-        status.update(Content.styled(f"{len(runs)} runs · Enter re-runs one · Esc closes", "$text-muted"))
+        more = "" if self.complete else " (more below)"
+        status.update(Content.styled(f"{len(self.runs)} runs{more} · Enter re-runs one · Esc closes", "$text-muted"))
+
+    @on(OptionList.OptionHighlighted)
+    def _near_end(self, event: OptionList.OptionHighlighted) -> None:
+        if not self.complete and event.option_index >= len(self.runs) - NEAR_END:
+            self.load()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -9,6 +9,7 @@ checkpoint carries the whole state), the rest load as the cursor nears the end.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["TimelineScreen", "checkpoint_row"]
 
 FIRST_PAGE = 25
+SHOW_AFTER = 0.25  # (seconds the chat waits for the first page before it opens the screen anyway)
 PREVIEW = 40  # the row fits 120 columns
 NEAR_END = 10
 
@@ -55,9 +57,8 @@ def checkpoint_row(timeline: Timeline, info: CheckpointInfo, on_path: set[str], 
     starts = "├─" if siblings and siblings[0] != info.checkpoint_id else "  "
     indent = "  " * max(0, lane - 1) + (starts if lane else "")
     fork = f"⑂{children}" if children > 1 else "  "
-    parent = timeline.by_id.get(info.parent_id or "")
-    # The node(s) that wrote a loop checkpoint are what its parent had next; an input checkpoint is the input.
-    wrote = ",".join(parent.next) if info.source == "loop" and parent is not None and parent.next else ""
+    # Who wrote it, when the history says (a fork is a copy of a checkpoint beside it, no node wrote it).
+    wrote = ",".join(timeline.writers(info)) or ("copy" if info.source == "fork" else "")
     nodes = f"{wrote} → {','.join(info.next) or 'end'}".strip()
     when = info.created_at.astimezone().strftime("%H:%M:%S") if info.created_at else "?"
     step = "-" if info.step is None else str(info.step)
@@ -77,10 +78,14 @@ class TimelineScreen(ModalScreen[tuple[str, str] | None]):
 
     BINDINGS = [Binding("escape", "dismiss_none", "Close", id="timeline.close")]
 
-    def __init__(self, timeline: Timeline, head: str | None) -> None:
+    def __init__(
+        self, timeline: Timeline, head: str | None, first: asyncio.Future[list[CheckpointInfo]] | None = None
+    ) -> None:
+        """*first*: the first page, already asked for (the screen asks for it when None)."""
         super().__init__(classes="dialog-screen")
         self.timeline = timeline
         self.head = head
+        self.first = first
         self.rows: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -91,7 +96,11 @@ class TimelineScreen(ModalScreen[tuple[str, str] | None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
-        self.load(FIRST_PAGE)
+        first = self.first
+        if first is not None and first.done() and not first.cancelled() and first.exception() is None:
+            self._render_rows()  # (no worker: the rows are in the screen's first frame)
+        else:
+            self.load(FIRST_PAGE)
 
     def _on_path(self) -> set[str]:
         timeline = self.timeline
@@ -105,8 +114,13 @@ class TimelineScreen(ModalScreen[tuple[str, str] | None]):
     @work(group="timeline-page", exclusive=True, exit_on_error=False)
     async def load(self, limit: int | None = None) -> None:
         status = self.query_one("#timeline-status", Static)
+        first, self.first = self.first, None
+        if first is not None and first.cancelled():
+            first = None
+        if first is not None and not first.done():
+            status.update(Content.styled("loading the checkpoints…", "$text-muted"))
         try:
-            await self.timeline.more(limit)
+            await (first if first is not None else self.timeline.more(limit))
         except ClientError as exc:
             status.update(Content.styled(f"could not load the history: {exc}", "$error"))
             return
