@@ -2,8 +2,10 @@
 
 * A run **passes** when every ``fail``-severity check of every turn held; it **fails** on the first
   one that did not; it is an **error** when a turn could not run to a verdict (the server refused
-  or dropped it, the turn went past ``turn_timeout``). Errors that were the server's or the
-  network's (``infrastructure``) are left out of the pass rate; a timeout is the agent's and counts.
+  or dropped it, the turn went past ``turn_timeout``) or its run failed where the turn did not
+  expect ``status: error`` (never a pass, whatever the checks' severities). Errors that were the
+  server's or the network's (``infrastructure``: a refusal, a stream whose end could not be
+  learned) are left out of the pass rate; a timeout and a failed run are the agent's and count.
 * A scenario **passes** when passes / (runs - infrastructure errors) ≥ its ``pass_rate``, and at
   least one run counted. It is **flaky** when some counted runs passed and some did not.
 * Exit codes: 0 every scenario passed; 1 one did not (a failed assertion or an agent's error);
