@@ -32,7 +32,7 @@ class ChatGraph(ChatTimeTravel):
             "Graph",
             show=False,
             priority=True,  # (also from the composer)
-            tooltip="Graph view: the assistant's graph, its running nodes lit",
+            tooltip="Graph view: the graph, running nodes lit (open, runs ask for tasks mode: +~1 KB a message a node)",
             id="chat.graph",
         ),
     ]

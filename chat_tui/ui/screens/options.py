@@ -18,7 +18,7 @@ _LABELS = {
     "show_tool_panels": "Show tool-call panels",
     "show_node_labels": "Label messages with their node (when a graph has several)",
     "stream_subgraphs": "Stream tokens from inside subgraphs (stream_subgraphs)",
-    "stream_tasks": "Node starts and ends on every run (tasks mode; more bytes: README)",
+    "stream_tasks": "Node starts and ends on every run (tasks mode: +~1 KB per message, per node)",
 }
 
 
