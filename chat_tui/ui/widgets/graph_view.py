@@ -241,11 +241,11 @@ class GraphPane(Vertical):
         drawing, graph = self.drawing, self.graph
         assert drawing is not None and graph is not None
         parts: list[str | tuple[str, str]] = [("Graph ", "bold"), (self.label or self.assistant or "", "$accent")]
-        parts.append((f" · {len(graph.nodes)} nodes, {len(graph.edges)} edges", "$text-muted"))
-        if activity.running:
+        if activity.running:  # (first: a narrow pane cuts the title's end)
             parts.append((" · running: " + ", ".join(activity.running), "bold $accent"))
         elif activity.nodes:
             parts.append((" · last run", "$text-muted"))
+        parts.append((f" · {len(graph.nodes)} nodes, {len(graph.edges)} edges", "$text-muted"))
         parts.append((" · exact (tasks)" if activity.precise else "", "$text-muted"))
         self.title.update(Content.assemble(*parts), layout=False)
         self.title.tooltip = LEGEND
