@@ -20,6 +20,7 @@ def _shots() -> ModuleType:
 __all__ = [
     "scene_big_result",
     "scene_branches",
+    "scene_graph",
     "scene_inspector",
     "scene_state",
     "scene_store",
@@ -169,3 +170,21 @@ async def scene_test_results(pilot: Any) -> None:
     await _shots()._wait(pilot, lambda: launch.session.suite_result() is not None and not launch.session.running)
     await pilot.press("down")
     await pilot.pause(0.5)
+
+
+async def scene_graph(pilot: Any) -> None:
+    """The graph view mid-run: `make a plan` has run planner (✓ and its time) and is in writer (lit);
+    planner's details below (the input and output the tasks mode brought)."""
+    chat = pilot.app.chat
+    await pilot.press("ctrl+backslash")
+    await _shots()._wait(pilot, lambda: chat.graph_pane is not None and chat.graph_pane.drawing is not None)
+    pilot.app.service.context = {"delay_ms": 120}  # (slow: the shot is taken while writer streams)
+    chat.composer.focus()
+    await pilot.press(*"make a plan", "enter")
+    activity = chat.conversation.activity
+    await _shots()._wait(pilot, lambda: activity.running == ["writer"])
+    pane = chat.graph_pane
+    pane.cursor = "planner"
+    pane.canvas.focus()
+    await pilot.press("enter")
+    await pilot.pause(1.2)

@@ -42,6 +42,7 @@ __all__ = [
     "RunFailed",
     "StreamEnd",
     "StreamEvent",
+    "Task",
     "Updates",
     "Values",
     "parse_event",
@@ -143,6 +144,19 @@ class Custom:
 
 
 @dataclass(slots=True)
+class Task:
+    """A node starting or ending (``tasks`` mode): a start carries ``input`` (the node's whole input
+    state), an end ``result``, ``error`` and ``interrupts``. Start and end share ``task_id``."""
+
+    task_id: str
+    name: str
+    start: bool
+    data: dict[str, Any]
+    namespace: Namespace = ()
+    raw: RawEvent | None = None
+
+
+@dataclass(slots=True)
 class RunFailed:
     """``event: error``: the run failed; it is the last event of the stream."""
 
@@ -153,7 +167,7 @@ class RunFailed:
 
 @dataclass(slots=True)
 class Other:
-    """An event this client does not interpret (``debug``, ``tasks``, legacy ``messages/partial``...)."""
+    """An event this client does not interpret (``debug``, ``checkpoints``, legacy ``messages/partial``...)."""
 
     name: str
     data: Any
@@ -194,6 +208,7 @@ StreamEvent = (
     | Updates
     | Values
     | Custom
+    | Task
     | RunFailed
     | Other
     | Fault
@@ -330,6 +345,10 @@ def parse_event(raw: RawEvent) -> StreamEvent:
         return Values(data, namespace, _interrupts(data), raw)
     if mode == "custom":
         return Custom(data, namespace, raw)
+    if mode == "tasks":
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not isinstance(data.get("name"), str):
+            return _fault(raw, "a task without an id or a name")
+        return Task(data["id"], data["name"], "input" in data or "triggers" in data, data, namespace, raw)
     if mode == "error":
         if isinstance(data, dict):
             error = data.get("error")

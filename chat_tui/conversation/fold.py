@@ -29,6 +29,7 @@ from chat_tui.client.events import (
     RunFailed,
     StreamEnd,
     StreamEvent,
+    Task,
     Updates,
     Values,
 )
@@ -71,6 +72,7 @@ class StreamFold(_Parts):
 
     def apply(self, event: StreamEvent) -> None:
         """Fold one stream event in. Never raises on odd but well-typed input."""
+        self.activity.apply(event)  # (O(1) for a token: the chunks of one model call share their metadata)
         if type(event) is MessageChunk:  # one per token: ahead of the match, whose class patterns cost ~4x
             self._apply_chunk(event.message, event.meta, event.namespace)
             return
@@ -99,8 +101,8 @@ class StreamFold(_Parts):
                 self._changes.faults.append(reason)
             case StreamEnd():
                 self.finish_run(event)
-            case Custom() | Other():
-                pass  # custom stream data and modes this client does not show
+            case Custom() | Other() | Task():
+                pass  # custom stream data, modes this client does not show, node starts and ends (GraphActivity's)
 
     # -- streamed chunks ----------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from chat_tui.conversation.entries import (
 )
 from chat_tui.conversation.event_log import EventLog
 from chat_tui.conversation.fold import StreamFold
+from chat_tui.conversation.graph_activity import GraphActivity
 from chat_tui.conversation.history import History
 from chat_tui.conversation.reading import Changes
 from chat_tui.conversation.recall import Recall
@@ -55,6 +56,7 @@ class ConversationState:
         self.run: RunInfo | None = None
         self.events = EventLog(clock=clock)  # every SSE event of the runs streamed here, for the event inspector
         self.ai_nodes: set[str] = set()
+        self.activity = GraphActivity(clock)  # the nodes the run is running and ran (the graph view)
         self._clock = clock
         self._seq = 0
         self._by_id: dict[str, ChatMessage] = {}
@@ -198,6 +200,7 @@ class ConversationState:
         )
         self._run_failed = False
         self._attaching = attaching
+        self.activity.begin()
         self._open.clear()
         self._changes.run_changed = True
         return self.run

@@ -19,6 +19,7 @@ from typing import Any
 from chat_tui.screenshot_scenes import (
     scene_big_result,
     scene_branches,
+    scene_graph,
     scene_inspector,
     scene_state,
     scene_store,
@@ -218,6 +219,7 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("23-store", scene_store, (140, 36)),
     ("24-test-results", scene_test_results, (140, 36)),
     ("25-save-test", scene_save_test, (120, 44)),
+    ("26-graph-view", scene_graph, (160, 60)),
 ]
 # (the others: "agent")
 ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals", "25-save-test": "approvals"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chat_tui.client.modes import stream_modes
 from chat_tui.conversation.interrupts import InterruptEntry, answer_for, problem_with
 from chat_tui.errors import ChatTuiError
 from chat_tui.service.inbox import InboxCursor, InboxRow
@@ -37,6 +38,8 @@ class Approvals:
     config: dict[str, Any] | None
     context: dict[str, Any] | None
     stream_subgraphs: bool
+    stream_tasks: bool  # the options ask for node starts and ends on every run
+    graph_open: bool  # the graph view is open: it wants them too
 
     if TYPE_CHECKING:  # (ThreadActions, beside it in ChatService, has the real one)
 
@@ -51,6 +54,7 @@ class Approvals:
             config=values.get("config", self.config),
             context=values.get("context", self.context),
             stream_subgraphs=self.stream_subgraphs,
+            stream_mode=stream_modes(tasks=self.stream_tasks or self.graph_open),
             multitask_strategy="reject",  # a busy thread answers 409, and ask_busy decides
             checkpoint_id=conversation.branch_head,  # continue the branch shown, not the newest
         )

@@ -81,6 +81,7 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         config: dict[str, Any] | None = None,
         context: dict[str, Any] | None = None,
         stream_subgraphs: bool = False,
+        stream_tasks: bool = False,
     ) -> None:
         self.connection = connection
         self.client = client
@@ -89,6 +90,8 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         self.config = config
         self.context = context
         self.stream_subgraphs = stream_subgraphs
+        self.stream_tasks = stream_tasks
+        self.graph_open = False
         self.live: dict[str, LiveTurn] = {}  # thread id -> its streaming turn
         # A thread continues with the assistant that made it (the server keeps it in the thread's
         # metadata); the chosen assistant_id is for new threads, or for a thread switched explicitly.

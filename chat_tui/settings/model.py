@@ -161,6 +161,7 @@ class DisplayOptions:
     show_tool_panels: bool = True
     show_node_labels: bool = True
     stream_subgraphs: bool = False
+    stream_tasks: bool = False  # node starts and ends on every run (the graph view asks while it is open)
 
     def __post_init__(self) -> None:
         invalid = self._invalid(asdict(self))

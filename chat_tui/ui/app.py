@@ -218,6 +218,7 @@ class ChatApp(CrashReportWithoutLocals, TestResultsHost):
             self.userdata,
             assistant_id=assistant.assistant_id,
             stream_subgraphs=self.options.stream_subgraphs,
+            stream_tasks=self.options.stream_tasks,
         )
         self.service.assistant_names[assistant.assistant_id] = assistant.label
         from chat_tui.service.recording import Recorder  # (F10 saves the last run, or records the next)
@@ -282,6 +283,7 @@ class ChatApp(CrashReportWithoutLocals, TestResultsHost):
         self.options = options
         if self.service is not None:
             self.service.stream_subgraphs = options.stream_subgraphs
+            self.service.stream_tasks = options.stream_tasks
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:

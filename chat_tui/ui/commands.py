@@ -102,6 +102,9 @@ def chat_commands(screen: ChatScreen) -> Iterable[SystemCommand]:
         "Event inspector", "Every SSE event of this thread's runs, as it arrives (f12)", screen.action_inspector
     )
     yield SystemCommand("Store", "The server's store: namespaces, items, values (f9)", screen.action_store)
+    yield SystemCommand(
+        "Graph view", "The assistant's graph, its running nodes lit while a run streams (ctrl+\\)", screen.action_graph
+    )
     if screen.chat_app.has_test_results:
         yield SystemCommand("Test results", "Back to the test suite's results (ctrl+r)", screen.action_test_results)
     if screen.check_action("cancel_run", ()):

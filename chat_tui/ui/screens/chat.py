@@ -210,6 +210,7 @@ class ChatScreen(ChatRecordings, ChatTests):
             self.run_config = self.service.run_config_for(conversation.thread_id, self.run_config)
         self.threads.set_current(conversation.thread_id)
         await self.view.show(conversation)
+        self.graph_follows_thread()
         self._set_history()
         self.query_one("#new-output").display = False
         self._update_status()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 
-from chat_tui.ui.screens.chat_timetravel import ChatTimeTravel
+from chat_tui.ui.screens.chat_graph import ChatGraph
 
 if TYPE_CHECKING:
     from chat_tui.ui.widgets.event_inspector import EventInspector
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["ChatInspector"]
 
 
-class ChatInspector(ChatTimeTravel):
+class ChatInspector(ChatGraph):
     BINDINGS = [
         Binding(
             "f12",

@@ -17,7 +17,14 @@ INTRO = (
 )
 
 
-_KEY_NAMES = {"escape": "esc", "pageup": "PgUp", "pagedown": "PgDn", "slash": "/", "delete": "Del"}
+_KEY_NAMES = {
+    "escape": "esc",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "slash": "/",
+    "delete": "Del",
+    "ctrl+backslash": "ctrl+\\",
+}
 
 
 def _keys(binding: Binding) -> str:
@@ -29,6 +36,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     """(section, [(keys, description)]) for the app, the screen and each focusable widget."""
     from chat_tui.ui.app import ChatApp
     from chat_tui.ui.screens.chat import ChatScreen
+    from chat_tui.ui.screens.chat_graph import ChatGraph
     from chat_tui.ui.screens.chat_inspector import ChatInspector
     from chat_tui.ui.screens.chat_recordings import ChatRecordings
     from chat_tui.ui.screens.chat_timetravel import ChatTimeTravel
@@ -37,6 +45,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from chat_tui.ui.widgets.entries import AssistantMessage, UserMessage
     from chat_tui.ui.widgets.event_inspector import EventInspector
     from chat_tui.ui.widgets.event_list import EventList
+    from chat_tui.ui.widgets.graph_view import GraphCanvas
     from chat_tui.ui.widgets.thread_list import ThreadList
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
@@ -48,6 +57,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
                 *ChatScreen.BINDINGS,
                 *ChatTimeTravel.BINDINGS,
                 *ChatInspector.BINDINGS,
+                *ChatGraph.BINDINGS,
                 *ChatRecordings.BINDINGS,
             ],
         ),
@@ -56,6 +66,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Tool call panel", ToolPanel.BINDINGS),
         ("Thread sidebar", ThreadList.BINDINGS),
         ("Event inspector", [*EventInspector.BINDINGS, *EventList.BINDINGS]),
+        ("Graph view", GraphCanvas.BINDINGS),
     ]
     result = []
     for title, bindings in sections:

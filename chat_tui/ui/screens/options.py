@@ -1,4 +1,4 @@
-"""Stream options a tester switches often: tool panels, node labels, subgraph streaming."""
+"""Stream options a tester switches often: tool panels, node labels, subgraph streaming, tasks mode."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ _LABELS = {
     "show_tool_panels": "Show tool-call panels",
     "show_node_labels": "Label messages with their node (when a graph has several)",
     "stream_subgraphs": "Stream tokens from inside subgraphs (stream_subgraphs)",
+    "stream_tasks": "Node starts and ends on every run (tasks mode: +~1 KB per message, per node)",
 }
 
 
