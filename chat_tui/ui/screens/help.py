@@ -37,6 +37,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from chat_tui.ui.widgets.entries import AssistantMessage, UserMessage
     from chat_tui.ui.widgets.event_inspector import EventInspector
     from chat_tui.ui.widgets.event_list import EventList
+    from chat_tui.ui.widgets.subgraph_block import SubgraphHeader
     from chat_tui.ui.widgets.thread_list import ThreadList
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
@@ -52,7 +53,10 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
             ],
         ),
         ("Composer", Composer.BINDINGS),
-        ("Messages", [*ConversationView.BINDINGS, *UserMessage.BINDINGS, *AssistantMessage.BINDINGS]),
+        (
+            "Messages",
+            [*ConversationView.BINDINGS, *UserMessage.BINDINGS, *AssistantMessage.BINDINGS, *SubgraphHeader.BINDINGS],
+        ),
         ("Tool call panel", ToolPanel.BINDINGS),
         ("Thread sidebar", ThreadList.BINDINGS),
         ("Event inspector", [*EventInspector.BINDINGS, *EventList.BINDINGS]),
