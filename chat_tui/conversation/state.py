@@ -183,6 +183,8 @@ class ConversationState:
 
     def _touch(self, entry: Entry) -> None:
         self._dirty[entry.seq] = entry
+        if _namespace(entry) and (group := self.group_of(entry)) is not None:
+            self._dirty[group.seq] = group  # (its summary: an answered interrupt waits no more)
 
     def _clear(self) -> None:
         """Forget every entry and index (a whole thread is about to be loaded)."""
