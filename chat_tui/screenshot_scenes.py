@@ -23,6 +23,7 @@ __all__ = [
     "scene_inspector",
     "scene_state",
     "scene_store",
+    "scene_subgraph",
     "scene_test_results",
     "scene_timeline",
 ]
@@ -169,3 +170,17 @@ async def scene_test_results(pilot: Any) -> None:
     await _shots()._wait(pilot, lambda: launch.session.suite_result() is not None and not launch.session.running)
     await pilot.press("down")
     await pilot.pause(0.5)
+
+
+async def scene_subgraph(pilot: Any) -> None:
+    """`nested_approval` with subgraph streaming on: the researcher's work nested under its header, the
+    question asked inside it shown once."""
+    from chat_tui.settings.model import DisplayOptions
+    from chat_tui.ui.widgets.subgraph_block import SubgraphHeader
+
+    pilot.app.set_options(DisplayOptions(stream_subgraphs=True))
+    await _shots()._send(pilot, "go")
+    chat = pilot.app.chat
+    await _shots()._wait(pilot, lambda: chat.conversation.pending_interrupts)
+    next(iter(chat.view.query(SubgraphHeader))).focus()
+    await pilot.pause(0.4)
