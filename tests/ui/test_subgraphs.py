@@ -116,9 +116,7 @@ async def test_an_interrupt_inside_a_subgraph_is_shown_once_answered_once_and_it
         state = await wait_until(pilot, lambda: isinstance(app.screen, StateViewScreen) and app.screen)
         tree = state.query_one(Tree)
         sections = [n for n in tree.root.children if str(n.label).startswith("⤷ subgraph")]
-        assert [str(n.label) for n in sections] == [
-            f"⤷ subgraph researcher  next: review  ⏸ waiting: {QUESTION}"
-        ]
+        assert [str(n.label) for n in sections] == [f"⤷ subgraph researcher  next: review  ⏸ waiting: {QUESTION}"]
         inner = [str(n.label) for n in sections[0].children]
         assert inner == ["[] messages  (4)"]  # its own messages: the input, the search, its result, the report
         await pilot.press("escape")
