@@ -175,10 +175,10 @@ async def scene_test_results(pilot: Any) -> None:
 async def scene_subgraph(pilot: Any) -> None:
     """`nested_approval` with subgraph streaming on: the researcher's work nested under its header, the
     question asked inside it shown once."""
-    from chat_tui.settings.model import DisplayOptions
     from chat_tui.ui.widgets.subgraph_block import SubgraphHeader
 
-    pilot.app.set_options(DisplayOptions(stream_subgraphs=True))
+    options = pilot.app.options
+    pilot.app.set_options(type(options).from_dict({**options.to_dict(), "stream_subgraphs": True}))
     await _shots()._send(pilot, "go")
     chat = pilot.app.chat
     await _shots()._wait(pilot, lambda: chat.conversation.pending_interrupts)
