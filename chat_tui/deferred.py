@@ -138,6 +138,9 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.ui.screens.chat_graph", _L, "help reads its bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.event_list", _L, "help reads the inspector's bindings (help is imported on F1)"),
     Deferred("chat_tui.ui.widgets.tool_panel", _L, "help reads its bindings; the screenshots expand panels"),
+    Deferred(
+        "chat_tui.ui.widgets.subgraph_block", _L, "help reads the subgraph header's bindings (help is imported on F1)"
+    ),
     Deferred("chat_tui.ui.screens.dialogs", _L, "the sidebar's rename and delete (the chat screen loads it anyway)"),
     Deferred("chat_tui.conversation", _L, "the screenshots: only when they run"),
     Deferred("chat_tui.service.turn", _L, "the screenshots: only when they run"),

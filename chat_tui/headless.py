@@ -41,6 +41,7 @@ from chat_tui.conversation import (
     ToolStatus,
 )
 from chat_tui.conversation.interrupts import Decision
+from chat_tui.conversation.subgraphs import path_label
 from chat_tui.headless_answers import (
     Refused,
     answer_hints,
@@ -171,10 +172,11 @@ class HumanPrinter:
     def _show_ai(self, message: ChatMessage) -> None:
         if message.seq not in self._started and (message.text_parts or message.tool_calls or message.thinking_parts):
             self._started.add(message.seq)
-            if message.node and message.node != self._node:
-                self._node = message.node
+            label = path_label(message.namespace, message.node) if message.namespace else message.node
+            if label and label != self._node:  # (inside a subgraph: its node path, researcher › research_llm)
+                self._node = label
                 self._newline()
-                self._write(self._dim(f"[{message.node}]") + "\n")
+                self._write(self._dim(f"[{label}]") + "\n")
         done = self._thinking.get(message.seq, 0)
         if len(message.thinking_parts) > done:
             self._write(self._dim("".join(message.thinking_parts[done:])))

@@ -24,6 +24,7 @@ __all__ = [
     "scene_inspector",
     "scene_state",
     "scene_store",
+    "scene_subgraph",
     "scene_test_results",
     "scene_timeline",
 ]
@@ -188,3 +189,17 @@ async def scene_graph(pilot: Any) -> None:
     pane.canvas.focus()
     await pilot.press("enter")
     await pilot.pause(1.2)
+
+
+async def scene_subgraph(pilot: Any) -> None:
+    """`nested_approval` with subgraph streaming on: the researcher's work nested under its header, the
+    question asked inside it shown once."""
+    from chat_tui.ui.widgets.subgraph_block import SubgraphHeader
+
+    options = pilot.app.options
+    pilot.app.set_options(type(options).from_dict({**options.to_dict(), "stream_subgraphs": True}))
+    await _shots()._send(pilot, "go")
+    chat = pilot.app.chat
+    await _shots()._wait(pilot, lambda: chat.conversation.pending_interrupts)
+    next(iter(chat.view.query(SubgraphHeader))).focus()
+    await pilot.pause(0.4)

@@ -259,6 +259,14 @@ class ThreadTask(BaseModel):
     interrupts: list[Interrupt] = Field(default_factory=list)
     error: Any = None  # e.g. "ValueError('boom')", once the node failed
     result: Any = None  # what the node returned (its writes), once it finished
+    checkpoint: Any = None  # a subgraph's: {"checkpoint_ns": "researcher:<task id>", …}
+    state: Any = None  # a pending subgraph's own ThreadState (``?subgraphs=true``)
+
+    @property
+    def checkpoint_ns(self) -> str | None:  # the namespace of the subgraph this task runs (None: a plain node)
+        holders = (self.checkpoint, self.state.get("checkpoint") if isinstance(self.state, dict) else None)
+        found = [h["checkpoint_ns"] for h in holders if isinstance(h, dict) and isinstance(h.get("checkpoint_ns"), str)]
+        return next((ns for ns in found if ns), None)
 
     @property
     def written_message_ids(self) -> list[str]:

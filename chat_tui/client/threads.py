@@ -108,11 +108,13 @@ class ThreadsAPI:
             ThreadState, "GET", f"/threads/{thread_id}/state", params=params, what="load thread"
         )
 
-    async def get_state_at(self, thread_id: str, checkpoint_id: str) -> ThreadState:
-        """The values at one checkpoint. (An unknown id is answered 200 with an empty state: callers
-        check ``checkpoint_id`` against the thread's history before asking.)"""
+    async def get_state_at(self, thread_id: str, checkpoint_id: str, *, subgraphs: bool = False) -> ThreadState:
+        """The values at one checkpoint (``subgraphs``: a pending subgraph's own state in its task's
+        ``state``). (An unknown id is answered 200 with an empty state: callers check
+        ``checkpoint_id`` against the thread's history before asking.)"""
+        params = {"subgraphs": "true"} if subgraphs else None
         return await self._core.parsed(
-            ThreadState, "GET", f"/threads/{thread_id}/state/{checkpoint_id}", what="load checkpoint"
+            ThreadState, "GET", f"/threads/{thread_id}/state/{checkpoint_id}", params=params, what="load checkpoint"
         )
 
     async def update_state(
@@ -137,4 +139,12 @@ class ThreadsAPI:
             params["before"] = before
         return await self._core.parsed(
             _STATES, "GET", f"/threads/{thread_id}/history", params=params, what="load history"
+        )
+
+    async def get_subgraph_history(self, thread_id: str, checkpoint_ns: str, *, limit: int = 20) -> list[ThreadState]:
+        """A subgraph's own checkpoints, newest first: ``POST /history`` with its ``checkpoint_ns``
+        (``researcher:<task id>``, from the parent's history ``tasks[].checkpoint``)."""
+        body = {"limit": limit, "checkpoint": {"checkpoint_ns": checkpoint_ns}}
+        return await self._core.parsed(
+            _STATES, "POST", f"/threads/{thread_id}/history", json=body, idempotent=True, what="load subgraph history"
         )

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from chat_tui.conversation.content import TOOL_BLOCKS, block_kind_text, joined_text
 from chat_tui.conversation.interrupts import InterruptEntry
+from chat_tui.conversation.subgraphs import SubgraphGroup
 from chat_tui.sanitize import clean, clean_line, clean_obj
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ __all__ = [
     "InterruptEntry",
     "MessageStatus",
     "NoticeEntry",
+    "SubgraphGroup",
     "ToolCallEntry",
     "ToolStatus",
     "Usage",
@@ -341,4 +343,4 @@ class NoticeEntry:
     run_id: str | None = None
 
 
-Entry = ChatMessage | ErrorEntry | InterruptEntry | NoticeEntry
+Entry = ChatMessage | ErrorEntry | InterruptEntry | NoticeEntry | SubgraphGroup

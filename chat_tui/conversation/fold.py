@@ -79,13 +79,13 @@ class StreamFold(_Parts):
         match event:
             case MessageComplete():
                 self._apply_complete(event)
-            case Updates(interrupts=interrupts):
+            case Updates(interrupts=interrupts, namespace=namespace):
                 if interrupts is not None:
-                    self._add_interrupts(interrupts)
-            case Values(data=data, interrupts=interrupts):
+                    self._add_interrupts(interrupts, namespace)
+            case Values(data=data, interrupts=interrupts, namespace=namespace):
                 self._apply_values(data)
                 if interrupts is not None:
-                    self._add_interrupts(interrupts)
+                    self._add_interrupts(interrupts, namespace)
             case Metadata(run_id=run_id, attempt=attempt):
                 run = self._ensure_run()
                 run.run_id = run_id or run.run_id
@@ -203,6 +203,8 @@ class StreamFold(_Parts):
             call = ToolCallEntry(index=index, message=message)
             message.tool_calls.insert(_call_position(message.tool_calls, index), call)
             message.tool_calls_by_index[index] = call
+            if message.namespace and (group := self.group_of(message)) is not None:
+                self._touch(group)  # its summary counts the calls
         if call.identify(piece.id, piece.name):
             self._register_call(call)
         if piece.args:

@@ -22,6 +22,7 @@ from chat_tui.conversation.entries import (
     ToolStatus,
     content_text,
 )
+from chat_tui.conversation.subgraphs import namespace_from_checkpoint_ns
 
 if TYPE_CHECKING:
     # Type-checked as part of the container it is mixed into (at run time, state.py
@@ -36,8 +37,10 @@ __all__ = ["History"]
 class History(_Container):
     """Loading and reconciling stored messages (a part of :class:`~chat_tui.conversation.state.Conversation`)."""
 
-    def load(self, state: ThreadState, thread: Thread | None = None) -> None:
-        """Replace everything with a thread's stored messages, interrupts and error."""
+    def load(self, state: ThreadState, thread: Thread | None = None, *, subgraphs: bool = False) -> None:
+        """Replace everything with a thread's stored messages, interrupts and error. ``subgraphs``
+        (they are streamed, so shown nested): an interrupt raised inside a subgraph nests under it,
+        and a pending subgraph's messages (when *state* holds its own state) are shown."""
         self._clear()
         for raw in state.messages:
             try:
@@ -48,22 +51,48 @@ class History(_Container):
             entry.persisted = True
             self.entries.append(entry)
             self._link(entry)
+        if subgraphs:
+            self._load_subgraphs(state)
         # The state is the truth for what can be resumed: a thread in ``error`` can still wait (an
         # answer the server refused before saving it), even when the thread itself lists nothing.
         if state.interrupts and (thread is None or thread.status in ("interrupted", "error")):
+            tasks = state.tasks if subgraphs else []
+            nested = {i.id: namespace_from_checkpoint_ns(t.checkpoint_ns) for t in tasks for i in t.interrupts}
             for interrupt in state.interrupts:
                 if interrupt.id:
                     self._interrupt_ids.add(interrupt.id)
                 waiting = InterruptEntry.from_server(
                     self._next_seq(), interrupt.id, interrupt.value, response_schema=interrupt.response_schema
                 )
-                self.entries.append(waiting)
+                waiting.namespace = nested.get(interrupt.id, ())
+                self._add(waiting)
                 self._gate_calls(waiting)
         if thread is not None and thread.status in ("idle", "error"):  # nothing will answer them now
             self._settle_unanswered()
             self._dirty = {}
         if thread is not None and thread.status == "error" and thread.error:
             self.entries.append(ErrorEntry.from_thread_error(self._next_seq(), thread.error))
+        self._changes.added.clear()  # (a reset: the whole list is new; nested entries went in through _add)
+
+    def _load_subgraphs(self, state: ThreadState) -> None:
+        """A pending subgraph's messages (``?subgraphs=true`` sends its state): the parent's state holds
+        them only once the subgraph ends, so they come from there, nested under its group."""
+        for task in state.tasks:
+            namespace = namespace_from_checkpoint_ns(task.checkpoint_ns)
+            inner = task.state.get("values") if namespace and isinstance(task.state, dict) else None
+            raws = inner.get("messages") if isinstance(inner, dict) else None
+            for raw in raws if isinstance(raws, list) else []:
+                try:
+                    message = parse_message(raw)
+                except ValueError:
+                    continue
+                if message.id and message.id in self._by_id:
+                    continue  # the parent's own (the subgraph's input)
+                entry = self._entry_from_message(message)
+                entry.persisted = True
+                entry.namespace = namespace
+                self._add(entry)
+                self._link(entry)
 
     def reconcile(self, state: ThreadState) -> None:
         """After a run: bring streamed messages in line with what the server stored.
@@ -105,9 +134,12 @@ class History(_Container):
                 self._add(entry, after=previous)
             self._link(entry)
             previous = entry
+        pending = {namespace_from_checkpoint_ns(t.checkpoint_ns)[:1] for t in state.tasks if t.checkpoint_ns}
         for held in self.entries:
             if not isinstance(held, ChatMessage) or held.persisted is not None or held.id in stored_ids:
                 continue
+            if held.namespace and held.namespace[:1] in pending:
+                continue  # in a subgraph that waits: its own state keeps it, the parent's not yet
             if held.role == "human" or (run_id is not None and held.run_id == run_id) or held.streamed:
                 held.persisted = False
                 self._touch(held)

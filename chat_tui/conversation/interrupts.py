@@ -290,6 +290,7 @@ class InterruptEntry:
     decisions: list[Decision | None] = field(default_factory=list)  # chosen so far, one per call (until sent)
     schema: Mapping[str, Any] | None = None  # a value interrupt's ``response_schema``: the answer it expects
     attached: set[int] = field(default_factory=set)  # the calls a streamed tool call shows (by position)
+    namespace: tuple[str, ...] = ()  # raised inside a subgraph: its namespace ("researcher:<task id>",)
 
     @classmethod
     def from_server(

@@ -10,7 +10,7 @@ cancelled) and, for partial answers, which the server does not keep at all, a lo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from chat_tui.conversation.entries import (
     MessageStatus,
     NoticeEntry,
 )
+from chat_tui.conversation.subgraphs import namespace_from_checkpoint_ns
 
 if TYPE_CHECKING:
     from chat_tui.client.models import Run, ThreadState
@@ -48,10 +49,17 @@ class Recall(_Container):
     """Rebuilding a loaded thread's live details (a part of :class:`~chat_tui.conversation.state.Conversation`)."""
 
     def recall(
-        self, checkpoints: Sequence[ThreadState], runs: Sequence[Run], unsaved: Iterable[UnsavedAnswer] = ()
+        self,
+        checkpoints: Sequence[ThreadState],
+        runs: Sequence[Run],
+        unsaved: Iterable[UnsavedAnswer] = (),
+        subgraphs: Mapping[str, Sequence[ThreadState]] | None = None,
     ) -> None:
         """Put back what the live view showed; *checkpoints* newest first (as ``/history`` answers),
-        *runs* in any order. What falls outside them (older checkpoints) stays as loaded."""
+        *runs* in any order. What falls outside them (older checkpoints) stays as loaded.
+        *subgraphs* (given when subgraphs are streamed, so shown nested): the own checkpoints of the
+        subgraphs those ran, by ``checkpoint_ns`` (which inner node wrote each message, and where an
+        interrupt inside one was asked); None: a subgraph's messages are the parent node's."""
         for answer in unsaved:
             status = MessageStatus.FAILED if answer.failed else MessageStatus.CANCELLED
             message = ChatMessage.unsaved(
@@ -60,12 +68,21 @@ class Recall(_Container):
             if self._place(message, answer.after) and message.node:
                 self.ai_nodes.add(message.node)
         resumes = sorted((r for r in runs if r.resume[0]), key=_created)
-        for checkpoint in _branch(checkpoints):
-            anchor = _last_id(checkpoint.messages)
+        branch = _branch(checkpoints)
+        asked_at: dict[str, str | None] = {}  # an interrupt inside a subgraph -> the last message before it
+        for checkpoint in branch:
             for task in checkpoint.tasks:
                 node = task.name if task.name and not task.name.startswith("__") else None
+                namespace = namespace_from_checkpoint_ns(task.checkpoint_ns)
+                if namespace and subgraphs is not None:
+                    asked_at.update(self._recall_subgraph(task.written_message_ids, namespace, node, subgraphs))
+                    continue
                 for message_id in task.written_message_ids:
                     self._label(message_id, node)
+        for checkpoint in branch:
+            anchor = _last_id(checkpoint.messages)
+            for task in checkpoint.tasks:
+                namespace = namespace_from_checkpoint_ns(task.checkpoint_ns) if subgraphs is not None else ()
                 for interrupt in task.interrupts:
                     if interrupt.id and interrupt.id in self._interrupt_ids:
                         continue  # pending now (loaded), or already placed
@@ -79,7 +96,8 @@ class Recall(_Container):
                         entry.resolved = True  # (no run answered it: it was dropped or dismissed)
                     if interrupt.id:
                         self._interrupt_ids.add(interrupt.id)
-                    self._place(entry, anchor)
+                    entry.namespace = namespace
+                    self._place(entry, asked_at.get(interrupt.id or "", anchor) if namespace else anchor)
                 if task.error is not None and not _cancelled(task.error) and not self._error_follows(anchor):
                     self._place(ErrorEntry.from_task_error(self._next_seq(), task.error), anchor)
         self._recall_unsent(runs)
@@ -88,6 +106,32 @@ class Recall(_Container):
                 after = run.input_message_ids[-1]
                 if self._answered(after) is False:
                     self._place(NoticeEntry(self._next_seq(), "cancelled before it answered", run.run_id), after)
+
+    def _recall_subgraph(
+        self,
+        written: list[str],
+        namespace: tuple[str, ...],
+        node: str | None,
+        subgraphs: Mapping[str, Sequence[ThreadState]],
+    ) -> dict[str, str | None]:
+        """The messages a subgraph task wrote, nested under its group and labelled with the inner node
+        that wrote each (from the subgraph's own checkpoints; without them, with the parent node).
+        Returns where each interrupt asked inside it goes: after the last message before it."""
+        inner: dict[str, str] = {}
+        asked_at: dict[str, str | None] = {}
+        for checkpoint in _branch(subgraphs.get("|".join(namespace), ())):
+            for task in checkpoint.tasks:
+                if task.name and not task.name.startswith("__"):
+                    inner.update(dict.fromkeys(task.written_message_ids, task.name))
+                for interrupt in task.interrupts:
+                    asked_at[interrupt.id or ""] = _last_id(checkpoint.messages)
+        for message_id in dict.fromkeys([*written, *inner]):  # (a pending subgraph has written nothing yet)
+            message = self._by_id.get(message_id)
+            if message is None or message.role == "human" or (inner and message_id not in inner):
+                continue  # (the subgraph's input: the parent's messages it started from)
+            self._label(message_id, inner.get(message_id, node))
+            self._nest(message, namespace)
+        return asked_at
 
     def _recall_unsent(self, runs: Sequence[Run]) -> None:
         """The newest run was cancelled before its input reached the thread's state: the live view

@@ -26,6 +26,7 @@ from chat_tui.conversation.entries import (
     Entry,
     ErrorEntry,
     InterruptEntry,
+    SubgraphGroup,
     ToolCallEntry,
     ToolStatus,
     content_text,
@@ -37,6 +38,7 @@ from chat_tui.conversation.history import History
 from chat_tui.conversation.reading import Changes
 from chat_tui.conversation.recall import Recall
 from chat_tui.conversation.run import RunInfo, RunOutcome
+from chat_tui.conversation.subgraphs import group_key
 
 if TYPE_CHECKING:
     from chat_tui.client.models import Interrupt
@@ -70,6 +72,7 @@ class ConversationState:
         self._dirty: dict[int, Entry] = {}
         self._recalled: set[int] = set()  # entries put back by Recall.recall (by id())
         self._gated: dict[int, list[ToolCallEntry]] = {}  # interrupt seq -> the tool calls it gates
+        self.groups: dict[str, SubgraphGroup] = {}  # a subgraph run's namespace segment -> its group
 
     # -- reading ------------------------------------------------------------------------
 
@@ -122,7 +125,48 @@ class ConversationState:
         self._seq += 1
         return self._seq
 
+    def group_of(self, entry: Entry) -> SubgraphGroup | None:
+        """The subgraph group *entry* is nested in (None: the root graph's)."""
+        key = group_key(_namespace(entry))
+        return self.groups.get(key) if key is not None else None
+
     def _add(self, entry: Entry, *, after: Entry | None = None, first: bool = False) -> None:
+        if _namespace(entry):
+            group = self._group_for(entry, after=after, first=first)
+            if group is not None:
+                if not group.members and (after is not None or first):
+                    after, first = group, False  # (the new group went where the entry goes)
+                group.members.append(entry)
+        self._insert(entry, after=after, first=first)
+
+    def _group_for(self, entry: Entry, *, after: Entry | None, first: bool) -> SubgraphGroup | None:
+        """The group of a nested *entry*: an existing one (touched: its summary changes), or a new
+        one placed where the entry goes, just before it."""
+        key = group_key(_namespace(entry))
+        if key is None:
+            return None
+        group = self.groups.get(key)
+        if group is not None:
+            self._touch(group)
+            return group
+        group = SubgraphGroup(self._next_seq(), key, run_id=getattr(entry, "run_id", None))
+        self.groups[key] = group
+        self._insert(group, after=after, first=first)
+        return group
+
+    def _nest(self, entry: ChatMessage | InterruptEntry, namespace: tuple[str, ...]) -> None:
+        """*entry*, already in the list, ran inside a subgraph (learned after it was added)."""
+        if not namespace or entry.namespace == namespace or entry not in self.entries:
+            return
+        entry.namespace = namespace
+        position = self.entries.index(entry)
+        before = self.entries[position - 1] if position else None
+        group = self._group_for(entry, after=before, first=before is None)
+        if group is not None and not any(m is entry for m in group.members):
+            group.members.append(entry)
+        self._touch(entry)
+
+    def _insert(self, entry: Entry, *, after: Entry | None = None, first: bool = False) -> None:
         if first:
             self.entries.insert(0, entry)
         elif after is None:
@@ -141,6 +185,8 @@ class ConversationState:
 
     def _touch(self, entry: Entry) -> None:
         self._dirty[entry.seq] = entry
+        if _namespace(entry) and (group := self.group_of(entry)) is not None:
+            self._dirty[group.seq] = group  # (its summary: an answered interrupt waits no more)
 
     def _clear(self) -> None:
         """Forget every entry and index (a whole thread is about to be loaded)."""
@@ -150,6 +196,7 @@ class ConversationState:
         self._calls_by_id.clear()
         self._orphan_results.clear()
         self._interrupt_ids.clear()
+        self.groups.clear()
         self.ai_nodes.clear()
         self._dirty = {}
         self._recalled.clear()
@@ -171,6 +218,12 @@ class ConversationState:
             self._changes.reset = True
         if isinstance(entry, ChatMessage) and entry.id:
             self._by_id.pop(entry.id, None)
+        group = self.group_of(entry)
+        if group is not None and group is not entry:
+            group.members = [m for m in group.members if m is not entry]
+            if not group.members:
+                self.remove(group)
+                self.groups.pop(group.key, None)
 
     def drop_run(self, run: RunInfo) -> None:
         """A rolled-back run: the server erased it, so its input and all it wrote leave the view."""
@@ -296,9 +349,10 @@ class ConversationState:
                 self._touch(match.message)
         self._gated[entry.seq] = taken
 
-    def _add_interrupts(self, interrupts: list[Interrupt]) -> None:
+    def _add_interrupts(self, interrupts: list[Interrupt], namespace: tuple[str, ...] = ()) -> None:
         """The run stopped at these ``interrupt()`` calls (each shown once, however often it
-        is reported: ``updates`` and ``values`` both carry it)."""
+        is reported: ``updates`` and ``values`` both carry it, and one raised in a subgraph comes
+        in its *namespace* and again at the root, with the same id: the first, nested, is kept)."""
         run = self._ensure_run()
         for interrupt in interrupts:
             if interrupt.id and interrupt.id in self._interrupt_ids:
@@ -308,10 +362,15 @@ class ConversationState:
             entry = InterruptEntry.from_server(
                 self._next_seq(), interrupt.id, interrupt.value, run.run_id, interrupt.response_schema
             )
+            entry.namespace = namespace
             self._add(entry)
             self._gate_calls(entry)
         run.outcome = RunOutcome.INTERRUPTED
         self._changes.run_changed = True
+
+
+def _namespace(entry: Entry) -> tuple[str, ...]:
+    return entry.namespace if isinstance(entry, ChatMessage | InterruptEntry) else ()
 
 
 def _is_gated_call(call: ToolCallEntry, name: str, tool_call_id: str | None) -> bool:

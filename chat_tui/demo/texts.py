@@ -75,6 +75,13 @@ GRAPH_HELP: tuple[tuple[str, str, str], ...] = (
         "searches.`; a message saying `escalate` takes the branch to the `escalate` node instead (for "
         "`chat-tui test`'s flaky paths and graph coverage)",
     ),
+    (
+        "nested_approval",
+        "anything",
+        "the `researcher` subgraph searches and reports, then its `review` node asks `Publish these findings?` "
+        "from inside the subgraph (an interrupt that streams twice, answered once); `report` says what became "
+        "of them",
+    ),
 )
 
 PERSONA_OPENERS: dict[str, str] = {

@@ -23,6 +23,7 @@ from chat_tui.screenshot_scenes import (
     scene_inspector,
     scene_state,
     scene_store,
+    scene_subgraph,
     scene_test_results,
     scene_timeline,
 )
@@ -220,9 +221,15 @@ SCENES: list[tuple[str, Scene, tuple[int, int]]] = [
     ("24-test-results", scene_test_results, (140, 36)),
     ("25-save-test", scene_save_test, (120, 44)),
     ("26-graph-view", scene_graph, (160, 60)),
+    ("27-subgraph", scene_subgraph, (120, 44)),
 ]
 # (the others: "agent")
-ASSISTANTS = {"13-approvals": "approvals", "14-edit-arguments": "approvals", "25-save-test": "approvals"}
+ASSISTANTS = {
+    "13-approvals": "approvals",
+    "14-edit-arguments": "approvals",
+    "25-save-test": "approvals",
+    "27-subgraph": "nested_approval",
+}
 
 SEED_THREADS = [
     ("Release notes for v2.3", "write the release notes for v2.3", "agent"),

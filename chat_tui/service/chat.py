@@ -11,6 +11,7 @@ answered by reading :meth:`ChatService.send`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -374,8 +375,12 @@ class ChatService(Approvals, ThreadActions, TimeTravel):
         thread = await self.client.threads.get(thread_id)
         self.learn_thread(thread)
         state = await self.client.threads.get_state(thread_id)
+        nested = self.stream_subgraphs  # (subgraphs streamed: their work shows nested, on reopening too)
+        if nested and any(t.checkpoint_ns and t.state is None for t in state.tasks):  # a pending subgraph's
+            with contextlib.suppress(ClientError):  # messages are in its own state only (until it ends)
+                state = await self.client.threads.get_state(thread_id, subgraphs=True)
         conversation = Conversation(thread_id)
-        conversation.load(state, thread)
+        conversation.load(state, thread, subgraphs=nested)
         self.keep_events(thread_id, conversation, adopt=True)
         opened = OpenedThread(conversation, thread, first_message=conversation.first_human_text() or "")
         try:

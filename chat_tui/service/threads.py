@@ -13,7 +13,7 @@ from chat_tui.sanitize import clean_line
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
-    from chat_tui.client.models import Thread
+    from chat_tui.client.models import Thread, ThreadState
     from chat_tui.conversation import Conversation
     from chat_tui.settings.userdata import UserData
 
@@ -23,6 +23,7 @@ TITLE_CHARS = 80  # a title made from the first message
 RECALL_MIN, RECALL_MAX = 4, 40  # checkpoints read to recall a thread's live details...
 RECALL_BUDGET = 4000  # ...about this many stored messages in all (each checkpoint holds every message)
 RECALL_RUNS = 100
+RECALL_SUBGRAPHS = 8  # the subgraph runs (newest first) whose own checkpoints are read to nest their messages
 RENAME_CHARS = 200  # a title the user typed
 
 
@@ -54,6 +55,7 @@ class ThreadActions:
     assistant_id: str
     thread_assistants: dict[str, str]
     assistant_names: dict[str, str]
+    stream_subgraphs: bool
 
     @property
     def data_key(self) -> str:
@@ -122,8 +124,24 @@ class ThreadActions:
             for a in kept
             if isinstance(a.get("run_id"), str) and isinstance(a.get("after"), str)
         ]
-        conversation.recall(checkpoints, runs, unsaved)
+        subgraphs = await self._subgraph_histories(thread_id, checkpoints) if self.stream_subgraphs else None
+        conversation.recall(checkpoints, runs, unsaved, subgraphs)
         return True
+
+    async def _subgraph_histories(self, thread_id: str, checkpoints: list[ThreadState]) -> dict[str, list[ThreadState]]:
+        """The own checkpoints of the subgraphs the recent ones ran (one request each, the newest
+        few): which inner node wrote each message. One that cannot be read is left out (its
+        messages nest under the parent node, unlabelled within)."""
+        from chat_tui.client.errors import ClientError
+
+        found: dict[str, list[ThreadState]] = {}
+        namespaces = [t.checkpoint_ns for c in checkpoints for t in c.tasks if t.checkpoint_ns]
+        for ns in list(dict.fromkeys(namespaces))[:RECALL_SUBGRAPHS]:
+            try:
+                found[ns] = await self.client.threads.get_subgraph_history(thread_id, ns)
+            except ClientError:
+                continue
+        return found
 
     def keep_unsaved(self, conversation: Conversation, run_id: str | None, *, failed: bool) -> None:
         """A cancelled or failed run's partial answer is not stored by the server: keep it here."""

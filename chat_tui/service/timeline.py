@@ -21,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chat_tui.conversation.subgraphs import PATH_SEPARATOR, node_path
 from chat_tui.sanitize import clean_line
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
-    from chat_tui.client.models import ThreadState
+    from chat_tui.client.models import ThreadState, ThreadTask
 
-__all__ = ["Branch", "CheckpointInfo", "Timeline"]
+__all__ = ["Branch", "CheckpointInfo", "SubgraphState", "Timeline"]
 
 PAGE = 100  # (a script reading the whole history: few requests)
 WALK_PAGE = 25  # (the app: each page is parsed on the UI's loop; a long thread's page of 100 can be 10 MB)
@@ -58,6 +59,7 @@ class CheckpointInfo:
     preview: str  # the last message, on one line
     values: Any = field(default=None, compare=False, repr=False)
     writes: tuple[str, ...] = ()  # the nodes ``metadata.writes`` names (older langgraph; 0.16 sends none)
+    subgraphs: bool = False  # a task of it runs a subgraph (whose own state the state view shows)
 
     @classmethod
     def from_state(cls, state: ThreadState) -> CheckpointInfo:
@@ -81,6 +83,7 @@ class CheckpointInfo:
             preview=clean_line(preview, PREVIEW),
             values=state.values,
             writes=tuple(str(node) for node in writes) if isinstance(writes, dict) else (),
+            subgraphs=any(t.checkpoint_ns for t in state.tasks),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -94,6 +97,39 @@ class CheckpointInfo:
             "run_id": self.run_id,
             "messages": len(self.message_ids),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class SubgraphState:
+    """A subgraph's own state, as ``?subgraphs=true`` gives it for a checkpoint's task: while the
+    subgraph waits (an interrupt inside it) or failed, where it stopped; once it ended, its last."""
+
+    path: str  # "researcher", or "researcher › inner" for one nested deeper
+    values: Any
+    next: tuple[str, ...]
+    waiting: tuple[str, ...]  # what its pending interrupts ask, one line each
+
+    @classmethod
+    def from_tasks(cls, tasks: list[ThreadTask], above: str = "", depth: int = 0) -> list[SubgraphState]:
+        from chat_tui.client.models import ThreadState  # (pydantic: deferred)
+
+        found: list[SubgraphState] = []
+        for task in tasks:
+            if not isinstance(task.state, dict) or depth > 3:
+                continue
+            try:
+                state = ThreadState.model_validate(task.state)
+            except ValueError:
+                continue
+            path = PATH_SEPARATOR.join(p for p in (above, *node_path([task.name or "?"])) if p)
+            asks = [
+                i.value.get("question", i.value) if isinstance(i.value, dict) else i.value for i in state.interrupts
+            ]
+            waiting = tuple(clean_line(str(a), PREVIEW) for a in asks)
+            nodes = tuple(clean_line(n, PREVIEW) for n in state.next)
+            found.append(cls(path, state.values, nodes, waiting))
+            found += cls.from_tasks(state.tasks, path, depth + 1)
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +198,11 @@ class Timeline:
             return info.writes
         parent = self.by_id.get(info.parent_id or "")
         return parent.next if info.source == "loop" and parent is not None else ()
+
+    async def subgraph_states(self, checkpoint_id: str) -> list[SubgraphState]:
+        """The own states of the subgraphs a checkpoint's tasks run (``GET /state/{id}?subgraphs=true``)."""
+        state = await self.client.threads.get_state_at(self.thread_id, checkpoint_id, subgraphs=True)
+        return SubgraphState.from_tasks(state.tasks)
 
     async def get(self, checkpoint_id: str) -> CheckpointInfo | None:
         """A checkpoint of this thread, loading older pages until it is found (None: not in its history)."""

@@ -100,6 +100,7 @@ def add_test_parser(commands: Any, add_connection_args: AddConnection) -> None:
     test.add_argument("--jsonl", type=Path, metavar="FILE", help="write one JSON line per run, scenario and suite")
     test.add_argument("--md", type=Path, metavar="FILE", help="write the summary table as Markdown")
     test.add_argument("-v", "--verbose", action="store_true", help="a line per run and per turn instead of marks")
+    test.add_argument("--subgraphs", action="store_true", help="stream subgraphs (stream_subgraphs) in every run")
     test.add_argument(
         "--tui",
         action="store_true",

@@ -48,6 +48,7 @@ class TestOptions:
     jsonl: Path | None = None
     markdown: Path | None = None
     verbose: bool = False
+    subgraphs: bool = False  # stream subgraphs (their interrupts arrive twice, and count once)
 
     @classmethod
     def from_args(cls, args: Any) -> TestOptions:
@@ -60,6 +61,7 @@ class TestOptions:
             repeat=args.repeat,
             pass_rate=args.pass_rate,
             concurrency=args.concurrency,
+            subgraphs=getattr(args, "subgraphs", False),
             junit=args.junit,
             jsonl=args.jsonl,
             markdown=args.md,
@@ -167,7 +169,7 @@ async def run_tests(
         runs = sum(s.repeat for s in selected)
         out.write(f"{len(selected)} scenario(s), {runs} run(s) on {connection.host}, {options.concurrency} at a time\n")
         out.flush()
-        service = ChatService(connection, client)
+        service = ChatService(connection, client, stream_subgraphs=options.subgraphs)
         runner = Runner(service, concurrency=options.concurrency, on_run=_progress(out, options.verbose))
         scenarios = await runner.run(selected)
         duration_ms = (time.monotonic() - started) * 1000

@@ -186,6 +186,7 @@ def test_real_server_starts_answers_and_stops_cleanly(tmp_path: Path) -> None:
                 "booking",
                 "structured",
                 "coin",
+                "nested_approval",
             }
             body = {"assistant_id": "echo", "input": {"messages": [{"role": "user", "content": "hi"}]}}
             result = client.post("/runs/wait", json=body).json()

@@ -368,3 +368,22 @@ async def test_inbox_refused_is_exit_4_with_one_line_and_no_key(proxy: FaultProx
     assert process.returncode == EXIT_CODES["connection"] and out == b""
     assert len(err.decode().strip().splitlines()) == 1 and "authentication failed" in err.decode()
     assert key not in err.decode() and proxy.requests("POST")[0].headers.get("x-api-key") == key
+
+
+async def test_an_interrupt_inside_a_subgraph_prints_once_and_its_answer_continues(
+    server_url: str, client: LangGraphClient
+) -> None:
+    from chat_tui.demo.nested import PUBLISHED, QUESTION
+
+    code, out, err = await cli(server_url, "stream", "--assistant", "nested_approval", "--subgraphs", "go")
+    assert code == EXIT_CODES["interrupted"], err
+    assert out.count(QUESTION) == 1  # streamed twice (in the subgraph's namespace, then at the root)
+    assert "[researcher › research_llm]" in out and "Research findings" in out
+    thread_id = err.split("thread ", 1)[1].split()[0]
+    (interrupt_id,) = await pending(client, thread_id)
+    code, out, err = await cli(server_url, "stream", "--thread", thread_id, "--subgraphs", "--resume", '"yes"')
+    assert code == EXIT_CODES["success"], err
+    assert PUBLISHED in out and QUESTION not in out
+    runs = await client.runs.list(thread_id)
+    assert len(runs) == 2 and [r.resume[1] for r in runs if r.resume[0]] == [{interrupt_id: "yes"}]
+    assert await pending(client, thread_id) == {}

@@ -47,6 +47,7 @@ BEHAVIOURS: list[tuple[str, str, dict[str, Any]]] = [
     ("booking", "go", {}),
     ("coin", "find it", {}),
     ("coin", "escalate this", {}),
+    ("nested_approval", "go", {"stream_subgraphs": True}),
 ]
 
 

@@ -229,3 +229,29 @@ async def test_a_recorded_thread_replays_as_a_passing_test(client: Any, server_u
     assert code == 0, out + err
     code, _, err = await cli("test", "record", "--url", server_url, "--thread", thread_id, "-o", str(scenario))
     assert code == 2 and "exists (pass --append to add the scenario to it, --force to overwrite it)" in err
+
+
+NESTED_SUITE = """version: 1
+defaults: {{assistant: nested_approval, turn_timeout: 60}}
+scenarios:
+  - id: nested-approval
+    turns:
+      - user: go
+        expect:
+          interrupt: {{value: {{question: "Publish these findings?"}}, count: {count}}}
+      - resume: "yes"
+        expect:
+          final_text: {{contains: "Published"}}
+"""
+
+
+async def test_an_interrupt_inside_a_subgraph_counts_once_with_subgraphs_streamed(
+    server_url: str, tmp_path: Path
+) -> None:
+    suite = tmp_path / "nested.yaml"
+    suite.write_text(NESTED_SUITE.format(count=1), encoding="utf-8")
+    code, out, err = await cli("test", str(suite), "--url", server_url, "--subgraphs")
+    assert code == 0, out + err  # streamed twice (the subgraph's namespace, then the root), counted once
+    suite.write_text(NESTED_SUITE.format(count=2), encoding="utf-8")
+    code, out, err = await cli("test", str(suite), "--url", server_url, "--subgraphs", "-v")
+    assert code == 1 and "interrupt" in out  # (the count is checked: two is wrong)

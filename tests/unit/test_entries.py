@@ -50,6 +50,7 @@ def _sanitizing(path: Path) -> list[str]:
 
 def test_the_fold_the_history_and_the_state_never_clean_anything_themselves() -> None:
     factories = ("entries.py", "interrupts.py")  # (an interrupt's entry is made beside its kinds)
+    factories += ("subgraphs.py",)  # (a subgraph group's entry, and the node paths cut from namespaces)
     # The event inspector's text is made from raw SSE events, not entries: its summaries, its filter's
     # description and pretty JSON are cleaned where they are made.
     factories += ("event_log.py", "event_view.py", "json_text.py")

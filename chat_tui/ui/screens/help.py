@@ -46,6 +46,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     from chat_tui.ui.widgets.event_inspector import EventInspector
     from chat_tui.ui.widgets.event_list import EventList
     from chat_tui.ui.widgets.graph_view import GraphCanvas
+    from chat_tui.ui.widgets.subgraph_block import SubgraphHeader
     from chat_tui.ui.widgets.thread_list import ThreadList
     from chat_tui.ui.widgets.tool_panel import ToolPanel
 
@@ -62,7 +63,10 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
             ],
         ),
         ("Composer", Composer.BINDINGS),
-        ("Messages", [*ConversationView.BINDINGS, *UserMessage.BINDINGS, *AssistantMessage.BINDINGS]),
+        (
+            "Messages",
+            [*ConversationView.BINDINGS, *UserMessage.BINDINGS, *AssistantMessage.BINDINGS, *SubgraphHeader.BINDINGS],
+        ),
         ("Tool call panel", ToolPanel.BINDINGS),
         ("Thread sidebar", ThreadList.BINDINGS),
         ("Event inspector", [*EventInspector.BINDINGS, *EventList.BINDINGS]),

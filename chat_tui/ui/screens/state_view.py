@@ -1,5 +1,7 @@
 """One checkpoint's state: every value (not only messages) as a collapsible JSON tree, what changed
-from its parent (keys, messages added or removed), and the way on: fork from it or re-run it."""
+from its parent (keys, messages added or removed), and the way on: fork from it or re-run it. A
+subgraph a task of it runs has its own state (``?subgraphs=true``: where it waits, when an interrupt
+inside it does): a section of the tree of its own, under the values."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from textual.widgets.tree import TreeNode
 from chat_tui.sanitize import clean_line
 
 if TYPE_CHECKING:
-    from chat_tui.service.timeline import CheckpointInfo
+    from chat_tui.service.timeline import CheckpointInfo, SubgraphState
 
 __all__ = ["StateViewScreen", "state_changes"]
 
@@ -75,6 +77,19 @@ def add_value(node: TreeNode[Any], name: str, value: Any, depth: int = 0) -> Non
         child.allow_expand = False
 
 
+def add_subgraph(node: TreeNode[Any], sub: SubgraphState) -> None:
+    """A subgraph's own state as a section: where it stands (next, what it waits for), then its values."""
+    label = Text.assemble(("⤷ subgraph ", "dim"), (sub.path, "bold magenta"))
+    if sub.next:
+        label.append(f"  next: {', '.join(sub.next)}", style="dim")
+    if sub.waiting:
+        label.append(f"  ⏸ waiting: {' · '.join(sub.waiting)}", style="yellow")
+    section = node.add(label, data=sub.values, expand=True)
+    values = sub.values if isinstance(sub.values, dict) else {"(values)": sub.values}
+    for key, value in values.items():
+        add_value(section, str(key), value)
+
+
 class StateViewScreen(ModalScreen[str | None]):
     """Returns ``fork``, ``rerun`` or None."""
 
@@ -84,10 +99,13 @@ class StateViewScreen(ModalScreen[str | None]):
         Binding("escape", "choose('')", "Back", id="state.back"),
     ]
 
-    def __init__(self, info: CheckpointInfo, parent: CheckpointInfo | None) -> None:
+    def __init__(
+        self, info: CheckpointInfo, parent: CheckpointInfo | None, subgraphs: list[SubgraphState] | None = None
+    ) -> None:
         super().__init__(classes="dialog-screen")
         self.info = info
         self.parent_info = parent
+        self.subgraphs = subgraphs or []
 
     def compose(self) -> ComposeResult:
         info = self.info
@@ -99,6 +117,8 @@ class StateViewScreen(ModalScreen[str | None]):
         values = info.values if isinstance(info.values, dict) else {"(values)": info.values}
         for key, value in values.items():
             add_value(tree.root, str(key), value)
+        for sub in self.subgraphs:
+            add_subgraph(tree.root, sub)
         with Vertical(classes="dialog picker wide"):
             yield Static(Content.styled(title, "bold $accent"), classes="dialog-text")
             yield Static(Content.assemble(("changed: ", "$text-muted"), clean_line(changed, 300)), id="state-changes")

@@ -10,6 +10,7 @@ checkpoint carries the whole state), the rest load as the cursor nears the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -161,7 +162,11 @@ class TimelineScreen(ModalScreen[tuple[str, str] | None]):
     async def show_state(self, checkpoint_id: str) -> None:
         info = self.timeline.by_id[checkpoint_id]
         parent = await self.timeline.get(info.parent_id) if info.parent_id else None
-        action = await self.app.push_screen_wait(StateViewScreen(info, parent))
+        subgraphs = None
+        if info.subgraphs:  # (a server that will not say: the state without its subgraphs' own)
+            with contextlib.suppress(ClientError):
+                subgraphs = await self.timeline.subgraph_states(checkpoint_id)
+        action = await self.app.push_screen_wait(StateViewScreen(info, parent, subgraphs))
         if action is not None:
             self.dismiss((action, checkpoint_id))
 

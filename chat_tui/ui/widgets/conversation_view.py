@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from textual import events
+from textual import events, on
 from textual.binding import Binding
 from textual.message import Message
 
@@ -24,6 +24,7 @@ from chat_tui.conversation import Changes, ChatMessage, Entry, MessageStatus
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, widget_for
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 from chat_tui.ui.widgets.removal import remove_children
+from chat_tui.ui.widgets.subgraph_block import SubgraphHeader, hidden_by_fold
 from chat_tui.ui.widgets.tool_panel import ToolPanel
 from chat_tui.ui.widgets.window_pane import WindowPane
 from chat_tui.ui.window_plan import LIMITS, Placement
@@ -91,7 +92,26 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
         self.typed_away: Callable[[str], None] | None = None
 
     def make_widget(self, entry: Entry) -> EntryWidget | None:
-        return widget_for(entry, show_node=self._show_nodes)
+        widget = widget_for(entry, show_node=self._show_nodes)
+        conversation = self.conversation
+        if widget is not None and conversation is not None:
+            group = conversation.group_of(entry)
+            if group is not None:
+                widget.add_class("-nested")
+                widget.display = not hidden_by_fold(entry, group)
+        return widget
+
+    @on(SubgraphHeader.Folded)
+    def _folded(self, event: SubgraphHeader.Folded) -> None:
+        """Hide or show the mounted members of a folded or unfolded subgraph group."""
+        event.stop()
+        conversation = self.conversation
+        if conversation is None:
+            return
+        for entry in event.group.members:
+            widget = self._widgets.get(entry.seq)
+            if widget is not None:
+                widget.display = not hidden_by_fold(entry, event.group)
 
     # -- switching conversations -------------------------------------------------------------
 
@@ -189,7 +209,7 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
     # -- keyboard -------------------------------------------------------------------------------
 
     def _entry_widgets(self) -> list[EntryWidget]:
-        return [w for w in self.children if isinstance(w, EntryWidget)]
+        return [w for w in self.children if isinstance(w, EntryWidget) and w.display]
 
     def _current(self) -> EntryWidget | None:
         focused = self.screen.focused

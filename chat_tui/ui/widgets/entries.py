@@ -17,10 +17,20 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from chat_tui.conversation import ChatMessage, ErrorEntry, InterruptEntry, MessageStatus, NoticeEntry, TextCursor
+from chat_tui.conversation import (
+    ChatMessage,
+    ErrorEntry,
+    InterruptEntry,
+    MessageStatus,
+    NoticeEntry,
+    SubgraphGroup,
+    TextCursor,
+)
+from chat_tui.conversation.subgraphs import path_label
 from chat_tui.ui.widgets.entries_base import EntryWidget, branch_label
 from chat_tui.ui.widgets.interrupt_block import InterruptBlock
 from chat_tui.ui.widgets.links import links_content, links_in
+from chat_tui.ui.widgets.subgraph_block import SubgraphHeader
 from chat_tui.ui.widgets.thinking import ThinkingBlock
 from chat_tui.ui.widgets.tool_panel import ToolPanel, ToolResultView
 
@@ -133,12 +143,15 @@ class AssistantMessage(EntryWidget):
 
     def _render_label(self) -> None:
         message = self.message
-        key = (self.show_node, message.node, message.status, message.persisted, message.branch)
+        key = (self.show_node, message.node, message.namespace, message.status, message.persisted, message.branch)
         if key == self._label_key:
             return
         self._label_key = key
         parts: list[tuple[str, str] | str | Content] = [("assistant", "bold $text-primary")]
-        if self.show_node and message.node:
+        self.set_class(bool(message.namespace), "-nested")
+        if message.namespace:  # inside a subgraph: its node path, always
+            parts.append((f" · {path_label(message.namespace, message.node)}", "$accent"))
+        elif self.show_node and message.node:
             parts.append((f" · {message.node}", "$accent"))
         note = _STATUS_NOTES.get(message.status)
         if note is not None:
@@ -317,4 +330,6 @@ def widget_for(entry: object, *, show_node: bool) -> EntryWidget | None:
         return InterruptBlock(entry)
     if isinstance(entry, NoticeEntry):
         return NoticeBlock(entry)
+    if isinstance(entry, SubgraphGroup):
+        return SubgraphHeader(entry)
     return None

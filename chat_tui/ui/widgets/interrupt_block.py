@@ -18,6 +18,7 @@ from textual.widgets import Static
 
 from chat_tui.conversation import InterruptEntry
 from chat_tui.conversation.interrupts import DECISIONS
+from chat_tui.conversation.subgraphs import path_label
 from chat_tui.run_config import schema_fields
 from chat_tui.ui.format import args_summary
 from chat_tui.ui.widgets.entries_base import EntryWidget
@@ -74,7 +75,9 @@ class InterruptBlock(EntryWidget):
         resolved = entry.resolved
         waiting = "your decision" if entry.calls else "your answer"
         label = f"⏸ waiting for {waiting}" if not resolved else "⏸ answered" if entry.answered else "⏸ not answered"
-        self._label.update(Content.styled(label, "bold $warning"))
+        where = f"  · in {path_label(entry.namespace)}" if entry.namespace else ""  # raised inside a subgraph
+        self._label.update(Content.assemble((label, "bold $warning"), (where, "$accent")))
+        self.set_class(bool(entry.namespace), "-nested")
         if entry.calls:
             self._calls.update(self._calls_content())
         if not resolved:
