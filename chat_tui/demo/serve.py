@@ -18,12 +18,14 @@ Imports nothing from langgraph until the guards are in place, and no Textual at 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 GRACE_SECONDS = 5.0
@@ -99,6 +101,25 @@ def install_guards(parent_pid: int | None, lifeline_fd: int | None, pdeathsig: b
         threading.Thread(target=_watch_lifeline, args=(lifeline_fd,), name="lifeline", daemon=True).start()
 
 
+def with_store_index(args: list[str]) -> list[str]:
+    """The `langgraph` arguments with ``--config`` pointing at a copy of the demo's config whose store
+    has an index (``chat_tui.demo.embeddings``, offline). The server loads an embeddings function
+    only from a file path, relative to its working directory (the demo's workdir, which varies),
+    so the copy names the file by its absolute path; it is written beside the server's data."""
+    if "--config" not in args:
+        return args
+    at = args.index("--config") + 1
+    source = Path(args[at])
+    config = json.loads(source.read_text(encoding="utf-8"))
+    from chat_tui.demo.embeddings import DIMS
+
+    embeddings = Path(__file__).with_name("embeddings.py")
+    config["store"] = {"index": {"embed": f"{embeddings}:aembed_texts", "dims": DIMS, "fields": ["text"]}}
+    target = Path.cwd() / "langgraph.demo.json"
+    target.write_text(json.dumps(config, indent=2), encoding="utf-8")
+    return [*args[:at], str(target), *args[at + 1 :]]
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if "--" in args:
@@ -120,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
     from langgraph_cli.cli import cli
 
     try:
-        cli.main(args=rest or ["dev"], prog_name="langgraph")
+        cli.main(args=with_store_index(rest) or ["dev"], prog_name="langgraph")
     finally:
         cleanup()
 

@@ -69,8 +69,12 @@ async def test_search_namespaces_and_the_servers_odd_shapes(client: LangGraphCli
     assert len(rest) == 2 and {i.key for i in page}.isdisjoint(i.key for i in rest)
     odd = await client.store.search_items((top,), filter={"kind": "odd"}, limit=50)
     assert sorted(i.value["n"] for i in odd) == [0, 2, 4, 6]
-    # no index on the demo's store: a query is ignored (no scores), not an error
-    assert all(i.score is None for i in await client.store.search_items((top,), query="tea", limit=50))
+    # the demo's store has an index (chat_tui.demo.embeddings, on the `text` field): a query ranks by score
+    await client.store.put_item((top, "m"), "tea", {"text": "likes green tea, no sugar"})
+    await client.store.put_item((top, "m"), "trip", {"text": "visiting Tokyo in May"})
+    ranked = await client.store.search_items((top, "m"), query="green tea", limit=10)
+    assert [i.key for i in ranked][0] == "tea" and ranked[0].score is not None
+    assert ranked[0].score > ranked[-1].score
     # what the service never sends, and why: a search without a prefix, a label with a period
     with pytest.raises(ServerError):
         await client.http.request("POST", "/store/items/search", json={"limit": 1}, idempotent=False)
@@ -119,8 +123,10 @@ async def test_store_command_in_process(server_url: str, client: LangGraphClient
     assert code == 0 and "\x1b" not in out and json.loads(out) == {"text": "hi\x1b[31m"}  # (escaped)
     code, out, _ = await run(server_url, args("ls", top, as_json=True))
     assert code == 0 and [(i["namespace"], i["key"]) for i in json.loads(out)] == [([top, "u"], "k1")]
-    code, out, err = await run(server_url, args("ls", top, query="tea"))
-    assert code == 0 and out.count("\n") == 1 and "--query was ignored" in err
+    await client.store.put_item((top, "u"), "k2", {"text": "likes green tea"})
+    code, out, err = await run(server_url, args("ls", top, query="green tea"))  # ranked: the best first
+    assert code == 0 and out.count("\n") == 2 and out.split()[1] == "k2" and err == ""
+    assert (await run(server_url, args("rm", f"{top}.u", "k2")))[0] == 0
     code, out, _ = await run(server_url, args("ns", top))
     assert code == 0 and out == f"{top}.u\n"
     assert (await run(server_url, args("get", f"{top}.u", "nope")))[0] == 5

@@ -130,13 +130,16 @@ async def test_store_browser_pages_shows_edits_and_deletes(
         await wait_until(pilot, lambda: items.option_count == 199, what="the row gone")
         assert await client.store.get_item((top, "big"), item.key) is None
         assert item.key not in {i.key for i in screen.pager.items}
-        # A query: the demo's store has no index, so it is ignored, and the status line says so.
+        # A query: the demo's store has an index (on `text`), so the items come ranked by score.
         await pilot.press("slash")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPromptScreen), what="the query prompt")
-        await pilot.press(*"tea", "enter")
-        status = screen.query_one("#store-status", Static)
-        await wait_until(pilot, lambda: "ignored: the store has no index" in str(status.render()), what="the note")
-        assert items.option_count == 50 and screen.pager.query == "tea"
+        await pilot.press(*"item 7 of big", "enter")
+        await wait_until(pilot, lambda: screen.pager.query == "item 7 of big" and screen.pager.ranked, what="ranked")
+        assert items.option_count == 50
+        scores = [item.score or 0.0 for item in screen.pager.items]
+        assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]  # the server's ranking, kept
+        exact = await client.store.search_items((top, "big"), query="item 7 of big", limit=200)
+        assert next(i for i in exact if i.key == "k007").score == pytest.approx(1.0)  # (the exact text)
         items.focus()
         # New: a bad key is refused; a new item in a namespace shown.
         await pilot.press("n")
