@@ -73,7 +73,7 @@ async def test_search_namespaces_and_the_servers_odd_shapes(client: LangGraphCli
     await client.store.put_item((top, "m"), "tea", {"text": "likes green tea, no sugar"})
     await client.store.put_item((top, "m"), "trip", {"text": "visiting Tokyo in May"})
     ranked = await client.store.search_items((top, "m"), query="green tea", limit=10)
-    assert [i.key for i in ranked][0] == "tea" and ranked[0].score is not None
+    assert ranked[0].key == "tea" and ranked[0].score is not None
     assert ranked[0].score > ranked[-1].score
     # what the service never sends, and why: a search without a prefix, a label with a period
     with pytest.raises(ServerError):
