@@ -33,7 +33,7 @@ async def stream(pilot: Pilot[Any], conversation: Conversation, view: Conversati
 
 
 def asleep(view: ConversationView) -> tuple[list[Widget], list[Widget]]:
-    entries = [w for w in view.query(EntryWidget) if not w.display]
+    entries: list[Widget] = [w for w in view.query(EntryWidget) if not w.display]
     answer = view.query(AssistantMessage).last()
     return entries, [b for b in answer.blocks() if not b.display]
 
