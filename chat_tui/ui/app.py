@@ -92,7 +92,7 @@ class ChatApp(CrashReportWithoutLocals, TestResultsHost):
         self.service: ChatService | None = None
         self.demo_server: Any = None
         self._theme_restored = False
-        self._collector = CollectorPolicy()
+        self.collector = CollectorPolicy()  # (the chat screen says when a run streams)
         self.init_tests(plan.tests)
 
     @property
@@ -100,7 +100,7 @@ class ChatApp(CrashReportWithoutLocals, TestResultsHost):
         return next(s for s in self.screen_stack if isinstance(s, ChatScreen))
 
     async def on_mount(self) -> None:
-        self._collector.apply()
+        self.collector.apply()
         settings = self.settings.load()
         self.preferences = settings.ui
         theme = self.preferences.theme
@@ -372,7 +372,7 @@ class ChatApp(CrashReportWithoutLocals, TestResultsHost):
             self.push_screen(HelpScreen())
 
     async def on_unmount(self) -> None:
-        self._collector.restore()
+        self.collector.restore()
         if self.service is not None:
             await self.service.aclose()
         if self.demo_server is not None:

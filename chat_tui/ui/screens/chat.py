@@ -181,6 +181,7 @@ class ChatScreen(ChatRecordings, ChatTests):
     def wake_flush(self) -> None:
         """A run starts streaming: render what it changes at up to 30 Hz until it is over."""
         self._flush_timer.resume()
+        self.chat_app.collector.streaming(True)
 
     async def _flush(self) -> None:
         changes = None
@@ -194,6 +195,7 @@ class ChatScreen(ChatRecordings, ChatTests):
                 self._update_status()
         if changes is None and not self.view.busy and not (self.service and self.service.live):
             self._flush_timer.pause()  # nothing streams and everything is rendered
+            self.chat_app.collector.streaming(False)
 
     def _update_status(self) -> None:
         status = self.status

@@ -163,6 +163,7 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
                     self._set_below(True)
                 elif not self.filling and (step := self._plan.prune(keep=_streaming)):  # (a filling window is not full)
                     await self._carry_out(step)
+                self.doze()
             return changes
 
     async def _add(self, entry: Entry, conversation: Conversation) -> bool:
@@ -220,6 +221,7 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
         return None
 
     async def action_previous(self) -> None:
+        self.wake()
         widgets = self._entry_widgets()
         current = self._current()
         if current is None:
@@ -236,6 +238,7 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
             target.scroll_visible(animate=False)
 
     async def action_next(self) -> None:
+        self.wake()
         widgets = self._entry_widgets()
         current = self._current()
         if current is None:
@@ -261,6 +264,7 @@ class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
 
     def action_tools(self) -> None:
         """Focus the next tool panel of the current message (from the message, its first)."""
+        self.wake()
         focused = self.screen.focused
         current = self._current()
         if current is None:

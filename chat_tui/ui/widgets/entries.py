@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import Static
 
 from chat_tui.conversation import (
@@ -213,6 +214,10 @@ class AssistantMessage(EntryWidget):
                 panel.sync()
         if new_panels:
             await self._tools.mount_all(new_panels)
+
+    def blocks(self) -> list[Widget]:
+        """The Markdown body's blocks."""
+        return list(self._markdown.children)
 
     @property
     def settled(self) -> bool:

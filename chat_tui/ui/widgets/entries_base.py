@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 
 from chat_tui.conversation import ChatMessage
 from chat_tui.ui.widgets.focus import OwnFocusStyles
@@ -43,6 +44,11 @@ class EntryWidget(Vertical, OwnFocusStyles, can_focus=True):
 
     def copy_text(self) -> str:
         return ""
+
+    def blocks(self) -> list[Widget]:
+        """The blocks of a long body, in order, that may leave layout one by one (see
+        :mod:`chat_tui.ui.widgets.dormancy`); none here."""
+        return []
 
     def _go(self, action: str, step: int = 0) -> None:
         message = getattr(self, "message", None)

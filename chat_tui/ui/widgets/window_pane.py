@@ -22,10 +22,12 @@ from collections.abc import Iterable
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Static
 
 from chat_tui.conversation import Entry
 from chat_tui.ui.textual_compat import anchor_released
+from chat_tui.ui.widgets.dormancy import Dormancy, y_in
 from chat_tui.ui.widgets.entries import EntryWidget
 from chat_tui.ui.widgets.removal import remove_children
 from chat_tui.ui.window_plan import Step, TextSizes, WindowPlan
@@ -59,10 +61,13 @@ class WindowPane(VerticalScroll):
         self._generation = 0  # bumped whenever a new window is mounted (a running fill stops)
         self.filling = False  # the rest of a new window is being mounted in the background
         self._below = False
-        self._held: EntryWidget | None = None  # an entry kept in place on screen while content above it changes
+        self._held: Widget | None = (
+            None  # an entry (or a block of one) kept in place on screen while content above it changes
+        )
         self._held_y = 0  # its position in the content...
         self._held_offset = 0  # ...and below the top of the view
         self._adjusting = False  # the view is scrolling to keep the held entry in place
+        self._dormancy = Dormancy(self)  # out of layout while following: what is far above the view
 
     def make_widget(self, entry: Entry) -> EntryWidget | None:
         """The widget that renders *entry* (None: it is shown elsewhere)."""
@@ -114,6 +119,7 @@ class WindowPane(VerticalScroll):
     async def _start_over(self, entries: Iterable[Entry]) -> None:
         """A new list: unmount everything, then show a window at its end, following."""
         self._stop_fill()
+        self._dormancy.forget()
         self._sizes.clear()
         await remove_children(self, list(self.children))
         self._widgets.clear()
@@ -126,6 +132,7 @@ class WindowPane(VerticalScroll):
     async def _rewindow(self, *, at_end: bool) -> None:
         """Replace the mounted window with one at the very end (or the very beginning)."""
         self._stop_fill()
+        self._dormancy.forget()
         had_focus = self.screen.focused is not None and self in self.screen.focused.ancestors_with_self
         doomed = list(self._widgets.values())
         self._widgets.clear()
@@ -211,7 +218,7 @@ class WindowPane(VerticalScroll):
     def _hold_top(self) -> None:
         held = self._held = self._top_entry()
         if held is not None:
-            self._held_y = held.virtual_region.y
+            self._held_y = y_in(self, held)
             self._held_offset = self._held_y - round(self.scroll_y)
 
     def _top_entry(self) -> EntryWidget | None:
@@ -239,7 +246,7 @@ class WindowPane(VerticalScroll):
         if not self._holding():
             return
         assert self._held is not None
-        self._held_y = self._held.virtual_region.y
+        self._held_y = y_in(self, self._held)
         target = self._held_y - self._held_offset
         if target != round(self.scroll_y) and not self._pinned:
             self._adjusting = True
@@ -260,6 +267,27 @@ class WindowPane(VerticalScroll):
             text = f"↓ {plan.later} later — scroll down, or press End for the last"
             self._later.update(Content.styled(text, "$text-muted italic"))
 
+    # -- out of layout while following ------------------------------------------------------
+
+    def _entries(self) -> list[EntryWidget]:
+        return [w for w in self.children if isinstance(w, EntryWidget)]
+
+    def doze(self) -> None:
+        """While the pane is pinned to the end, take what is far above the view out of layout."""
+        if self._pinned and not self.filling:
+            self._dormancy.doze(self._entries())
+
+    def wake(self) -> None:
+        """All of it back in layout, what is on screen kept in place (see :meth:`_hold`)."""
+        if not self._dormancy:
+            return
+        held = None if self._pinned else self._dormancy.top_shown(self._entries())
+        if held is not None:
+            self._held = held
+            self._held_y = y_in(self, held)
+            self._held_offset = self._held_y - round(self.scroll_y)
+        self._dormancy.wake()
+
     # -- following and scrolling past an edge ------------------------------------------------
 
     def _set_below(self, below: bool) -> None:
@@ -279,6 +307,8 @@ class WindowPane(VerticalScroll):
             return
         if self._holding() and old_value <= self.max_scroll_y:  # (else: content shrank under the view)
             self._hold_top()  # the user scrolled: hold what is on top now
+        if self._dormancy and (new_value < old_value or not self._pinned):
+            self.wake()  # the user scrolls away from the end: all of it back in layout
         if self._edge_pending or self._lock.locked():
             return
         if new_value <= 0 and old_value > 0 and self._plan.earlier > 0:
@@ -297,6 +327,7 @@ class WindowPane(VerticalScroll):
     async def hydrate(self, count: int | None = None) -> int:
         """Re-create up to *count* older entries above the window, keeping the view still."""
         async with self._lock:
+            self.wake()
             step = self._plan.hydrate(count)
             mounted = await self._carry_out(step)
             if step.drop:
@@ -306,6 +337,7 @@ class WindowPane(VerticalScroll):
     async def extend(self, count: int | None = None) -> int:
         """Re-create up to *count* newer entries below the window (after scrolling back down)."""
         async with self._lock:
+            self.wake()
             return await self._carry_out(self._plan.extend(count))
 
     async def reveal(self, seq: int) -> EntryWidget | None:
@@ -314,6 +346,7 @@ class WindowPane(VerticalScroll):
         items = self._plan.items
         if not any(getattr(item, "seq", None) == seq for item in items):
             return None
+        self.wake()
         for _ in range(len(items)):  # (each hydrate mounts a batch; bounded by the list)
             widget = self._widgets.get(seq)
             if widget is not None or self._plan.earlier == 0 or not await self.hydrate():
@@ -332,6 +365,8 @@ class WindowPane(VerticalScroll):
                 await self._rewindow(at_end=True)
             elif not to_end and self._plan.earlier > 0:
                 await self._rewindow(at_end=False)
+            elif not to_end:
+                self.wake()
         if to_end:
             self.anchor()  # follow from now on (this also clears a release of the anchor)
             self._set_below(False)
