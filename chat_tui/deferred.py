@@ -107,6 +107,7 @@ DEFERRED: tuple[Deferred, ...] = (
     Deferred("chat_tui.testing.loader", _L, "the screenshots' test results scene (PyYAML: only when it runs)"),
     Deferred("chat_tui.ui.screens.test_results", _U, "the test results view: only with --tui or `test view`"),
     Deferred("chat_tui.screenshots", _L, "the screenshots' extra scenes use its helpers (it imports them: a cycle)"),
+    Deferred("chat_tui.demo.embeddings", _L, "the demo server's child: the store index's size, when it starts"),
     Deferred("chat_tui.testing.result_file", _L, "cli: `chat-tui test view` reads a results file (pydantic)"),
     Deferred("chat_tui.testing.diff", _L, "cli: `chat-tui test diff` only (it loads pydantic)"),
     Deferred(

@@ -55,7 +55,10 @@ async def resolve_assistant(client: LangGraphClient, wanted: str | None) -> Reso
     default = DEFAULT_ASSISTANT if DEFAULT_ASSISTANT in graphs or not graphs else graphs[0]
     if not wanted:
         return ResolvedAssistant(default, default, several=len(graphs) > 1)
-    available = [clean_line(g, 40) for g in graphs[:SHOWN]]
+    names = sorted(graphs)  # (by name: the server lists the newest first, which says nothing to a reader)
+    available = [clean_line(g, 40) for g in names[:SHOWN]]
+    if len(names) > SHOWN:
+        available.append(f"and {len(names) - SHOWN} more")
     wanted = clean_line(wanted, 60)
     return ResolvedAssistant(default, default, found=False, wanted=wanted, available=available, several=len(graphs) > 1)
 
