@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chat_tui.testing.results import percentile
+from chat_tui.testing.results import Tally, percentile
 
 __all__ = ["Board", "RunView", "ScenarioView", "failing_turn", "turn_anchor"]
 
@@ -98,7 +98,7 @@ def turn_anchor(run: RunView) -> tuple[int, bool] | None:
 
 
 @dataclass(slots=True)
-class ScenarioView:
+class ScenarioView(Tally):
     file: str
     id: str
     expected_runs: int = 0  # how many runs were asked for (0: unknown, as in a file read back)
@@ -115,31 +115,13 @@ class ScenarioView:
         return len(self.runs) >= self.expected_runs
 
     @property
-    def counted(self) -> list[RunView]:
-        return [r for r in self.runs if not r.infrastructure]
-
-    @property
-    def passes(self) -> int:
-        return sum(1 for r in self.runs if r.outcome == "pass")
-
-    @property
-    def rate(self) -> float | None:
-        counted = len(self.counted)
-        return self.passes / counted if counted else None
-
-    @property
-    def flaky(self) -> bool:
-        return 0 < self.passes < len(self.counted)
-
-    @property
     def verdict(self) -> str:
         """``running``, ``pass``, ``fail`` or ``error`` (only the server's or the network's fault)."""
         if not self.done:
             return "running"
-        rate = self.rate
-        if rate is None:
+        if self.rate is None:
             return "error"
-        return "pass" if rate >= self.required - 1e-9 else "fail"
+        return "pass" if self.meets(self.required) else "fail"
 
     @property
     def p50_ms(self) -> float | None:

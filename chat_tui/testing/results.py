@@ -16,8 +16,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from chat_tui.testing.checks import CheckResult
 from chat_tui.testing.loader import Selected
@@ -25,7 +26,7 @@ from chat_tui.testing.observe import TurnObservation
 from chat_tui.testing.paths import group_paths
 from chat_tui.testing.result_file import CoverageRecord, PathGroup, RunRecord
 
-__all__ = ["EXIT", "RunResult", "ScenarioResult", "SuiteResult", "percentile"]
+__all__ = ["EXIT", "RunResult", "ScenarioResult", "SuiteResult", "Tally", "percentile"]
 
 EXIT = {"ok": 0, "failed": 1, "usage": 2, "unreachable": 4, "nothing": 5}
 MAX_ERROR_RATE = 0.2
@@ -106,13 +107,24 @@ def percentile(values: list[float], share: float) -> float | None:
     return ordered[rank - 1]
 
 
-@dataclass(slots=True)
-class ScenarioResult:
-    scenario: Selected
-    runs: list[RunResult]
+class _Run(Protocol):
+    @property
+    def outcome(self) -> str: ...
 
     @property
-    def counted(self) -> list[RunResult]:
+    def infrastructure(self) -> bool: ...
+
+
+class Tally:
+    """A scenario's runs counted: the one rule for the console, the reports and the results view
+    (:class:`~chat_tui.testing.board.ScenarioView`), whose runs are records read back."""
+
+    __slots__ = ()
+    runs: Sequence[_Run]
+
+    @property
+    def counted(self) -> list[Any]:
+        """The runs that count: not the server's or the network's fault."""
         return [r for r in self.runs if not r.infrastructure]
 
     @property
@@ -124,14 +136,23 @@ class ScenarioResult:
         counted = len(self.counted)
         return self.passes / counted if counted else None
 
-    @property
-    def passed(self) -> bool:
+    def meets(self, required: float) -> bool:
         rate = self.rate
-        return rate is not None and rate >= self.scenario.pass_rate - 1e-9
+        return rate is not None and rate >= required - 1e-9
 
     @property
     def flaky(self) -> bool:
         return 0 < self.passes < len(self.counted)
+
+
+@dataclass(slots=True)
+class ScenarioResult(Tally):
+    scenario: Selected
+    runs: list[RunResult]
+
+    @property
+    def passed(self) -> bool:
+        return self.meets(self.scenario.pass_rate)
 
     @property
     def latencies(self) -> list[float]:

@@ -22,6 +22,7 @@ from chat_tui.ui.app import ChatApp, LaunchPlan
 from chat_tui.ui.screens.chat import ChatScreen
 from chat_tui.ui.screens.test_results import TestResultsScreen
 from chat_tui.ui.widgets.entries_base import EntryWidget
+from tests.integration.test_test_insight import COIN  # (the same flaky scenario as the console's test)
 from tests.support.pilot import wait_until
 from tests.support.screen_text import screen_lines
 
@@ -178,19 +179,6 @@ async def test_a_results_file_read_back_shows_the_same_runs(
         assert [str(row.value).split("\0")[1] for row in table.rows] == ["fails-at-second-turn", "passes"]
         assert "▼ 100%→0%" in text  # the regression first, with its pass rates
     assert json.loads(jsonl.read_text().splitlines()[0])["type"] in ("header", "run", "suite", "scenario")
-
-
-COIN = """\
-version: 1
-defaults: {assistant: coin}
-scenarios:
-  - id: one-search
-    repeat: 20
-    pass_rate: 0.01
-    turns:
-      - user: "find the coin"
-        expect: {final_text: {contains: "one search"}}
-"""
 
 
 async def test_a_flaky_scenario_shows_its_runs_grouped_by_path(
