@@ -14,6 +14,7 @@ from chat_tui.conversation import ChatMessage, Conversation, RunOutcome
 from chat_tui.service.turn import Turn, TurnRequest
 from tests.faults.proxy import FaultProxy
 from tests.faults.test_drops import RUN_STREAM
+from tests.support.repairs import one_repeat_lost
 from tests.support.runs import assert_matches_state
 
 pytestmark = [pytest.mark.server, pytest.mark.slow, pytest.mark.soak]
@@ -23,15 +24,6 @@ PROMPTS = ["hello there", "what's the weather in sf", "compare paris and tokyo",
 def rss_mb() -> float:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * resource.getpagesize() / 1e6
-
-
-def one_repeat_lost(streamed: str, stored: str) -> bool:
-    """*streamed* is *stored* with one piece missing that repeats the piece just before it: the one
-    loss the rejoin filter allows (two identical tokens in one millisecond, right after a reconnect,
-    are indistinguishable from the server's repeat; see chat_tui/client/replay.py)."""
-    k = len(stored) - len(streamed)
-    p = next((i for i, (a, b) in enumerate(zip(streamed, stored, strict=False)) if a != b), len(streamed))
-    return k > 0 and p >= k and stored[p - k : p] == stored[p : p + k] and stored[:p] + stored[p + k :] == streamed
 
 
 def test_the_allowed_loss_is_told_from_any_other_difference() -> None:
