@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from chat_tui.client.errors import ClientError, NotFound
 from chat_tui.sanitize import clean_line
+from chat_tui.service.outfile import write_atomic
 from chat_tui.testing.loader import InvalidSuite, load_text
 from chat_tui.testing.record import RecordOptions, ThreadRecord, read_thread
 from chat_tui.testing.results import EXIT
@@ -112,7 +113,7 @@ def run_record(
         if output is None:
             out.write(text)
             return EXIT["ok"]
-        output.write_text(text, encoding="utf-8")
+        write_atomic(output, text)  # (as every scenario file write: whole or not at all)
     except ScenarioFileError as exc:
         err.write(f"chat-tui: error: {exc}\n")
         return EXIT["usage"]
