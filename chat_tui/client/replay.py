@@ -11,12 +11,17 @@ millisecond are identical events. The rules that follow from that:
 * At a reconnect, as many copies of each event as were delivered are swallowed (two
   identical tokens delivered are two copies).
 * After that, an event is dropped when it is a copy of one already delivered *and* it comes
-  after a larger id: that is the server's repeated span. A span of one event shows no such
-  inversion: the event simply arrives twice in a row (seen in about 1 rejoin in 25), so an
-  exact copy of the event delivered just before it is dropped too. (Two identical tokens in
-  the same millisecond, right after a reconnect, look the same and lose one copy until the
-  run ends and the conversation is reconciled with the server's state; a doubled token
-  after every such rejoin was the worse choice.) Anything new is kept, even late.
+  after a larger id: that is the server's repeated span. A span that shares the newest id shows
+  no such inversion: the last event arrives twice in a row (about 1 rejoin in 25), or, under
+  load and long after the rejoin, the last few events that share a millisecond arrive again
+  (seen twice in about 900 rejoined runs). So a copy of an event of the newest millisecond is
+  held back while what follows matches the end of what was delivered: when that end has come
+  again whole, the held events are dropped; when something else comes, or the body ends
+  normally, they were new and are delivered, in order. If the connection breaks meanwhile they
+  are left to the rejoin's replay. (A run of events in one millisecond that really repeats
+  itself at once, ``| |`` or ``a b a b``, looks the same after a reconnect and loses its copy
+  until the run ends and the conversation is reconciled with the server's state; a doubled
+  span after such a repeat was the worse choice.) Anything new is kept, even late.
 
 Other servers give every event an id of its own (Aegra: ``<run id>_event_<n>``), and a rejoin
 there replays the stored events after ``Last-Event-ID`` and then, switching to live events,
@@ -25,8 +30,9 @@ not of the ``<ms>-<seq>`` shape and were all distinct up to the first reconnect 
 unique: from then on an event whose id was already delivered is dropped, whatever its data.
 
 Events are told apart by a fingerprint: their id, the length of their data and its first
-128 characters (where a messages event carries its token). Before any reconnect the
-bookkeeping is one append per event, to the last 1,024 fingerprints only: a rejoin resumes
+128 characters (where a messages event carries its token). The stream hands the filter each
+read's events (:meth:`ReplayFilter.select`). Before any reconnect the bookkeeping is one append
+per event, to the last 1,024 fingerprints only: a rejoin resumes
 from the previous distinct id, so the server only ever replays or repeats events from the
 end of what was delivered (and memory does not grow with the stream). The counting starts
 at the first reconnect.
@@ -69,6 +75,10 @@ class ReplayFilter:
         self._max_key: tuple[int, int] | None = None
         self._repeat: list[int] | None = None  # where a repeated span may continue in _order
         self._ids: set[str] | None = None  # the delivered ids, once they are known to be unique
+        # Events held back while they may be the server sending the end of the delivered order
+        # again (with the newest id, so without an inversion), and where in _order that end starts.
+        self._held: list[RawEvent] = []
+        self._held_starts: list[int] = []
 
     def resume_from(self) -> str | None:
         """The ``Last-Event-ID`` for a rejoin (None: nothing to resume from); filtering starts."""
@@ -80,6 +90,7 @@ class ReplayFilter:
                 self._ids = ids
         self._swallow = Counter(self._counts)
         self._repeat = None
+        self._held, self._held_starts = [], []  # the rejoin replays them if they were new
         if self.last_id is None:
             return None
         self._max_key = event_id_key(self.last_id)
@@ -87,47 +98,120 @@ class ReplayFilter:
             return self.last_id
         return self.previous_id if self.previous_id is not None else "-"
 
-    def admit(self, raw: RawEvent) -> bool:
-        """True when *raw* is new and should be delivered (it is then recorded)."""
+    def select(self, raws: list[RawEvent]) -> list[RawEvent]:
+        """The events of one read that are new and should be delivered (they are then recorded),
+        in order; events held back by an earlier read may come first."""
+        if self._counts is None:  # no reconnect yet: every event is new (inlined: this runs per read)
+            order = self._order
+            last = self.last_id
+            for raw in raws:
+                event_id = raw.id
+                if event_id is None:
+                    self.delivered_without_id = True
+                    continue
+                data = raw.data
+                order.append((event_id, len(data), data[:128]))
+                if event_id != last:
+                    self.previous_id = last
+                    last = event_id
+            self.last_id = last
+            return raws
+        out: list[RawEvent] = []
+        for raw in raws:
+            self._judge(raw, out)
+        return out
+
+    def finish(self) -> list[RawEvent]:
+        """The stream's body ended normally: events still held back were new after all (the
+        server sends a repeated span whole before anything else)."""
+        out: list[RawEvent] = []
+        self._release(out)
+        return out
+
+    def _judge(self, raw: RawEvent, out: list[RawEvent]) -> None:
         event_id = raw.id
         if event_id is None:
+            self._release(out)
             self.delivered_without_id = True
-            return True
-        counts = self._counts
-        if counts is None:  # no reconnect yet: every event is new (inlined: this runs per event)
-            data = raw.data
-            self._order.append((event_id, len(data), data[:128]))
-            if event_id != self.last_id:
-                self.previous_id = self.last_id
-                self.last_id = event_id
-            return True
+            out.append(raw)
+            return
         ids = self._ids
         if ids is not None:  # unique ids: one already delivered is a replay or a repeat
-            if event_id in ids:
-                return False
-            ids.add(event_id)
-            self._advance(event_id)
-            return True
+            if event_id not in ids:
+                ids.add(event_id)
+                self._advance(event_id)
+                out.append(raw)
+            return
         mark = fingerprint(raw)
+        if self._held and self._follow_held(raw, mark):
+            return
+        if self._held:
+            self._release(out)  # they were new; this event is judged on its own
+        counts = self._counts
+        assert counts is not None
         if self._swallow[mark] > 0:  # the replay of what was delivered before the reconnect
             self._swallow[mark] -= 1
-            return False
+            return
         if self._repeat is not None and self._continues_repeat(mark):
-            return False
-        if counts[mark] > 0 and self._order and self._order[-1] == mark:
-            return False  # the server repeating only the event it sent last
+            return
         key = event_id_key(event_id)
-        if counts[mark] > 0 and key is not None and self._max_key is not None and key < self._max_key:
-            # a copy of a delivered event after a larger id: the server repeats a span from here
-            order = self._order
-            self._repeat = [i + 1 for i, m in enumerate(order) if m == mark and i + 1 < len(order)] or None
+        if counts[mark] > 0:
+            if key is not None and self._max_key is not None and key < self._max_key:
+                # a copy of a delivered event after a larger id: the server repeats a span from here
+                order = self._order
+                self._repeat = [i + 1 for i, m in enumerate(order) if m == mark and i + 1 < len(order)] or None
+                return
+            if self._hold(raw, mark):
+                return
+        self._accept(raw, mark, key)
+        out.append(raw)
+
+    def _hold(self, raw: RawEvent, mark: Fingerprint) -> bool:
+        """Hold *raw* back when it may begin the server sending the end of the delivered order
+        again: that end all shares *raw*'s id (an older id would be an inversion), and *raw* is
+        a copy of one of its events. A copy of the very last event is a repeat of one at once."""
+        order = self._order
+        starts: list[int] = []
+        position = len(order) - 1
+        while position >= 0 and order[position][0] == mark[0]:
+            if order[position] == mark:
+                if position == len(order) - 1:
+                    return True  # the server repeating only the event it sent last: dropped
+                starts.append(position)
+            position -= 1
+        if not starts:
             return False
+        self._held, self._held_starts = [raw], starts
+        return True
+
+    def _follow_held(self, raw: RawEvent, mark: Fingerprint) -> bool:
+        """True when *raw* continues a held possible repeat (and it is then held or dropped)."""
+        order = self._order
+        offset = len(self._held)
+        starts = [p for p in self._held_starts if order[p + offset] == mark]
+        if not starts:
+            return False
+        if any(p + offset == len(order) - 1 for p in starts):
+            self._held, self._held_starts = [], []  # the whole end came again: the server's repeat
+            return True
+        self._held.append(raw)
+        self._held_starts = starts
+        return True
+
+    def _release(self, out: list[RawEvent]) -> None:
+        held, self._held, self._held_starts = self._held, [], []
+        for raw in held:
+            self._accept(raw, fingerprint(raw), event_id_key(raw.id or ""))
+            out.append(raw)
+
+    def _accept(self, raw: RawEvent, mark: Fingerprint, key: tuple[int, int] | None) -> None:
+        counts = self._counts
+        assert counts is not None
         counts[mark] += 1
         self._order.append(mark)
         if key is not None and (self._max_key is None or key > self._max_key):
             self._max_key = key
-        self._advance(event_id)
-        return True
+        self._advance(raw.id or "")
 
     def _continues_repeat(self, mark: Fingerprint) -> bool:
         """Follow a repeated span against the delivered order (each candidate start at once)."""

@@ -276,13 +276,17 @@ class RunStream:
             try:
                 failed = False
                 reader = self._reader()
-                admit = self.filter.admit
+                select = self.filter.select
                 try:
-                    while (raws := await reader.read()) is not None:
-                        failures = 0
+                    ended = False
+                    while not ended:
+                        raws = await reader.read()
+                        if raws is None:  # the body's end: events held back were new after all
+                            ended, raws = True, self.filter.finish()
+                        else:
+                            failures = 0
+                            raws = select(raws)
                         for raw in raws:
-                            if not admit(raw):
-                                continue
                             event = parse_event(raw)
                             if type(event) is MessageChunk:  # nearly all of them: skip the checks below
                                 yield event

@@ -1,8 +1,9 @@
 """The streamed text a run's end had to repair (``ChatMessage.replace_text``), and the one repair the
-rejoin filter allows (``chat_tui/client/replay.py``): after a reconnect, two identical tokens in the
-same millisecond are indistinguishable from the server's repeated span, and one copy is lost until
-the conversation is reconciled with the server's state. Seen on a loaded machine, where the server
-gives more tokens one millisecond; any other repair fails the tests that use this."""
+rejoin filter allows (``chat_tui/client/replay.py``): after a reconnect, a run of tokens in one
+millisecond that repeats itself at once (``| |``) is indistinguishable from the server sending the
+end of what it sent again, and the copy is lost until the conversation is reconciled with the
+server's state. Seen on a loaded machine, where the server gives more tokens one millisecond; any
+other repair fails the tests that use this."""
 
 from __future__ import annotations
 
