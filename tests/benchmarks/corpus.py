@@ -135,11 +135,14 @@ def answer_text(n: int, size: int) -> str:
 # -- scripts: what a run streams, and what the thread stores afterwards ---------------------------
 
 
+Event = tuple[str, dict[str, Any], int]  # (kind, message, step)
+
+
 @dataclass
 class Script:
     """The ``messages`` events of one run and the messages the server stores for it."""
 
-    events: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)  # (kind, message, step)
+    events: list[Event] = field(default_factory=list)
     stored: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -278,20 +281,19 @@ def mixed_script(events: int, seed: str = "ingest") -> Script:
     return script
 
 
-def big_tool_script(size: int, seed: str = "bigtool") -> Script:
-    """A tool call whose result is a JSON document of about *size* bytes, then a short answer."""
-    script = Script()
-    call_id = "call_export"
+def export_call(size: int, seed: str, step: int = 1) -> tuple[list[Event], list[dict[str, Any]]]:
+    """An ``export_records`` tool call and its result, a JSON document of about *size* bytes
+    (the result is the last event)."""
+    events: list[Event] = []
+    call_id = f"call_export_{seed}"
     message_id = f"lc_run--{uuid.uuid5(uuid.NAMESPACE_OID, seed)}"
     args = dumps({"table": "records"})
     for n, piece in enumerate(split_text(args, ARG_SIZES)):
         first = n == 0
         chunk = tool_chunk(message_id, 0, piece, call_id if first else None, "export_records" if first else None)
-        script.events.append(("chunk", chunk, 1))
-    script.events.append(("chunk", text_chunk(message_id, "", "last"), 1))
-    script.stored.append(
-        _ai_stored(message_id, "", [{"name": "export_records", "args": {"table": "records"}, "id": call_id}])
-    )
+        events.append(("chunk", chunk, step))
+    events.append(("chunk", text_chunk(message_id, "", "last"), step))
+    stored = [_ai_stored(message_id, "", [{"name": "export_records", "args": {"table": "records"}, "id": call_id}])]
     record = {
         "id": 0,
         "name": "record 00000",
@@ -306,8 +308,18 @@ def big_tool_script(size: int, seed: str = "bigtool") -> Script:
     result = _tool_stored(
         result_id, call_id, "export_records", dumps({"table": "records", "count": count, "records": records})
     )
-    script.events.append(("complete", result, 2))
-    script.stored.append(result)
+    events.append(("complete", result, step + 1))
+    stored.append(result)
+    return events, stored
+
+
+def big_tool_script(size: int, seed: str = "bigtool") -> Script:
+    """A tool call whose result is a JSON document of about *size* bytes, then a short answer."""
+    script = Script()
+    events, stored = export_call(size, seed)
+    script.events.extend(events)
+    script.stored.extend(stored)
+    count = json.loads(stored[-1]["content"])["count"]
     answer_id = f"lc_run--{uuid.uuid5(uuid.NAMESPACE_OID, seed + 'answer')}"
     for piece in split_text(f"The export holds {count:,} records."):
         script.events.append(("chunk", text_chunk(answer_id, piece), 3))

@@ -12,6 +12,12 @@ the outside with the bytes it really writes.
   to the last marker on screen plus 0.5 s, beside the smallest Textual app that feeds the same
   chunks at the same pace into one ``MarkdownStream``, in the same pty, rounds alternating.
 - idle: the app connected, a 200-message thread open and the answer in, nothing streaming.
+- event-loop lag: the render group's probe (a task sleeping 5 ms) in the app's own loop
+  (``tests/benchmarks/pty_app.py``), from Enter to the last marker on screen.
+- the same three figures while 1 MB tool results arrive: the answer in four parts with a tool
+  call between each two whose result is about a megabyte of JSON (shown folded, as the app
+  shows any result); keys typed, marker words sent and lag samples taken within a second of
+  the server writing a result.
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from pathlib import Path
 import httpx
 
 from tests.benchmarks.corpus import marked_pieces
+from tests.benchmarks.corpus_big import marked_with_results
 from tests.benchmarks.measure import Figure, Results, median, percentile, ratio_figure, spread
+from tests.benchmarks.pty_app import read_lags
 from tests.benchmarks.replay_server import ReplayServer
 from tests.benchmarks.terminal_pty import Terminal, pty_env
 
@@ -34,6 +42,8 @@ ROOT = Path(__file__).resolve().parents[2]
 RATE = 200
 KEYS = "БГДЖЗИЙЛПФЦЧШЩЭЮ"  # in neither the streamed answer nor the app's own text
 KEY_TIMEOUT = 1.0  # a key not echoed by then counts as this late
+BIG = 1_000_000  # bytes of each tool result of the "big" sessions
+WINDOW = 1.0  # seconds after a big result is written that count as "while it arrives"
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,14 @@ class Session:
     idle_writes: float = 0.0  # reads of the pty per second while idle (about one per frame)
     missed_keys: int = 0
     missed_markers: int = 0
+    key_times: list[float] = field(default_factory=list)  # when each key was typed
+    token_times: list[float] = field(default_factory=list)  # when each marker's chunk was written
+    lags: list[tuple[float, float]] = field(default_factory=list)  # (when, lag), Enter to the last marker
+    results: list[float] = field(default_factory=list)  # when each big result was written
+
+    def within(self, pairs: list[tuple[float, float]]) -> list[float]:
+        """The values whose time is within WINDOW after a big result was written."""
+        return [v for t, v in pairs if any(0 <= t - r <= WINDOW for r in self.results)]
 
 
 def _stream(term: Terminal, chunks: int, typing: bool, session: Session) -> None:
@@ -95,9 +113,11 @@ def _stream(term: Terminal, chunks: int, typing: bool, session: Session) -> None
         if pending is not None:
             if got is not None and term.arrived(pending[0]):
                 session.keys.append(got[1] - pending[1])
+                session.key_times.append(pending[1])
                 pending, next_at = None, got[1] + rng.uniform(0.02, 0.06)
             elif time.monotonic() - pending[1] > KEY_TIMEOUT:
                 session.keys.append(KEY_TIMEOUT)
+                session.key_times.append(pending[1])
                 session.missed_keys += 1
                 pending, next_at = None, time.monotonic()
     term.drain(0.5)
@@ -127,15 +147,21 @@ def _idle(term: Terminal, session: Session, plan: Plan) -> None:
     session.idle_writes = (term.reads - reads) / seconds
 
 
-def app_session(replay: ReplayServer, home: Path, plan: Plan, typing: bool, idle: bool) -> Session:
+def app_session(replay: ReplayServer, home: Path, plan: Plan, typing: bool, idle: bool, big: bool = False) -> Session:
     chunks = plan.chunks
-    scenario = f"marked:chunks={chunks}:rate={RATE}"
+    scenario = f"marked:chunks={chunks}:rate={RATE}" + (f":big={BIG}" if big else "")
     replay.control("prepare", scenario=scenario)
     thread = replay.control("long_thread", messages=plan.messages)["thread_id"]  # fresh: no markers of an earlier run
     # The app runs a thread's own graph: make it the scenario.
     httpx.patch(f"{replay.url}/threads/{thread}", json={"metadata": {"graph_id": scenario}}, trust_env=False)
-    command = [sys.executable, "-m", "chat_tui", "--url", replay.url, "--assistant", scenario, "--thread", thread]
-    term = Terminal(command, pty_env(home), ROOT)
+    env = pty_env(home)
+    module = "chat_tui"
+    if typing:  # with the lag probe (not in the CPU-measured sessions: it wakes 200 times a second)
+        module, lag_file = "tests.benchmarks.pty_app", home / "lags.txt"
+        home.mkdir(parents=True, exist_ok=True)
+        env.update(BENCH_LAG_FILE=str(lag_file), PYTHONPATH=str(ROOT))
+    command = [sys.executable, "-m", module, "--url", replay.url, "--assistant", scenario, "--thread", thread]
+    term = Terminal(command, env, ROOT)
     session = Session()
     try:
         term.mark()
@@ -145,8 +171,15 @@ def app_session(replay: ReplayServer, home: Path, plan: Plan, typing: bool, idle
         term.wait_for(b"what the numbers say", 30)
         term.drain(plan.load)
         _compose(term)
+        started = time.monotonic()
         _stream(term, chunks, typing, session)
-        _tokens(session, term.seen, replay.control("sent"), chunks)
+        ended = time.monotonic()
+        sent = replay.control("sent")
+        _tokens(session, term.seen, sent, chunks, marked_with_results(chunks, BIG).piece_events if big else None)
+        if big:
+            session.results = [sent[n] for n in marked_with_results(chunks, BIG).result_events]
+        if typing:
+            session.lags = [(t, lag) for t, lag in read_lags(lag_file) if started <= t <= ended]
         if idle:
             _idle(term, session, plan)
     finally:
@@ -174,10 +207,15 @@ def minimal_session(home: Path, plan: Plan, idle: bool) -> Session:
     return session
 
 
-def _tokens(session: Session, seen: dict[str, float], sent: list[float], chunks: int) -> None:
+def _tokens(
+    session: Session, seen: dict[str, float], sent: list[float], chunks: int, events: tuple[int, ...] | None = None
+) -> None:
+    """Each marker's latency; *events*: the event index of each piece, when they are not the same."""
     for marker, index in marked_pieces(chunks)[1]:
+        at = sent[events[index] if events is not None else index]
         if marker in seen:
-            session.tokens.append(seen[marker] - sent[index])
+            session.tokens.append(seen[marker] - at)
+            session.token_times.append(at)
         else:
             session.missed_markers += 1
 
@@ -185,7 +223,7 @@ def _tokens(session: Session, seen: dict[str, float], sent: list[float], chunks:
 def run(results: Results, replay: ReplayServer, home: Path, quick: bool) -> None:
     plan = QUICK if quick else FULL
     home.mkdir(parents=True, exist_ok=True)
-    kinds = ["typed", "minimal"] if quick else ["typed", "plain", "minimal"]
+    kinds = ["typed", "big", "minimal"] if quick else ["typed", "big", "plain", "minimal"]
     sessions: dict[str, list[Session]] = {kind: [] for kind in kinds}
     for rep in range(plan.repetitions):
         for kind in kinds[rep % len(kinds) :] + kinds[: rep % len(kinds)]:
@@ -193,8 +231,9 @@ def run(results: Results, replay: ReplayServer, home: Path, quick: bool) -> None
             if kind == "minimal":
                 session = minimal_session(where, plan, idle=not quick)
             else:  # in a quick run the typed one is also the CPU and idle one
-                quiet = kind == "plain" or quick
-                session = app_session(replay, where, plan, typing=kind == "typed", idle=quiet)
+                quiet = kind == "plain" or (quick and kind == "typed")
+                typing = kind in ("typed", "big")
+                session = app_session(replay, where, plan, typing=typing, idle=quiet, big=kind == "big")
             sessions[kind].append(session)
     _report(results, sessions, plan, quick)
 
@@ -214,6 +253,29 @@ def _tokens_figures(
         results.add(Figure(f"{name}_p{q}", _ms(tokens, q), "ms", limit, spread(per_rep), note, len(sessions)))
 
 
+def _big_figures(results: Results, name: str, sessions: list[Session]) -> None:
+    """Key, token and lag figures within WINDOW of each big result being written."""
+    keys = [s.within(list(zip(s.key_times, s.keys, strict=True))) for s in sessions]
+    tokens = [s.within(list(zip(s.token_times, s.tokens, strict=True))) for s in sessions]
+    lags = [s.within(s.lags) for s in sessions]
+    count = sum(len(s.results) for s in sessions)
+    note = (
+        f"within {WINDOW:.0f} s of each of {count} tool results of {BIG / 1e6:.0f} MB being written:"
+        f" {sum(map(len, keys))} keys, {sum(map(len, tokens))} marker words, at {RATE} chunks/s"
+    )
+    figures: list[tuple[str, list[list[float]], int, float | None]] = [
+        ("key_to_screen_p50", keys, 50, None),
+        ("key_to_screen_p99", keys, 99, 50.0),
+        ("token_to_screen_p99", tokens, 99, None),
+        ("loop_lag_p99", lags, 99, None),
+    ]
+    for figure, values, q, target in figures:
+        whole = [v for rep in values for v in rep]
+        limit = ("<=", target) if target is not None else None
+        per_rep = spread([_ms(rep, q) for rep in values])
+        results.add(Figure(f"{name}.{figure}", _ms(whole, q), "ms", limit, per_rep, note, len(sessions)))
+
+
 def _report(results: Results, sessions: dict[str, list[Session]], plan: Plan, quick: bool) -> None:
     chunks = plan.chunks
     name = f"terminal.{chunks}"
@@ -227,6 +289,20 @@ def _report(results: Results, sessions: dict[str, list[Session]], plan: Plan, qu
         Figure(f"{name}.key_to_screen_p99", _ms(keys, 99), "ms", ("<=", 33.0), spread(per_rep), note, len(typed))
     )
     _tokens_figures(results, f"{name}.token_to_screen", typed, {50: 40.0, 99: 70.0}, "server write to pty read")
+    lags = [[lag for _, lag in s.lags] for s in typed]
+    note = "the app's own loop: a task sleeping 5 ms, Enter to the last marker, with the typing"
+    results.add(
+        Figure(
+            f"{name}.loop_lag_p99",
+            _ms([lag for rep in lags for lag in rep], 99),
+            "ms",
+            ("<=", 25.0),
+            spread([_ms(rep, 99) for rep in lags]),
+            note,
+            len(typed),
+        )
+    )
+    _big_figures(results, f"{name}.big_result", sessions["big"])
     what = "the minimal app: chunk handed to its MarkdownStream to pty read"
     _tokens_figures(results, f"{name}.token_to_screen_minimal", sessions["minimal"], {50: None, 99: None}, what)
     if "plain" in sessions:
