@@ -179,6 +179,31 @@ def test_pretty_json_is_cleaned_and_a_preview_says_what_the_value_is() -> None:
     assert pretty_json("{not json") == ("{not json", False)
 
 
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.characters(codec="utf-8"), max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        _values.map(json.dumps),
+        _values.map(lambda v: json.dumps(v, ensure_ascii=False)),
+        st.text(alphabet=st.sampled_from('ab\n\r\x1b\x9b[]{}"é'), max_size=40),
+    ),
+    lines=st.integers(1, 8),
+)
+def test_a_preview_is_the_head_and_count_of_the_whole_pretty_text(text: str, lines: int) -> None:
+    """The preview pretty-prints and cleans only what it shows, and says the same as the whole would."""
+    shown, is_json = pretty_json(text)
+    got = preview(text, lines)
+    assert got.lines == shown.count("\n") + 1
+    assert got.head == shown.split("\n")[:lines]
+    assert got.summary.startswith("JSON") == is_json
+
+
 @pytest.mark.parametrize("width", [1, 3, 10])
 def test_split_lines_cuts_long_lines_and_loses_nothing(width: int) -> None:
     text = "short\n" + "x" * 25 + "\n\nend"
