@@ -56,6 +56,8 @@ QUICK_FIGURES = [
     "inspector.big_result.scroll_frame_p95",
     "terminal.300.key_to_screen_p99",
     "terminal.300.token_to_screen_p99",
+    "terminal.300.loop_lag_p99",
+    "terminal.300.big_result.key_to_screen_p99",
     "terminal.300.cpu_vs_minimal",
     "terminal.idle_cpu",
 ]
