@@ -24,6 +24,7 @@ from chat_tui.conversation import Changes, ChatMessage, Entry, MessageStatus
 from chat_tui.ui.widgets.entries import AssistantMessage, EntryWidget, widget_for
 from chat_tui.ui.widgets.focus import OwnFocusStyles
 from chat_tui.ui.widgets.removal import remove_children
+from chat_tui.ui.widgets.rows import RowsAlike
 from chat_tui.ui.widgets.subgraph_block import SubgraphHeader, hidden_by_fold
 from chat_tui.ui.widgets.tool_panel import ToolPanel
 from chat_tui.ui.widgets.window_pane import WindowPane
@@ -42,7 +43,7 @@ def _streaming(entry: Entry) -> bool:
     return isinstance(entry, ChatMessage) and entry.status is MessageStatus.STREAMING
 
 
-class ConversationView(WindowPane, OwnFocusStyles, can_focus=True):
+class ConversationView(WindowPane, OwnFocusStyles, RowsAlike, can_focus=True):
     """Renders one :class:`Conversation`; ``show()`` switches to another."""
 
     BINDINGS = [

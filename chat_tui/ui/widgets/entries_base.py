@@ -10,6 +10,7 @@ from textual.widget import Widget
 
 from chat_tui.conversation import ChatMessage
 from chat_tui.ui.widgets.focus import OwnFocusStyles
+from chat_tui.ui.widgets.rows import RowsAlike
 
 __all__ = ["EntryWidget", "MessageAction", "branch_label"]
 
@@ -32,7 +33,7 @@ def branch_label(message: ChatMessage) -> Content:
     return Content.styled(f"  ‹ {index}/{count} ›", "$accent")
 
 
-class EntryWidget(Vertical, OwnFocusStyles, can_focus=True):
+class EntryWidget(Vertical, OwnFocusStyles, RowsAlike, can_focus=True):
     """Base: a focusable block in the message pane that knows its entry."""
 
     def __init__(self, seq: int, classes: str) -> None:

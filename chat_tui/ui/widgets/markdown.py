@@ -57,6 +57,7 @@ from chat_tui.ui.textual_compat import (
     release_block_children,
     table_cells,
 )
+from chat_tui.ui.widgets.rows import RowsAlike
 
 __all__ = [
     "ChatMarkdown",
@@ -338,7 +339,7 @@ class CompactBlockQuote(UpdatesInPlace, MarkdownBlockQuote):
         return True
 
 
-class ChatMarkdown(Markdown):
+class ChatMarkdown(Markdown, RowsAlike):
     """Textual's Markdown with compact tables and lists."""
 
     BLOCKS = {
