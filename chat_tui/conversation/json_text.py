@@ -27,16 +27,24 @@ KEYS_SHOWN = 6
 @lru_cache(maxsize=4)
 def pretty_json(text: str) -> tuple[str, bool]:
     """(*text* pretty-printed with an indent of 2, True) when it is JSON, else (*text*, False); cleaned."""
+    parsed = _pretty(text)
+    if parsed is None:
+        return clean(text), False
+    return clean(parsed[1].decode("utf-8", "replace")), True
+
+
+def _pretty(text: str) -> tuple[Any, bytes] | None:
+    """*text*'s value and its pretty-printed UTF-8, when it is a JSON object or array small enough."""
     stripped = text.strip()
     if stripped[:1] in ("{", "[") and len(stripped) < PRETTY_LIMIT:
         import pydantic_core
 
         try:
             value = pydantic_core.from_json(stripped)
-            return clean(pydantic_core.to_json(value, indent=2).decode("utf-8", "replace")), True
+            return value, pydantic_core.to_json(value, indent=2)
         except (ValueError, RecursionError):
             pass
-    return clean(text), False
+    return None
 
 
 def split_lines(text: str, width: int) -> list[str]:
@@ -82,24 +90,15 @@ def preview(text: str, lines: int = PREVIEW_LINES) -> JsonPreview:
     Shown as a big result arrives, so it does the least it can: one parse (for the shape) and one
     pretty print (for the line count), and only the first lines are decoded and cleaned; the whole
     pretty text is made when someone asks for it (:func:`pretty_json`). For a 1 MB result this
-    is 11 ms instead of 41 (``tests/unit/test_json_text.py`` checks it is the same preview)."""
-    stripped = text.strip()
-    if stripped[:1] in ("{", "[") and len(stripped) < PRETTY_LIMIT:
-        import pydantic_core
-
-        try:
-            value = pydantic_core.from_json(stripped)
-            pretty = pydantic_core.to_json(value, indent=2)
-        except (ValueError, RecursionError):
-            pass
-        else:  # (a newline byte is never inside a UTF-8 sequence: the head decodes alone)
-            head = _first_lines(pretty, lines).decode("utf-8", "replace")
-            summary = clean_line(_shape(value), 200)
-            return JsonPreview(summary, clean(head).split("\n"), pretty.count(b"\n") + 1)
+    is 11 ms instead of 41 (``tests/unit/test_event_log.py`` checks it is the same preview)."""
+    parsed = _pretty(text)
+    if parsed is not None:  # (a newline byte is never inside a UTF-8 sequence: the head decodes alone)
+        value, pretty = parsed
+        head = _first_lines(pretty, lines).decode("utf-8", "replace")
+        return JsonPreview(clean_line(_shape(value), 200), clean(head).split("\n"), pretty.count(b"\n") + 1)
     total = text.count("\n") + 1  # (cleaning keeps every line feed)
-    end = _first_lines(text, lines)
-    head = clean(end).split("\n")
-    return JsonPreview(f"text, {total:,} line{'s' if total != 1 else ''}", head, total)
+    head = clean(_first_lines(text, lines))
+    return JsonPreview(f"text, {total:,} line{'s' if total != 1 else ''}", head.split("\n"), total)
 
 
 def _first_lines(text: Any, lines: int) -> Any:
