@@ -61,9 +61,8 @@ class WindowPane(VerticalScroll):
         self._generation = 0  # bumped whenever a new window is mounted (a running fill stops)
         self.filling = False  # the rest of a new window is being mounted in the background
         self._below = False
-        self._held: Widget | None = (
-            None  # an entry (or a block of one) kept in place on screen while content above it changes
-        )
+        # An entry (or a block of one) kept in place on screen while content above it changes:
+        self._held: Widget | None = None
         self._held_y = 0  # its position in the content...
         self._held_offset = 0  # ...and below the top of the view
         self._adjusting = False  # the view is scrolling to keep the held entry in place
@@ -216,7 +215,11 @@ class WindowPane(VerticalScroll):
         self._hold_top()
 
     def _hold_top(self) -> None:
-        held = self._held = self._top_entry()
+        self._hold_widget(self._top_entry())
+
+    def _hold_widget(self, held: Widget | None) -> None:
+        """Hold *held* where it is now: its place in the content and below the top of the view."""
+        self._held = held
         if held is not None:
             self._held_y = y_in(self, held)
             self._held_offset = self._held_y - round(self.scroll_y)
@@ -281,11 +284,8 @@ class WindowPane(VerticalScroll):
         """All of it back in layout, what is on screen kept in place (see :meth:`_hold`)."""
         if not self._dormancy:
             return
-        held = None if self._pinned else self._dormancy.top_shown(self._entries())
-        if held is not None:
-            self._held = held
-            self._held_y = y_in(self, held)
-            self._held_offset = self._held_y - round(self.scroll_y)
+        if not self._pinned and (held := self._dormancy.top_shown(self._entries())) is not None:
+            self._hold_widget(held)
         self._dormancy.wake()
 
     # -- following and scrolling past an edge ------------------------------------------------
