@@ -198,6 +198,7 @@ async def scene_subgraph(pilot: Any) -> None:
 
     options = pilot.app.options
     pilot.app.set_options(type(options).from_dict({**options.to_dict(), "stream_subgraphs": True}))
+    await pilot.press("ctrl+n")  # (a new thread: the graph view's shot leaves its run going on the last one)
     await _shots()._send(pilot, "go")
     chat = pilot.app.chat
     await _shots()._wait(pilot, lambda: chat.conversation.pending_interrupts)
