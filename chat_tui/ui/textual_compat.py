@@ -15,6 +15,8 @@ is imported before the first frame and Markdown is not (listed in ``chat_tui.def
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,6 +26,8 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.dom import DOMNode
+from textual.screen import UPDATE_PERIOD, Screen
+from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
 from textual.widgets import OptionList
 
@@ -52,6 +56,7 @@ __all__ = [
     "MarkdownOrderedListItem",
     "MarkdownParagraph",
     "MarkdownTable",
+    "PacedFrames",
     "RowCachingOptionList",
     "UpdatesInPlace",
     "anchor_released",
@@ -234,6 +239,73 @@ def anchor_released(widget: Widget) -> bool:
     8.2 ``scroll_to(release_anchor=False)`` releases it anyway: the flag is not passed on.)
     """
     return widget._anchor_released
+
+
+# -- frames ------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    _ScreenBase = Screen[Any]
+else:  # a plain mixin at run time, like UpdatesInPlace
+    _ScreenBase = object
+
+
+class _FrameTimer(Timer):
+    """The screen's update timer, paced from the last frame rather than on a fixed grid.
+
+    Textual's ``Timer._run`` (``skip=True``) counts one interval too many after a tick that
+    came late, and the screen's ticks always come late (the timer is paused until the screen
+    is dirty): the next frame then waits one to two intervals, not up to one. A key typed
+    while an answer streams waited up to 33 ms with the loop idle before its frame. Here a
+    frame runs as soon as the screen is dirty, once an interval has passed since the last
+    one began (the same 60 Hz cap). Relies on ``Timer._active`` (the event ``pause`` and
+    ``resume`` clear and set), ``Timer._target``, ``Timer._tick`` and ``App._batch_count``
+    (no frame is painted during ``App.batch_update``).
+    """
+
+    _clock = staticmethod(time.monotonic)
+    _sleep = staticmethod(asyncio.sleep)
+
+    async def _run(self) -> None:
+        interval = self._interval
+        last = -interval
+        while True:
+            await self._active.wait()
+            wait = last + interval - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+                await self._active.wait()  # (a layout refresh may have painted meanwhile)
+            screen = self._target()
+            if screen is not None and screen.app._batch_count:
+                # The frame would do nothing (Textual's pauses too): the batch's end makes the
+                # screen idle, which resumes this, and the frame then is not held back.
+                self.pause()
+                continue
+            last = self._clock()
+            try:
+                await self._tick(next_timer=last, count=0)
+            except EventTargetGone:
+                break
+
+
+class PacedFrames(_ScreenBase):
+    """A screen mixin: its frames come from :class:`_FrameTimer`. Put it first among the bases.
+
+    Relies on ``Screen._update_timer``, the property through which the screen pauses and
+    resumes its timer (created on first use in ``_Screen__update_timer``, started with
+    ``Timer._start`` and kept in ``MessagePump._timers``, as ``set_interval`` does), and on
+    ``Screen._on_timer_update``, the frame.
+    """
+
+    @property
+    def _update_timer(self) -> Timer:
+        attributes = vars(self)  # (the attribute's name is mangled: Screen's ``__update_timer``)
+        timer: Timer | None = attributes["_Screen__update_timer"]
+        if timer is None:
+            timer = _FrameTimer(self, UPDATE_PERIOD, name="screen_update", callback=self._on_timer_update, pause=True)
+            timer._start()
+            self._timers.add(timer)
+            attributes["_Screen__update_timer"] = timer
+        return timer
 
 
 # -- crashes -------------------------------------------------------------------------------

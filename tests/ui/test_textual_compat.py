@@ -7,6 +7,7 @@ No server needed.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Markdown, OptionList, Static, TextArea
 from textual.widgets.markdown import MarkdownBlock
@@ -29,6 +31,7 @@ from chat_tui.ui.textual_compat import (
     MarkdownListItem,
     MarkdownParagraph,
     MarkdownTable,
+    PacedFrames,
     RowCachingOptionList,
     UpdatesInPlace,
     anchor_released,
@@ -240,3 +243,91 @@ async def test_the_crash_report_replaces_textuals_and_keeps_its_exit_path(capsys
     panicking = Crashing()
     panicking.panic("stylesheet error")
     assert panicking.return_code == 1
+
+
+# -- frames ----------------------------------------------------------------------------------
+
+
+class Paced(PacedFrames, Screen[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("before", id="text")
+
+    def _on_timer_update(self) -> None:
+        self.frames += 1
+        super()._on_timer_update()
+
+
+class PacedHost(App[None]):
+    def get_default_screen(self) -> Screen[Any]:
+        return Paced()
+
+
+async def _until(predicate: Any, timeout: float = 5.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.001)
+
+
+async def test_a_paced_screen_paints_through_the_frame_timer() -> None:
+    assert isinstance(inspect.getattr_static(Screen, "_update_timer"), property)
+    app = PacedHost()
+    async with app.run_test() as pilot:
+        screen = app.screen
+        assert isinstance(screen, Paced)
+        timer = screen._update_timer
+        assert isinstance(timer, compat._FrameTimer) and screen._Screen__update_timer is timer
+        assert timer in screen._timers and timer._task is not None
+        painted = screen.frames
+        screen.query_one("#text", Static).update("after")
+        await _until(lambda: screen.frames > painted)
+        await pilot.pause()
+        assert not timer._active.is_set() and not screen._dirty_widgets  # painted, then paused until dirty
+
+
+async def test_a_frame_waits_an_interval_from_the_last_one_not_for_a_grid_point() -> None:
+    """Textual's timer waits 1-2 intervals after a late tick; this one waits what is left of one."""
+    async with PacedHost().run_test() as pilot:
+        now = 100.0
+        sleeps: list[float] = []
+        frames: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            nonlocal now
+            sleeps.append(round(seconds, 6))
+            now += seconds
+
+        def frame() -> None:
+            frames.append(now)
+            timer.pause()  # (as the screen's frame does)
+
+        timer = compat._FrameTimer(pilot.app.screen, 0.016, callback=frame, pause=True)
+        timer._clock = lambda: now  # type: ignore[method-assign]
+        timer._sleep = sleep  # type: ignore[method-assign]
+        timer._start()
+        try:
+            timer.resume()
+            await _until(lambda: len(frames) == 1)
+            now += 0.030  # dirty long after the last frame: painted at once
+            timer.resume()
+            await _until(lambda: len(frames) == 2)
+            assert sleeps == [] and frames == [100.0, 100.03]
+            now += 0.004  # dirty 4 ms after it: the 12 ms left of the interval
+            timer.resume()
+            await _until(lambda: len(frames) == 3)
+            assert sleeps == [0.012] and frames[2] == pytest.approx(100.046)
+            now += 0.020
+            with pilot.app.batch_update():  # no frame while a batch is open, and none counted
+                timer.resume()
+                await _until(lambda: not timer._active.is_set())
+                assert len(frames) == 3 and pilot.app._batch_count == 1
+            timer.resume()  # (the batch's end makes the screen idle, which resumes it)
+            await _until(lambda: len(frames) == 4)
+            assert sleeps == [0.012] and frames[3] == pytest.approx(100.066)
+        finally:
+            timer.stop()

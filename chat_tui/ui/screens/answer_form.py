@@ -16,12 +16,13 @@ from textual.widgets import Button, Static
 
 from chat_tui.conversation.schema_check import schema_problem
 from chat_tui.run_config import schema_fields
+from chat_tui.ui.textual_compat import PacedFrames
 from chat_tui.ui.widgets.schema_form import collect_fields, field_widgets
 
 __all__ = ["AnswerFormScreen"]
 
 
-class AnswerFormScreen(ModalScreen[dict[str, Any] | None]):
+class AnswerFormScreen(PacedFrames, ModalScreen[dict[str, Any] | None]):
     """Returns the answer (a JSON object that fits the schema), or None when cancelled."""
 
     BINDINGS = [

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from chat_tui.client.errors import ClientError
 from chat_tui.client.models import Assistant
 from chat_tui.sanitize import clean_line
+from chat_tui.ui.textual_compat import PacedFrames
 
 if TYPE_CHECKING:
     from chat_tui.client import LangGraphClient
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["AssistantPicker"]
 
 
-class AssistantPicker(ModalScreen[Assistant | None]):
+class AssistantPicker(PacedFrames, ModalScreen[Assistant | None]):
     BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="assistants.cancel")]
 
     def __init__(self, client: LangGraphClient, current: str | None) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Static
 from chat_tui.sanitize import clean_line
 from chat_tui.ui.clipboard import copy_text
 from chat_tui.ui.screens.dialogs import ChoiceScreen, ConfirmScreen
+from chat_tui.ui.textual_compat import PacedFrames
 from chat_tui.ui.widgets.conversation_view import ConversationView
 from chat_tui.ui.widgets.sidebar import ThreadSidebar
 
@@ -36,7 +37,7 @@ NARROW = 90  # columns below which the sidebar starts hidden, and closes when a 
 SIDE_BY_SIDE = 74  # below this the chat would get under 40 columns beside it: the sidebar takes the screen
 
 
-class ChatExtras(Screen[None]):
+class ChatExtras(PacedFrames, Screen[None]):
     # Provided by ChatScreen:
     service: ChatService | None
     view: ConversationView

@@ -35,6 +35,7 @@ from chat_tui.settings.profile_form import (
 )
 from chat_tui.settings.store import StoreError
 from chat_tui.ui.screens.dialogs import ConfirmScreen
+from chat_tui.ui.textual_compat import PacedFrames
 
 __all__ = ["ConnectChoice", "ConnectScreen", "ProfileList"]
 
@@ -69,7 +70,7 @@ class ConnectChoice:
     demo: bool = False
 
 
-class ConnectScreen(Screen[ConnectChoice | None]):
+class ConnectScreen(PacedFrames, Screen[ConnectChoice | None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save & connect", id="connect.save"),
         Binding("ctrl+t", "test", "Test", id="connect.test"),

@@ -10,10 +10,12 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from chat_tui.ui.textual_compat import PacedFrames
+
 __all__ = ["ChoiceScreen", "ConfirmScreen", "TextPromptScreen"]
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(PacedFrames, ModalScreen[bool]):
     """Yes/no. ``y``/Enter confirm, ``n``/Esc cancel. Text is shown literally."""
 
     BINDINGS = [
@@ -43,7 +45,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class TextPromptScreen(ModalScreen[str | None]):
+class TextPromptScreen(PacedFrames, ModalScreen[str | None]):
     """Ask for one line of text (Enter accepts, Esc cancels)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel")]
@@ -66,7 +68,7 @@ class TextPromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(PacedFrames, ModalScreen[str | None]):
     """Pick one of a few answers by key or button; Esc picks nothing."""
 
     BINDINGS = [Binding("escape", "choose(None)", "Cancel", id="choice.cancel")]

@@ -15,11 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static, TextArea
 
 from chat_tui.conversation.schema_check import schema_problem
+from chat_tui.ui.textual_compat import PacedFrames
 
 __all__ = ["EditArgsScreen"]
 
 
-class EditArgsScreen(ModalScreen[dict[str, Any] | None]):
+class EditArgsScreen(PacedFrames, ModalScreen[dict[str, Any] | None]):
     """Returns the edited arguments (a JSON object that fits the tool's schema, when it has one), or None."""
 
     BINDINGS = [

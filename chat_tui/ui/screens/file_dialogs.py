@@ -23,6 +23,7 @@ from textual.widgets import Button, Input, RadioButton, RadioSet, Static
 from chat_tui.sanitize import clean_line
 from chat_tui.service.outfile import output_problem
 from chat_tui.ui.screens.dialogs import ConfirmScreen
+from chat_tui.ui.textual_compat import PacedFrames
 
 __all__ = ["EXPORT_FORMATS", "ExportScreen", "FileChoice", "RecordScreen"]
 
@@ -56,7 +57,7 @@ def _check(typed: str) -> tuple[Path, str | None, bool]:
     return path, output_problem(path, force=True), path.exists()
 
 
-class FileDialog(ModalScreen[FileChoice | None]):
+class FileDialog(PacedFrames, ModalScreen[FileChoice | None]):
     """A path field with its problem line; :meth:`choose` checks the path and closes the dialog."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="file-dialog.cancel")]

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from chat_tui.ui.textual_compat import PacedFrames
+
 __all__ = ["HelpScreen", "binding_sections"]
 
 INTRO = (
@@ -81,7 +83,7 @@ def binding_sections() -> list[tuple[str, list[tuple[str, str]]]]:
     return result
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(PacedFrames, ModalScreen[None]):
     BINDINGS = [Binding("escape,q,f1", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:

@@ -18,6 +18,7 @@ from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
 from chat_tui.service.approvals import INBOX_PAGE
 from chat_tui.ui.format import relative_time
+from chat_tui.ui.textual_compat import PacedFrames
 
 if TYPE_CHECKING:
     from chat_tui.service.approvals import InboxRow
@@ -28,7 +29,7 @@ __all__ = ["InboxScreen"]
 _KINDS = {"hitl": "approve tools", "tool_approval": "approve a tool", "legacy": "review", "value": "answer"}
 
 
-class InboxScreen(ModalScreen[str | None]):
+class InboxScreen(PacedFrames, ModalScreen[str | None]):
     """Returns the thread to open, or None."""
 
     BINDINGS = [

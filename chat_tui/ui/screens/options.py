@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static, Switch
 
 from chat_tui.settings.model import DisplayOptions
+from chat_tui.ui.textual_compat import PacedFrames
 
 __all__ = ["OptionsScreen"]
 
@@ -22,7 +23,7 @@ _LABELS = {
 }
 
 
-class OptionsScreen(ModalScreen[DisplayOptions]):
+class OptionsScreen(PacedFrames, ModalScreen[DisplayOptions]):
     """Each switch applies at once; Esc closes and returns the options."""
 
     BINDINGS = [Binding("escape", "close", "Close", id="options.close")]

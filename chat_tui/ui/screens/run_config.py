@@ -22,6 +22,7 @@ from textual.widgets import Button, Label, RadioButton, RadioSet, Static, TextAr
 
 from chat_tui.client.errors import ClientError
 from chat_tui.run_config import UUID_LENGTH, RunConfig, SchemaField, schema_fields
+from chat_tui.ui.textual_compat import PacedFrames
 from chat_tui.ui.widgets.schema_form import collect_fields, field_widgets
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ async def fetch_schema(client: LangGraphClient, assistant: str) -> tuple[list[Sc
     return schema_fields(schemas.config_schema), "configurable"
 
 
-class RunConfigScreen(ModalScreen[RunConfig | None]):
+class RunConfigScreen(PacedFrames, ModalScreen[RunConfig | None]):
     """Returns the new configuration (empty values = clear it), or None when cancelled."""
 
     BINDINGS = [

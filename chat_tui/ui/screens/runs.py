@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
+from chat_tui.ui.textual_compat import PacedFrames
 
 if TYPE_CHECKING:
     from chat_tui.client.models import Run
@@ -51,7 +52,7 @@ def run_row(run: Run) -> Content:
     )
 
 
-class RunsScreen(ModalScreen[str | None]):
+class RunsScreen(PacedFrames, ModalScreen[str | None]):
     """Returns the checkpoint to re-run from (the run's input checkpoint), or None."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Close", id="runs.close")]

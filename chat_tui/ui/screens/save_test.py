@@ -30,6 +30,7 @@ from chat_tui.errors import ChatTuiError
 from chat_tui.sanitize import clean, clean_line
 from chat_tui.testing.record import ARGS_MODES, RecordOptions, ThreadRecord
 from chat_tui.testing.yaml_edit import dump_yaml
+from chat_tui.ui.textual_compat import PacedFrames
 
 __all__ = ["SaveTestScreen", "SavedTest"]
 
@@ -55,7 +56,7 @@ class SavedTest:
     options: RecordOptions
 
 
-class SaveTestScreen(ModalScreen[SavedTest | None]):
+class SaveTestScreen(PacedFrames, ModalScreen[SavedTest | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="save-test.cancel")]
 
     def __init__(self, record: ThreadRecord, path: str, options: RecordOptions, save: Save) -> None:

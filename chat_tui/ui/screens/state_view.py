@@ -17,6 +17,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from chat_tui.sanitize import clean_line
+from chat_tui.ui.textual_compat import PacedFrames
 
 if TYPE_CHECKING:
     from chat_tui.service.timeline import CheckpointInfo, SubgraphState
@@ -90,7 +91,7 @@ def add_subgraph(node: TreeNode[Any], sub: SubgraphState) -> None:
         add_value(section, str(key), value)
 
 
-class StateViewScreen(ModalScreen[str | None]):
+class StateViewScreen(PacedFrames, ModalScreen[str | None]):
     """Returns ``fork``, ``rerun`` or None."""
 
     BINDINGS = [

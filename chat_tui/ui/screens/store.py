@@ -36,6 +36,7 @@ from chat_tui.service.store import (
 from chat_tui.ui.screens.dialogs import ConfirmScreen, TextPromptScreen
 from chat_tui.ui.screens.state_view import add_value
 from chat_tui.ui.screens.store_edit import StoreItemEditor
+from chat_tui.ui.textual_compat import PacedFrames
 
 if TYPE_CHECKING:
     from chat_tui.client.client import LangGraphClient
@@ -47,7 +48,7 @@ NEAR_END = 10
 HINT = "Tab moves · / query · n new · e edit · d delete · F5 refresh · Esc closes"
 
 
-class StoreScreen(ModalScreen[None]):
+class StoreScreen(PacedFrames, ModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", "Close", id="store.close"),
         Binding("slash", "query", "Query", id="store.query"),

@@ -18,13 +18,14 @@ from textual.widgets import Button, Input, Static, TextArea
 from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
 from chat_tui.service.store import StoreProblem, check_key, namespace_text, parse_value
+from chat_tui.ui.textual_compat import PacedFrames
 
 __all__ = ["StoreItemEditor"]
 
 Save = Callable[[str, dict[str, Any]], Awaitable[None]]
 
 
-class StoreItemEditor(ModalScreen[str | None]):
+class StoreItemEditor(PacedFrames, ModalScreen[str | None]):
     """Returns the key saved, or None. *save* sends the item (its errors are shown here)."""
 
     BINDINGS = [

@@ -27,6 +27,7 @@ from chat_tui.sanitize import clean_line
 from chat_tui.testing.accept import NotAcceptable, accepted
 from chat_tui.testing.board import RunView, ScenarioView, turn_anchor
 from chat_tui.ui.clipboard import copy_text
+from chat_tui.ui.textual_compat import PacedFrames
 from chat_tui.ui.widgets.test_detail import (
     change_cell,
     comparison_summary,
@@ -46,7 +47,7 @@ RESULTS_SCREEN = "test-results"  # the name it is installed under: it lives on w
 Key = tuple[str, str]
 
 
-class TestResultsScreen(Screen[None]):
+class TestResultsScreen(PacedFrames, Screen[None]):
     __test__ = False  # (not a pytest test class)
     DEFAULT_CSS = """
     TestResultsScreen { layout: vertical; }

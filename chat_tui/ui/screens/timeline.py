@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from chat_tui.client.errors import ClientError
 from chat_tui.sanitize import clean_line
 from chat_tui.ui.screens.state_view import StateViewScreen
+from chat_tui.ui.textual_compat import PacedFrames
 
 if TYPE_CHECKING:
     from chat_tui.service.timeline import CheckpointInfo, Timeline
@@ -74,7 +75,7 @@ def checkpoint_row(timeline: Timeline, info: CheckpointInfo, on_path: set[str], 
     )
 
 
-class TimelineScreen(ModalScreen[tuple[str, str] | None]):
+class TimelineScreen(PacedFrames, ModalScreen[tuple[str, str] | None]):
     """Returns ``("fork" | "rerun", checkpoint_id)``, or None."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Close", id="timeline.close")]
