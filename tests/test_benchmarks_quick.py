@@ -7,11 +7,14 @@ file, never over the repository's ``BENCHMARKS.md``).
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from chat_tui.launch import FRAME_RATE
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,3 +89,14 @@ def test_quick_benchmarks_run_and_print_every_figure(tmp_path: Path) -> None:
         float(printed[name][1])  # a number, whatever it is
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks") and "## Machine" in text and "What limits" in text
+
+
+def test_the_terminal_benchmarks_wrapper_paints_at_the_apps_frame_rate() -> None:
+    """The typed sessions run the app through ``pty_app``: it must import Textual as ``chat-tui``
+    does, after setting the frame rate (Textual reads it once, on its first import)."""
+    env = {key: value for key, value in os.environ.items() if key != "TEXTUAL_FPS"}
+    code = "from tests.benchmarks.pty_app import textual_app; textual_app(); "
+    code += "from textual import constants; print(constants.MAX_FPS)"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == [FRAME_RATE]

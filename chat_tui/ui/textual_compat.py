@@ -254,10 +254,11 @@ class _FrameTimer(Timer):
 
     Textual's ``Timer._run`` (``skip=True``) counts one interval too many after a tick that
     came late, and the screen's ticks always come late (the timer is paused until the screen
-    is dirty): the next frame then waits one to two intervals, not up to one. A key typed
-    while an answer streams waited up to 33 ms with the loop idle before its frame. Here a
-    frame runs as soon as the screen is dirty, once an interval has passed since the last
-    one began (the same 60 Hz cap). Relies on ``Timer._active`` (the event ``pause`` and
+    is dirty): the next frame then waits one to two intervals, not up to one, with the loop
+    idle meanwhile (traced in the pty: a key typed while an answer streamed waited up to two
+    intervals before its frame began). Here a frame runs as soon as the screen is dirty, once
+    an interval has passed since the last one began (``UPDATE_PERIOD``, from ``TEXTUAL_FPS``:
+    chat-tui starts Textual at 120). Relies on ``Timer._active`` (the event ``pause`` and
     ``resume`` clear and set), ``Timer._target``, ``Timer._tick`` and ``App._batch_count``
     (no frame is painted during ``App.batch_update``).
     """

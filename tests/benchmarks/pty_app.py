@@ -13,9 +13,12 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual.app import App
+from chat_tui.launch import FRAME_RATE
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 INTERVAL = 0.005
 
@@ -101,7 +104,17 @@ def _profile_frames(path: Path) -> None:
     atexit.register(lambda: profile.dump_stats(str(path)))
 
 
+def textual_app() -> type[App[Any]]:
+    """Textual's ``App``, imported as ``chat-tui`` imports it: after setting the frame rate,
+    which Textual reads on its first import."""
+    os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
+    from textual.app import App
+
+    return App
+
+
 def main() -> int:
+    App = textual_app()
     run_async = App.run_async
     if switch := os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(switch))

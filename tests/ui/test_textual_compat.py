@@ -18,7 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
+from textual.screen import UPDATE_PERIOD, Screen
 from textual.widget import Widget
 from textual.widgets import Markdown, OptionList, Static, TextArea
 from textual.widgets.markdown import MarkdownBlock
@@ -282,6 +282,7 @@ async def test_a_paced_screen_paints_through_the_frame_timer() -> None:
         assert isinstance(screen, Paced)
         timer = screen._update_timer
         assert isinstance(timer, compat._FrameTimer) and screen._Screen__update_timer is timer
+        assert timer._interval == UPDATE_PERIOD
         assert timer in screen._timers and timer._task is not None
         painted = screen.frames
         screen.query_one("#text", Static).update("after")
