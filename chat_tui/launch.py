@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 __all__ = ["FRAME_RATE", "run_app", "run_replay", "run_test_app"]
 
 # Textual paints at most this many frames a second (``TEXTUAL_FPS``, read when Textual is imported;
-# the user's own setting wins). A frame waits for the next tick of that clock: at 60 a typed key
-# or a flushed token waited up to 16.7 ms for it while an answer streamed, at 120 up to 8.3 ms
-# (key to screen p99 0.81x, token p50 0.88x, CPU 1.08x; ``python -m tests.benchmarks --only terminal``).
+# the user's own setting wins). A frame waits until that interval has passed since the last one
+# began (``textual_compat.PacedFrames``): at 60 a typed key or a flushed token waited up to 16.7 ms
+# while an answer streamed, at 120 up to 8.3 ms (key to screen p99 0.81x, token p50 0.88x, CPU
+# 1.08x, measured with Textual's own timer; ``python -m tests.benchmarks --only terminal``).
 FRAME_RATE = "120"
 
 
