@@ -42,9 +42,20 @@ _LINE_TABLE[0x09] = " "
 _NEEDS_LINE_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+# What _NEEDS_CLEANING matches below 0x80. A long ASCII text (a tool result of a megabyte) is
+# checked for each of these bytes with memchr instead: 0.4 ms a megabyte, the regex 4.7 ms, in
+# one step of the loop as the result arrives. (Short texts, the streamed tokens, take the regex.)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+_LONG = 4096
+
+
 def clean(text: str) -> str:
     """Return *text* with every terminal control character neutralised (tab and LF kept)."""
-    if _NEEDS_CLEANING.search(text) is None:  # the common case costs one regex scan
+    if len(text) > _LONG and text.isascii():
+        data = text.encode("ascii")
+        if not any(byte in data for byte in _CONTROL_BYTES):
+            return text
+    elif _NEEDS_CLEANING.search(text) is None:  # the common case costs one regex scan
         return text
     return text.translate(_TABLE)
 

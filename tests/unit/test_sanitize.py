@@ -63,3 +63,22 @@ def test_no_control_character_survives_and_cleaning_is_idempotent(text: str) -> 
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")).filter(lambda c: ord(c) not in DANGEROUS)))
 def test_printable_text_is_unchanged(text: str) -> None:
     assert clean(text) == text
+
+
+ASCII = st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=300)
+
+
+@given(ASCII, ASCII)
+def test_a_long_ascii_text_is_cleaned_as_a_short_one_is(head: str, tail: str) -> None:
+    """Long ASCII texts are checked byte by byte (memchr), not by the regex: the same result."""
+    text = head + "a" * 4097 + tail
+    out = clean(text)
+    assert out == "".join(clean(text[i : i + 1000]) for i in range(0, len(text), 1000))
+    assert not any(ord(c) in DANGEROUS for c in out)
+
+
+def test_one_control_byte_anywhere_in_a_long_ascii_text_is_found() -> None:
+    for byte in DANGEROUS:
+        if byte < 0x80:
+            text = "x" * 5000 + chr(byte) + "y" * 100
+            assert clean(text) == "x" * 5000 + clean(chr(byte)) + "y" * 100
