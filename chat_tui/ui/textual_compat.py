@@ -275,7 +275,7 @@ class _FrameTimer(Timer):
             if wait > 0:
                 await self._sleep(wait)
                 await self._active.wait()  # (a layout refresh may have painted meanwhile)
-            screen = self._target()
+            screen = cast("Screen[Any] | None", self._target())  # (the screen it was made for)
             if screen is not None and screen.app._batch_count:
                 # The frame would do nothing (Textual's pauses too): the batch's end makes the
                 # screen idle, which resumes this, and the frame then is not held back.
