@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from chat_tui.settings.manager import SettingsManager
     from chat_tui.ui.app import LaunchPlan
 
-__all__ = ["FRAME_RATE", "run_app", "run_replay", "run_test_app"]
+__all__ = ["FRAME_RATE", "run_app", "run_replay", "run_test_app", "set_frame_rate"]
 
 # Textual paints at most this many frames a second (``TEXTUAL_FPS``, read when Textual is imported;
 # the user's own setting wins). A frame waits until that interval has passed since the last one
@@ -24,7 +24,7 @@ __all__ = ["FRAME_RATE", "run_app", "run_replay", "run_test_app"]
 FRAME_RATE = "120"
 
 
-def _frame_rate() -> None:
+def set_frame_rate() -> None:
     """Before anything imports Textual (the launch plan's module does)."""
     os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
 
@@ -36,7 +36,7 @@ NO_SERVER += [("assistant", "--assistant"), ("thread", "--thread")]
 
 def run_app(args: argparse.Namespace) -> int:
     """Build the launch plan from *args*, run the app, return its exit code."""
-    _frame_rate()
+    set_frame_rate()
     from chat_tui.settings.manager import SettingsManager
 
     settings = SettingsManager()  # one for the launch and the app: what loading it reported is shown
@@ -57,7 +57,7 @@ def run_app(args: argparse.Namespace) -> int:
 def run_test_app(args: argparse.Namespace, tests: object) -> int:
     """The app on a test suite's results view (*tests*: a ``TestLaunch``); exits with the suite's
     verdict (see ``chat-tui test --help``), 1 when it was left before every scenario ran."""
-    _frame_rate()
+    set_frame_rate()
     from chat_tui.settings.manager import SettingsManager
 
     settings = SettingsManager()
@@ -94,7 +94,7 @@ def _needs_terminal() -> bool:
 def run_replay(args: argparse.Namespace) -> int:
     """``chat-tui replay FILE``: the app on a recording, with no server. A file that cannot be read
     is one line and exit 2 (5 when it holds no run), before the app starts."""
-    _frame_rate()
+    set_frame_rate()
     from chat_tui.client.recording import RecordingError
     from chat_tui.client.recording_reader import read_recording
 

@@ -37,7 +37,7 @@ class CollectorPolicy:
     """Apply the app's thresholds; restore the previous ones when the app ends."""
 
     THRESHOLDS = (20_000, 10, 10)
-    STREAMING = (5_000, 10, 10)  # while what existed is frozen (see below)
+    STREAMING = (5_000, 10, 10)  # while what existed is frozen (see the module's doc)
 
     def __init__(self) -> None:
         self._saved: tuple[int, int, int] | None = None

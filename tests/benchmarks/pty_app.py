@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chat_tui.launch import FRAME_RATE
+from chat_tui.launch import set_frame_rate
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -107,7 +107,7 @@ def _profile_frames(path: Path) -> None:
 def textual_app() -> type[App[Any]]:
     """Textual's ``App``, imported as ``chat-tui`` imports it: after setting the frame rate,
     which Textual reads on its first import."""
-    os.environ.setdefault("TEXTUAL_FPS", FRAME_RATE)
+    set_frame_rate()
     from textual.app import App
 
     return App
