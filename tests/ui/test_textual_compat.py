@@ -332,3 +332,24 @@ async def test_a_frame_waits_an_interval_from_the_last_one_not_for_a_grid_point(
             assert sleeps == [0.012] and frames[3] == pytest.approx(100.066)
         finally:
             timer.stop()
+
+
+def test_every_screen_of_the_app_paints_through_the_frame_timer() -> None:
+    """The mixin is on each screen class by hand: a new screen without it would paint late."""
+    import importlib
+    import pkgutil
+
+    import chat_tui.ui.screens as screens
+
+    for module in pkgutil.iter_modules(screens.__path__):
+        importlib.import_module(f"{screens.__name__}.{module.name}")
+    found = [cls for cls in _subclasses(Screen) if cls.__module__.startswith("chat_tui.")]
+    assert len(found) > 10
+    assert [cls.__qualname__ for cls in found if not issubclass(cls, PacedFrames)] == []
+
+
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out += [sub, *_subclasses(sub)]
+    return out
