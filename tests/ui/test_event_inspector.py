@@ -209,7 +209,7 @@ async def test_a_one_megabyte_tool_result_shows_a_summary_and_first_lines_then_a
         # Folded: one line saying what it is, and its first lines (pretty), nothing mounted for the rest.
         assert not panel.expanded and panel._preview.display
         shown = str(panel._preview.render())
-        assert "JSON object, 3 keys: table, count, records (7,000 items)" in shown and "lines" in shown
+        assert "JSON object, 3 keys: table, count, records (7,000 items) · Enter shows all" in shown
         assert '"table": "records",' in shown and not list(panel.query(Log))
         # Expanded: all of it, in a virtual log.
         panel.focus()

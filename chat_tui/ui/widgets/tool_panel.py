@@ -5,7 +5,7 @@ they parse they show as pretty-printed, highlighted JSON. When the result arrive
 panel collapses to one line (name, key arguments, result size) unless the user opened it.
 Large results are mounted only when the panel is expanded, in a line-virtualised
 :class:`~chat_tui.ui.widgets.line_view.LineView`, never as one giant ``Static`` or ``Markdown``;
-folded, they show what they are (their JSON shape, size and line count) and their first lines.
+folded, they show what they are (their JSON shape, or a text's line count) and their first lines.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ def preview_content(result: ChatMessage) -> Content:
     shown = preview(result.text)
     head = "\n".join(line[:PREVIEW_WIDTH] for line in shown.head)
     return Content.assemble(
-        (f"{shown.lines:,} lines · {shown.summary} · Enter shows all\n", "italic $text-muted"),
-        (head + ("\n…" if shown.lines > len(shown.head) else ""), "$text-muted"),
+        (f"{shown.summary} · Enter shows all\n", "italic $text-muted"),  # (the header gives its size)
+        (head + ("\n…" if shown.more else ""), "$text-muted"),
     )
 
 
