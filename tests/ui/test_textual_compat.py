@@ -20,7 +20,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import UPDATE_PERIOD, Screen
 from textual.widget import Widget
-from textual.widgets import Markdown, OptionList, Static, TextArea
+from textual.widgets import Input, Markdown, OptionList, Static, TextArea
 from textual.widgets.markdown import MarkdownBlock
 from textual.widgets.option_list import Option
 
@@ -330,6 +330,30 @@ async def test_a_frame_waits_an_interval_from_the_last_one_not_for_a_grid_point(
             timer.resume()  # (the batch's end makes the screen idle, which resumes it)
             await _until(lambda: len(frames) == 4)
             assert sleeps == [0.012] and frames[3] == pytest.approx(100.066)
+        finally:
+            timer.stop()
+
+
+async def test_a_frame_due_lets_a_typed_key_reach_its_widget_first() -> None:
+    """A key waiting in the app's queue, then the focused widget's, goes before a frame due."""
+    async with PacedHost().run_test() as pilot:
+        field = Input()
+        await pilot.app.screen.mount(field)
+        field.focus()
+        await pilot.pause()
+        seen: list[str] = []
+
+        def frame() -> None:
+            seen.append(field.value)
+            timer.pause()
+
+        timer = compat._FrameTimer(pilot.app.screen, 0.016, callback=frame, pause=True)
+        timer._start()
+        try:
+            pilot.app.post_message(events.Key("x", "x"))  # (typed, as the driver posts it)
+            timer.resume()  # a frame is due in the same turn of the loop
+            await _until(lambda: len(seen) == 1)
+            assert seen == ["x"]
         finally:
             timer.stop()
 
