@@ -59,7 +59,7 @@ class CollectorPolicy:
         """A run starts streaming (freeze what exists), or nothing streams any more (unfreeze)."""
         if streaming and not self._frozen and self._saved is not None:
             gc.freeze()
-            gc.set_threshold(*self.STREAMING)
+            gc.set_threshold(*self.STREAMING)  # (freezing also zeroes the counts: they count from now)
             self._frozen = True
         elif not streaming and self._frozen:
             gc.unfreeze()

@@ -18,9 +18,11 @@ def test_a_stream_freezes_what_exists_and_its_end_or_the_apps_unfreezes_it() -> 
         assert gc.get_threshold() == CollectorPolicy.THRESHOLDS
         policy.streaming(True)
         frozen = gc.get_freeze_count()
-        assert frozen > 0 and gc.get_threshold() == CollectorPolicy.STREAMING
-        policy.streaming(True)  # a second run: nothing more is frozen
-        assert gc.get_freeze_count() == frozen
+        assert frozen > 0 and gc.get_threshold()[:2] == CollectorPolicy.STREAMING[:2]
+        assert gc.get_threshold()[2] >= CollectorPolicy.STREAMING[2]
+        made_since: list[object] = []
+        policy.streaming(True)  # a second run: nothing more is frozen (what was may have been freed since)
+        assert any(o is made_since for o in gc.get_objects())  # (the permanent generation is not listed)
         policy.streaming(False)
         assert gc.get_freeze_count() == 0 and gc.get_threshold() == CollectorPolicy.THRESHOLDS
         policy.streaming(True)
@@ -40,6 +42,11 @@ def test_no_full_collection_comes_while_a_run_streams() -> None:
 
     policy = CollectorPolicy()
     policy.apply()
+    gc.set_threshold(1, 1, 10_000)  # many middle collections since the last full one, before the run: not counted
+    held = [[] for _ in range(1_000)]
+    gc.set_threshold(*CollectorPolicy.THRESHOLDS)
+    del held
+    assert gc.get_count()[2] > 100
     policy.streaming(True)
     gc.callbacks.append(note)
     try:
