@@ -267,8 +267,8 @@ class _FrameTimer(Timer):
     meanwhile ran before the next of them, so a key waited one frame per queue when frames were
     long (7-15 ms in the second after a 1 MB result: 50 ms keys, traced). While a message waits
     in one of them, the frame lets the loop turn first (up to ``INPUT_TURNS`` times), and the
-    key shows in that frame. In the pty with 1 MB results, 4 rounds each: key to screen p99
-    33.9 vs 40.1 ms; the plain stream's key and token figures unchanged.
+    key shows in that frame. In the pty with ten 1 MB results a round, 4 rounds each: key to
+    screen p99 33.9 vs 40.1 ms; the plain stream's key and token figures unchanged.
     """
 
     _clock = staticmethod(time.monotonic)
@@ -302,7 +302,8 @@ class _FrameTimer(Timer):
 
 
 def _input_pending(screen: Screen[Any] | None) -> bool:
-    """A message waits for the app (a key, say) or for the focused widget (the key it was given)."""
+    """A message waits for the app (a key, say), the focused widget (the key it was given) or the
+    screen (what the key made it repaint)."""
     if screen is None:
         return False
     app = screen.app
