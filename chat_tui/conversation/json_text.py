@@ -28,16 +28,10 @@ KEYS_SHOWN = 6
 @lru_cache(maxsize=4)
 def pretty_json(text: str) -> tuple[str, bool]:
     """(*text* pretty-printed with an indent of 2, True) when it is JSON, else (*text*, False); cleaned."""
-    pretty = _pretty(text)
-    if pretty is None:
-        return clean(text), False
-    return clean(pretty.decode("utf-8", "replace")), True
-
-
-def _pretty(text: str) -> bytes | None:
-    """*text* pretty-printed (UTF-8), when it is a JSON object or array small enough."""
     value = _parse(text)
-    return None if value is _NOT_JSON else _to_json(value)
+    if value is _NOT_JSON:
+        return clean(text), False
+    return clean(_to_json(value).decode("utf-8", "replace")), True
 
 
 _NOT_JSON = object()
