@@ -11,7 +11,7 @@ the server.
 The scenario is named by the run's ``assistant_id``: ``answer:chunks=1000`` (one Markdown
 answer), ``mixed:events=20000`` (text and tool-call chunks, tool results), ``marked:chunks=N`` (an answer with
 marker words; ``/_bench/sent`` gives a paced stream's send times; with ``big=1000000``, in four
-parts with a tool result of that many bytes between each two), ``bigtool:bytes=1000000`` (a tool
+parts, or ``parts=8``, with a tool result of that many bytes between each two), ``bigtool:bytes=1000000`` (a tool
 call whose result is that much JSON, then a short answer), with optional
 ``rate=200`` (events per second, paced; heartbeats then follow the real 5 s timer) and
 ``hb=1000`` (at full speed, a heartbeat every that many events, since a full-speed stream is
@@ -67,19 +67,21 @@ class Scenario:
     rate: float = 0.0
     heartbeat_every: int = 1000
     big: int = 0  # marked: bytes of each tool result between the answer's parts (0: none)
+    parts: int = 4  # marked, with big: the answer's parts
 
     @classmethod
     def parse(cls, name: str) -> Scenario:
         kind, *options = name.split(":")
         values = dict(option.split("=", 1) for option in options if "=" in option)
         size = int(values.get("chunks") or values.get("events") or values.get("bytes") or 1000)
-        return cls(kind, size, float(values.get("rate", 0)), int(values.get("hb", 1000)), int(values.get("big", 0)))
+        rate, hb = float(values.get("rate", 0)), int(values.get("hb", 1000))
+        return cls(kind, size, rate, hb, int(values.get("big", 0)), int(values.get("parts", 4)))
 
     def script(self) -> Script:
         if self.kind == "answer":
             return answer_script(self.size)
         if self.kind == "marked" and self.big:
-            return marked_with_results(self.size, self.big).script
+            return marked_with_results(self.size, self.big, self.parts).script
         if self.kind == "marked":  # answer with unique marker words; paced, it logs its send times
             return marked_script(self.size)
         if self.kind == "mixed":
