@@ -32,7 +32,7 @@ from chat_tui.ui.collector import CollectorPolicy
 from chat_tui.ui.commands import ThreadCommands, chat_commands
 from chat_tui.ui.screens.chat import ChatScreen
 from chat_tui.ui.styles import stylesheets
-from chat_tui.ui.textual_compat import CrashReportWithoutLocals
+from chat_tui.ui.textual_compat import CrashReportWithoutLocals, divide_without_cycles
 
 __all__ = ["ChatApp", "LaunchPlan"]
 
@@ -84,6 +84,7 @@ class ChatApp(CrashReportWithoutLocals, TestResultsHost):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        divide_without_cycles()  # (most of a stream's garbage otherwise: see there)
         self.plan = plan
         self.userdata = userdata or UserData()
         self.settings = settings or SettingsManager()

@@ -3,10 +3,10 @@
 Some of chat-tui's speed and safety rests on Textual internals: compact Markdown blocks
 built from the parser's blocks, an ``OptionList`` that does not re-measure 10,000 rows per
 page, a pane that knows when the user released its anchor, a crash report without local
-variables. Nothing outside this module touches a private Textual name
-(``tests/unit/test_private_textual.py`` checks it), and each function here says what it
-relies on, with a canary in ``tests/ui/test_textual_compat.py`` that fails when that
-internal changes shape. Upgrading Textual means making that one test file pass.
+variables, strips that do not keep themselves alive. Nothing outside this module touches a
+private Textual name (``tests/unit/test_private_textual.py`` checks it), and each function
+here says what it relies on, with a canary in ``tests/ui/test_textual_compat.py`` that
+fails when that internal changes shape. Upgrading Textual means making that one test file pass.
 
 Textual's Markdown block classes come from ``textual.widgets._markdown``, which loads
 markdown-it: they are imported on first use (module ``__getattr__``), because this module
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
@@ -27,6 +27,7 @@ from textual.content import Content
 from textual.css.styles import RulesMap
 from textual.dom import DOMNode
 from textual.screen import UPDATE_PERIOD, Screen
+from textual.strip import Strip
 from textual.timer import EventTargetGone, Timer
 from textual.widget import Widget
 from textual.widgets import OptionList
@@ -64,6 +65,7 @@ __all__ = [
     "block_children",
     "block_origin",
     "block_text",
+    "divide_without_cycles",
     "release_block_children",
     "table_cells",
 ]
@@ -239,6 +241,35 @@ def anchor_released(widget: Widget) -> bool:
     8.2 ``scroll_to(release_anchor=False)`` releases it anyway: the flag is not passed on.)
     """
     return widget._anchor_released
+
+
+# -- strips --------------------------------------------------------------------------------
+
+_textual_divide = Strip.divide
+
+
+def _divide(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
+    """``Strip.divide`` without caching a strip in itself: the same strips, no reference cycle."""
+    cuts = [cut for cut in cuts if cut <= self.cell_length]
+    if cuts == [self.cell_length]:
+        return [self]
+    return _textual_divide(self, cuts)
+
+
+def divide_without_cycles() -> None:
+    """Make ``Strip.divide`` leave no garbage in reference cycles (once, at start-up).
+
+    Textual's ``Strip.divide`` caches its result in the strip's ``_divide_cache``, and for a
+    cut at the strip's end (no cut at all, which the compositor asks of nearly every line of
+    every widget it paints) that result is ``[self]``: the strip refers to itself, so it and
+    its segments and caches (13 objects) outlive the frame until the cycle collector finds
+    them. This returns ``[self]`` without caching it (other cuts go to Textual's method).
+    Over a 4,000-chunk answer in the pty: 301 young and 26 middle collections instead of 350
+    and 31, 0.70 million objects collected instead of 0.94; with 1 MB results, key to screen p99
+    in the windows 31.4 vs 42.9 ms (6 rounds each, medians). Relies on ``Strip.divide``'s
+    filtering of the cuts (repeated here) and ``Strip.cell_length``.
+    """
+    Strip.divide = _divide  # type: ignore[method-assign]
 
 
 # -- frames ------------------------------------------------------------------------------

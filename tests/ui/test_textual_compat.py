@@ -8,17 +8,21 @@ No server needed.
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 from typing import Any, ClassVar
 
 import pytest
 from markdown_it.token import Token
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import UPDATE_PERIOD, Screen
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Input, Markdown, OptionList, Static, TextArea
 from textual.widgets.markdown import MarkdownBlock
@@ -243,6 +247,42 @@ async def test_the_crash_report_replaces_textuals_and_keeps_its_exit_path(capsys
     panicking = Crashing()
     panicking.panic("stylesheet error")
     assert panicking.return_code == 1
+
+
+# -- strips ----------------------------------------------------------------------------------
+
+
+def _strip() -> Strip:
+    return Strip([Segment("hello "), Segment("wide 世界", Style(bold=True)), Segment(" !")], 17)
+
+
+@pytest.mark.parametrize("cuts", [[17], [20], [6, 17], [3, 9, 17], [0, 17], [], [5], [17, 17]])
+def test_a_strip_divides_into_the_same_strips_as_textuals(cuts: list[int]) -> None:
+    ours, textuals = compat._divide(_strip(), cuts), compat._textual_divide(_strip(), cuts)
+    assert [(s.text, s.cell_length, list(s)) for s in ours] == [(s.text, s.cell_length, list(s)) for s in textuals]
+
+
+def test_a_strip_divided_at_its_end_leaves_no_garbage_in_a_cycle() -> None:
+    """Textual's caches the strip in itself (the shape relied on); ours leaves nothing to collect."""
+    strip = _strip()
+    assert compat._textual_divide(strip, [17]) == [strip] and strip._divide_cache[(17,)] == [strip]
+    del strip
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(100):
+            compat._divide(_strip(), [17])
+        ours = gc.collect()
+        for _ in range(100):
+            compat._textual_divide(_strip(), [17])
+        textuals = gc.collect()
+    finally:
+        if enabled:
+            gc.enable()
+    assert textuals >= 100 * 4 and ours < 50
+    compat.divide_without_cycles()
+    assert Strip.divide is compat._divide
 
 
 # -- frames ----------------------------------------------------------------------------------
