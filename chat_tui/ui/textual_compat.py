@@ -8,9 +8,8 @@ private Textual name (``tests/unit/test_private_textual.py`` checks it), and eac
 here says what it relies on, with a canary in ``tests/ui/test_textual_compat.py`` that
 fails when that internal changes shape. Upgrading Textual means making that one test file pass.
 
-Textual's Markdown block classes come from ``textual.widgets._markdown``, which loads
-markdown-it: they are imported on first use (module ``__getattr__``), because this module
-is imported before the first frame and Markdown is not (listed in ``chat_tui.deferred``).
+Textual's Markdown block classes (``textual.widgets._markdown``, which loads markdown-it)
+are imported on first use (module ``__getattr__``): see ``chat_tui.deferred``.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.app import App
+from textual.await_remove import AwaitRemove
 from textual.binding import Binding
 from textual.content import Content
 from textual.css.styles import RulesMap
@@ -67,6 +67,7 @@ __all__ = [
     "block_text",
     "divide_without_cycles",
     "release_block_children",
+    "remove_unheld",
     "table_cells",
 ]
 
@@ -167,10 +168,9 @@ class UpdatesInPlace(_BlockBase):
 class RowCachingOptionList(OptionList):
     """An ``OptionList`` that measures its rows once per width, and can redraw one row alone.
 
-    Textual's ``replace_option_prompt`` re-measures every row (O(rows): most of the cost of
-    paging through 10,000 threads, each page fetching titles), and its ``_on_resize`` forgets
-    every row's height on each ``Resize``, which it also gets whenever its virtual size
-    changes, i.e. on every page added. Relies on ``OptionList._line_cache`` (``lines`` and
+    Textual's ``replace_option_prompt`` re-measures every row (O(rows): paging through 10,000
+    threads), and its ``_on_resize`` forgets every row's height on each ``Resize``, which it
+    also gets on every page added. Relies on ``OptionList._line_cache`` (``lines`` and
     ``heights``), ``_option_render_cache``, ``_clear_caches``, ``_get_visual``,
     ``_get_left_gutter_width``, ``Option._set_prompt`` and ``Option._divider``, and on
     ``_on_resize`` being the only other Resize handler in its classes.
@@ -217,10 +217,9 @@ class RowCachingOptionList(OptionList):
 def bindings_for_key(node: DOMNode, key: str) -> list[Binding]:
     """The bindings *node* itself has for *key*, with the user's keymap applied.
 
-    Relies on ``DOMNode._bindings`` (a ``BindingsMap``: the class's ``BINDINGS``) and
-    ``App._keymap``, which the screen applies to a copy of each node's map when it collects
-    the focused chain's bindings; the public ``App.active_bindings`` does that for the whole
-    chain, on every keystroke here.
+    Relies on ``DOMNode._bindings`` (the class's ``BINDINGS``) and ``App._keymap``, which the
+    screen applies to a copy of each node's map (the public ``App.active_bindings`` does it
+    for the whole focused chain).
     """
     bindings = node._bindings
     keymap = node.app._keymap
@@ -230,7 +229,7 @@ def bindings_for_key(node: DOMNode, key: str) -> list[Binding]:
     return list(bindings.key_to_bindings.get(key, ()))
 
 
-# -- scrolling -----------------------------------------------------------------------------
+# -- scrolling, strips, removal -----------------------------------------------------------
 
 
 def anchor_released(widget: Widget) -> bool:
@@ -242,8 +241,6 @@ def anchor_released(widget: Widget) -> bool:
     """
     return widget._anchor_released
 
-
-# -- strips --------------------------------------------------------------------------------
 
 _textual_divide = Strip.divide
 
@@ -259,17 +256,28 @@ def _divide(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
 def divide_without_cycles() -> None:
     """Make ``Strip.divide`` leave no garbage in reference cycles (once, at start-up).
 
-    Textual's ``Strip.divide`` caches its result in the strip's ``_divide_cache``, and for a
-    cut at the strip's end (no cut at all, which the compositor asks of nearly every line of
-    every widget it paints) that result is ``[self]``: the strip refers to itself, so it and
-    its segments and caches (13 objects) outlive the frame until the cycle collector finds
-    them. This returns ``[self]`` without caching it (other cuts go to Textual's method).
-    Over a 4,000-chunk answer in the pty: 301 young and 26 middle collections instead of 350
-    and 31, 0.70 million objects collected instead of 0.94; with 1 MB results, key to screen p99
-    in the windows 31.4 vs 42.9 ms (6 rounds each, medians). Relies on ``Strip.divide``'s
-    filtering of the cuts (repeated here) and ``Strip.cell_length``.
+    Textual's caches its result in the strip, and for a cut at the strip's end (what the
+    compositor asks of nearly every line it paints) that result is ``[self]``: the strip, its
+    segments and caches (13 objects) then wait for the cycle collector. Over a 4,000-chunk
+    answer in the pty: a quarter fewer objects collected (BENCHMARKS.md, 8). Relies on
+    ``Strip.divide``'s filtering of the cuts (repeated here) and ``Strip.cell_length``.
     """
     Strip.divide = _divide  # type: ignore[method-assign]
+
+
+def remove_unheld(parent: Widget, widgets: Sequence[Widget]) -> AwaitRemove:
+    """``parent.remove_children(widgets)``, without the app's message loop waiting for it.
+
+    Textual's ``App._prune`` also queues the removal on the app (``call_next``: an
+    ``events.Callback`` around a ``partial`` in ``MessagePump._next_callbacks``), so the app
+    takes no message, typed keys included, until the removed widgets' tasks have closed: 7-23 ms
+    when a message leaves the window as an answer streams (traced: the slowest keys waited
+    there). The caller awaits the removal; keys go to widgets that stay.
+    """
+    removal = parent.remove_children(widgets)
+    queued = parent.app._next_callbacks
+    queued[:] = [c for c in queued if getattr(c.callback, "func", None) is not removal]
+    return removal
 
 
 # -- frames ------------------------------------------------------------------------------
@@ -286,20 +294,17 @@ class _FrameTimer(Timer):
     Textual's ``Timer._run`` (``skip=True``) counts one interval too many after a tick that
     came late, and the screen's ticks always come late (the timer is paused until the screen
     is dirty): the next frame then waits one to two intervals, not up to one, with the loop
-    idle meanwhile (traced in the pty: a key typed while an answer streamed waited up to two
-    intervals before its frame began). Here a frame runs as soon as the screen is dirty, once
-    an interval has passed since the last one began (``UPDATE_PERIOD``, from ``TEXTUAL_FPS``:
-    chat-tui starts Textual at 120). Relies on ``Timer._active`` (the event ``pause`` and
-    ``resume`` clear and set), ``Timer._target``, ``Timer._tick`` and ``App._batch_count``
-    (no frame is painted during ``App.batch_update``).
+    idle meanwhile. Here a frame runs as soon as the screen is dirty, once an interval has
+    passed since the last one began (``UPDATE_PERIOD``: chat-tui starts Textual at 120).
+    Relies on ``Timer._active`` (the event ``pause`` and ``resume`` clear and set),
+    ``Timer._target``, ``Timer._tick`` and ``App._batch_count`` (no frame during a batch).
 
     Input goes first: a typed key reaches the screen through three queues (the app's, the
     focused widget's, then the screen's, which learns what to repaint), and a frame due
     meanwhile ran before the next of them, so a key waited one frame per queue when frames were
     long (7-15 ms in the second after a 1 MB result: 50 ms keys, traced). While a message waits
     in one of them, the frame lets the loop turn first (up to ``INPUT_TURNS`` times), and the
-    key shows in that frame. In the pty with ten 1 MB results a round, 4 rounds each: key to
-    screen p99 33.9 vs 40.1 ms; the plain stream's key and token figures unchanged.
+    key shows in that frame (BENCHMARKS.md, 8).
     """
 
     _clock = staticmethod(time.monotonic)

@@ -44,6 +44,7 @@ from chat_tui.ui.textual_compat import (
     block_origin,
     block_text,
     release_block_children,
+    remove_unheld,
     table_cells,
 )
 
@@ -226,6 +227,41 @@ async def test_the_anchor_is_released_by_a_scroll_and_restored_at_the_end() -> N
         pane.scroll_home(animate=False, immediate=True)
         pane.anchor()  # (what End does)
         assert anchor_released(pane) is False
+
+
+class SlowToGo(Static):
+    """A widget whose teardown waits for *gate*: its removal stays pending until then."""
+
+    def __init__(self, gate: asyncio.Event) -> None:
+        super().__init__("going")
+        self.gate = gate
+
+    async def on_unmount(self) -> None:
+        await self.gate.wait()
+
+
+async def test_a_removal_in_progress_does_not_hold_up_the_apps_keys() -> None:
+    gate = asyncio.Event()
+    field, held, unheld = Input(), SlowToGo(gate), SlowToGo(gate)
+    async with Host(field, held, unheld).run_test() as pilot:
+        app = pilot.app
+        field.focus()
+        await pilot.pause()
+        try:
+            # Textual's own removal is queued on the app (its loop waits for it): the shape relied on.
+            textual_removal = app.screen.remove_children([held])
+            assert [c.callback.func for c in app._next_callbacks] == [textual_removal]  # type: ignore[attr-defined]
+            app._next_callbacks.clear()  # (this test awaits it below)
+            removal = asyncio.ensure_future(remove_unheld(app.screen, [unheld]))
+            assert app._next_callbacks == []
+            app.post_message(events.Key("x", "x"))  # (typed, as the driver posts it)
+            await _until(lambda: field.value == "x")
+            assert not removal.done()  # the key went first: the removal still waits for its widget
+        finally:
+            gate.set()  # (a failure above must not leave the app waiting for ever)
+        await asyncio.wait_for(removal, 5)
+        await asyncio.wait_for(textual_removal, 5)
+        assert held not in app.screen.children and unheld not in app.screen.children
 
 
 class Crashing(CrashReportWithoutLocals, App[int]):

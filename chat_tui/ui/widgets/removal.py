@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 from textual.widget import Widget
 
+from chat_tui.ui.textual_compat import remove_unheld
+
 __all__ = ["remove_children"]
 
 
@@ -17,9 +19,8 @@ async def remove_children(parent: Widget, widgets: Sequence[Widget]) -> None:
     cancelled (an exclusive worker replaced by the next one, a timer stopped). Textual's
     ``AwaitRemove`` waits with ``asyncio.gather`` over the removed widgets' *own*
     message-pump tasks, so cancelling its awaiter cancels those tasks halfway through their
-    teardown. The app awaits the same removal (Textual queues it with ``call_next``), gets
-    that CancelledError in its own message loop, and its loop ends: the app stops handling
-    keys and messages (``pilot.pause()`` times out). And a removal cut short lets the caller
+    teardown (and Textual's app, were it awaiting the same removal, would get that
+    CancelledError in its own message loop and stop handling keys). And a removal cut short lets the caller
     go on (release its lock) while widgets are still being detached, so re-mounting one of
     them fails with ``MountError``.
 
@@ -27,10 +28,13 @@ async def remove_children(parent: Widget, widgets: Sequence[Widget]) -> None:
     caller still waits for it (``asyncio.wait`` never cancels what it waits for) before the
     cancellation goes on. (Not for a widget removing its own ancestor: unlike ``AwaitRemove``
     this does not skip the current task, and would wait for itself.)
+
+    The app's own loop does not wait for it (:func:`~chat_tui.ui.textual_compat.remove_unheld`):
+    keys typed meanwhile are handled.
     """
     if not widgets:
         return
-    removal = asyncio.ensure_future(parent.remove_children(widgets))
+    removal = asyncio.ensure_future(remove_unheld(parent, widgets))
     try:
         await asyncio.shield(removal)
     except asyncio.CancelledError:
