@@ -247,9 +247,10 @@ async def test_a_removal_in_progress_does_not_hold_up_the_apps_keys() -> None:
         app = pilot.app
         field.focus()
         await pilot.pause()
+        textual_removal = app.screen.remove_children([held])
+        removal: asyncio.Future[None] | None = None
         try:
             # Textual's own removal is queued on the app (its loop waits for it): the shape relied on.
-            textual_removal = app.screen.remove_children([held])
             assert [c.callback.func for c in app._next_callbacks] == [textual_removal]  # type: ignore[attr-defined]
             app._next_callbacks.clear()  # (this test awaits it below)
             removal = asyncio.ensure_future(remove_unheld(app.screen, [unheld]))
@@ -259,6 +260,7 @@ async def test_a_removal_in_progress_does_not_hold_up_the_apps_keys() -> None:
             assert not removal.done()  # the key went first: the removal still waits for its widget
         finally:
             gate.set()  # (a failure above must not leave the app waiting for ever)
+        assert removal is not None
         await asyncio.wait_for(removal, 5)
         await asyncio.wait_for(textual_removal, 5)
         assert held not in app.screen.children and unheld not in app.screen.children

@@ -20,9 +20,9 @@ async def remove_children(parent: Widget, widgets: Sequence[Widget]) -> None:
     ``AwaitRemove`` waits with ``asyncio.gather`` over the removed widgets' *own*
     message-pump tasks, so cancelling its awaiter cancels those tasks halfway through their
     teardown (and Textual's app, were it awaiting the same removal, would get that
-    CancelledError in its own message loop and stop handling keys). And a removal cut short lets the caller
-    go on (release its lock) while widgets are still being detached, so re-mounting one of
-    them fails with ``MountError``.
+    CancelledError in its own message loop and stop handling keys). And a removal cut short
+    lets the caller go on (release its lock) while widgets are still being detached, so
+    re-mounting one of them fails with ``MountError``.
 
     So the removal runs in a task of its own, shielded from our cancellation, and a cancelled
     caller still waits for it (``asyncio.wait`` never cancels what it waits for) before the
