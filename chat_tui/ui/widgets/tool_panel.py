@@ -71,7 +71,7 @@ def result_text(result: ChatMessage) -> str:
 
 
 def preview_content(result: ChatMessage) -> Content:
-    """A large result, folded: what it is (its JSON shape, size, lines) and its first lines."""
+    """A large result, folded: what it is (its JSON shape, or a text's line count) and its first lines."""
     shown = preview(result.text)
     head = "\n".join(line[:PREVIEW_WIDTH] for line in shown.head)
     return Content.assemble(
